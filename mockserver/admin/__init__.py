@@ -1,0 +1,1 @@
+"""The `/__admin` API: seed, reset and inspect the mock (specs/mock-admin.yaml)."""

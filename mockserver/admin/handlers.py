@@ -1,0 +1,72 @@
+"""Admin handlers, one per operationId of specs/mock-admin.yaml."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from connexion.exceptions import BadRequestProblem
+
+from mockserver.fixtures import parse_document
+from mockserver.runtime import Runtime
+from mockserver.timestamps import format_datetime, parse_datetime
+
+_JSON = {"Content-Type": "application/json"}
+Answer = tuple[dict[str, Any], int, dict[str, str]]
+
+
+def _ok(body: dict[str, Any]) -> Answer:
+    # Operations that also declare a problem+json error must name the content type they answer with.
+    return body, 200, _JSON
+
+
+class AdminHandlers:
+    def __init__(self, runtime: Runtime, api_docs: list[dict[str, str]], auth_mode: str) -> None:
+        self._runtime = runtime
+        self._api_docs = api_docs
+        self._auth_mode = auth_mode
+
+    async def get_health(self) -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "apis": self._api_docs,
+            "store": self._runtime.store.dialect,
+            "authMode": self._auth_mode,
+        }
+
+    async def post_reset(self, tenant: str | None = None) -> dict[str, str]:
+        self._runtime.tenants.reset(tenant)
+        return {"reset": tenant or "all"}
+
+    async def post_fixtures(self, body: Any, tenant: str | None = None) -> Answer:
+        document = body if isinstance(body, dict) else parse_document(body or b"")
+        apis = self._runtime.tenants.load(tenant, document)
+        return _ok({"tenant": tenant, "apis": apis})
+
+    async def get_state(self, tenant: str) -> Answer:
+        return _ok(self._runtime.tenants.dump(tenant))
+
+    async def get_clock(self) -> dict[str, Any]:
+        clock = self._runtime.clock
+        return {
+            "now": format_datetime(clock.now()),
+            "mode": clock.mode,
+            "offsetSeconds": clock.offset.total_seconds(),
+        }
+
+    async def put_clock(self, body: dict[str, Any]) -> Answer:
+        clock = self._runtime.clock
+        mode = body.get("mode")
+        if mode == "real":
+            clock.follow_wall_clock()
+        elif mode == "frozen":
+            if "at" not in body:
+                raise BadRequestProblem(detail="mode 'frozen' needs 'at'")
+            clock.freeze(parse_datetime(body["at"]))
+        elif mode == "offset":
+            clock.shift(timedelta(seconds=body.get("offsetSeconds", 0)))
+        if "advanceSeconds" in body:
+            clock.advance(timedelta(seconds=body["advanceSeconds"]))
+        if mode is None and "advanceSeconds" not in body:
+            raise BadRequestProblem(detail="give 'mode' or 'advanceSeconds'")
+        return _ok(await self.get_clock())

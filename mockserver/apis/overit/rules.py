@@ -1,0 +1,352 @@
+"""OverIT measures batch rules: plain data in, updated measures out, or every violation raised at once.
+
+Each check carries the `x-rules` id of `specs/overit-measures.yaml` it implements.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from mockserver.errors import RulesBroken, RuleViolation
+from mockserver.timestamps import normalize_datetime, parse_datetime
+
+TO_VALIDATE, VALIDATED, REJECTED = "TO_VALIDATE", "VALIDATED", "REJECTED"
+MEASURE_STATUSES = (TO_VALIDATE, VALIDATED, REJECTED)
+FORWARD, BACKWARD = "FORWARD", "BACKWARD"
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    id: int
+    kind: Literal["plain", "meter"]
+    direction: str | None = None
+    max_reading: float | None = None
+
+    @property
+    def is_meter(self) -> bool:
+        return self.kind == "meter"
+
+
+@dataclass(frozen=True)
+class MeasuringElement:
+    id: int
+    account_id: int
+    characteristic: Characteristic | None
+    catalog_group_id: int | None
+    catalog_code_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: int
+    measuring_element_id: int
+    status: str
+    measuring_user_id: int | None = None
+    measuring_date: str | None = None
+    value: float | None = None
+    delta_value: float | None = None
+    rotations: int | None = None
+    catalog_code_id: int | None = None
+    note: str | None = None
+    unfeasible: bool = False
+    external_code: str | None = None
+
+
+def _violation(rule_id: str, message: str, *, index: int | None = None, field: str | None = None) -> RuleViolation:
+    status, code = _OUTCOMES[rule_id]
+    return RuleViolation(rule_id, status, code, message, index, field)
+
+
+_OUTCOMES = {
+    "OVERIT-MB-005": (404, "NOT_FOUND"),
+    "OVERIT-MB-006": (404, "NOT_FOUND"),
+    "OVERIT-MB-007": (404, "NOT_FOUND"),
+    "OVERIT-MB-008": (400, "ASSETS_ORCHESTRATOR_011"),
+    "OVERIT-MB-009": (400, "ASSETS_ORCHESTRATOR_012"),
+    "OVERIT-MB-010": (400, "ASSETS_ORCHESTRATOR_013"),
+    "OVERIT-MB-011": (400, "ASSETS_ORCHESTRATOR_013"),
+    "OVERIT-MB-012": (400, "ASSETS_ORCHESTRATOR_014"),
+    "OVERIT-MB-013": (400, "ASSETS_ORCHESTRATOR_016"),
+    "OVERIT-MB-014": (400, "ASSETS_ORCHESTRATOR_016"),
+    "OVERIT-MB-015": (409, "BASE_0011"),
+    "OVERIT-MB-016": (409, "BASE_0011"),
+    "OVERIT-MB-017": (400, "BASE_0001"),
+    "OVERIT-MB-019": (400, "ASSETS_ORCHESTRATOR_018"),
+    "OVERIT-MB-020": (400, "ASSETS_ORCHESTRATOR_017"),
+    "OVERIT-MB-021": (400, "ASSETS_ORCHESTRATOR_017"),
+}
+
+
+def require_target(
+    account_id: int, account_exists: bool, measuring_element_id: int, element: MeasuringElement | None
+) -> MeasuringElement:
+    """OVERIT-MB-005 and -006: the account exists, and the element exists inside it."""
+    if not account_exists:
+        raise RulesBroken([_violation("OVERIT-MB-005", f"Account {account_id} not found", field="accountId")])
+    if element is None or element.account_id != account_id:
+        raise RulesBroken(
+            [
+                _violation(
+                    "OVERIT-MB-006",
+                    f"Measuring element {measuring_element_id} not found on account {account_id}",
+                    field="measuringElementId",
+                )
+            ]
+        )
+    return element
+
+
+def update_measures(
+    element: MeasuringElement, existing: Mapping[int, Measure], items: list[dict[str, Any]]
+) -> list[Measure]:
+    """Apply a batch to the element's measures: all of it, or RulesBroken listing every violation."""
+    violations: list[RuleViolation] = []
+    updated: list[Measure] = []
+    positions: dict[int, int] = {}
+    codes_in_batch: dict[str, int] = {}
+    for index, item in enumerate(items):
+        measure_id = item["id"]
+        if measure_id in positions:
+            violations.append(
+                _violation(
+                    "OVERIT-MB-017",
+                    f"Measure {measure_id} appears more than once in the batch",
+                    index=index,
+                    field="id",
+                )
+            )
+            continue
+        positions[measure_id] = index
+        measure = existing.get(measure_id)
+        if measure is None:
+            violations.append(
+                _violation(
+                    "OVERIT-MB-007",
+                    f"Measure {measure_id} not found on measuring element {element.id}",
+                    index=index,
+                    field="id",
+                )
+            )
+            continue
+        if measure.status != TO_VALIDATE:
+            violations.append(
+                _violation(
+                    "OVERIT-MB-008",
+                    f"Measure {measure_id} is not in status To Validate and cannot be modified",
+                    index=index,
+                    field="id",
+                )
+            )
+            continue
+        found = _field_violations(element, item, index)
+        found += _external_code_violations(element, existing, items, item, index, codes_in_batch)
+        if found:
+            violations += found
+            continue
+        outcome = _apply(element, existing, measure, item, index)
+        if isinstance(outcome, RuleViolation):
+            violations.append(outcome)
+        else:
+            updated.append(outcome)
+    if violations:
+        raise RulesBroken(violations)
+    return updated
+
+
+def _field_violations(element: MeasuringElement, item: dict[str, Any], index: int) -> list[RuleViolation]:
+    if item.get("unfeasible") is True:
+        return []  # the values are discarded and taken from the previous measure
+    found = []
+    characteristic = element.characteristic
+    is_meter = characteristic is not None and characteristic.is_meter
+    if "value" in item and characteristic is None:
+        found.append(
+            _violation(
+                "OVERIT-MB-009",
+                f"value is not allowed: measuring element {element.id} has no characteristic",
+                index=index,
+                field="value",
+            )
+        )
+    if "deltaValue" in item and not is_meter:
+        found.append(
+            _violation(
+                "OVERIT-MB-010",
+                f"deltaValue is allowed only for a meter characteristic (measuring element {element.id})",
+                index=index,
+                field="deltaValue",
+            )
+        )
+    if "rotations" in item and not is_meter:
+        found.append(
+            _violation(
+                "OVERIT-MB-011",
+                f"rotations is allowed only for a meter characteristic (measuring element {element.id})",
+                index=index,
+                field="rotations",
+            )
+        )
+    if "value" in item and "deltaValue" in item:
+        found.append(
+            _violation("OVERIT-MB-012", "value and deltaValue cannot be sent together", index=index, field="deltaValue")
+        )
+    if "catalogCodeId" in item:
+        if element.catalog_group_id is None:
+            found.append(
+                _violation(
+                    "OVERIT-MB-013",
+                    f"catalogCodeId is not allowed: measuring element {element.id} has no catalog group",
+                    index=index,
+                    field="catalogCodeId",
+                )
+            )
+        elif item["catalogCodeId"] not in element.catalog_code_ids:
+            found.append(
+                _violation(
+                    "OVERIT-MB-014",
+                    f"Catalog code {item['catalogCodeId']} is not in catalog group {element.catalog_group_id}",
+                    index=index,
+                    field="catalogCodeId",
+                )
+            )
+    return found
+
+
+def _external_code_violations(
+    element: MeasuringElement,
+    existing: Mapping[int, Measure],
+    items: list[dict[str, Any]],
+    item: dict[str, Any],
+    index: int,
+    codes_in_batch: dict[str, int],
+) -> list[RuleViolation]:
+    code = item.get("externalCode")
+    if code is None:
+        return []
+    if code in codes_in_batch:
+        return [
+            _violation(
+                "OVERIT-MB-016",
+                f"externalCode {code} is used twice in the batch (positions {codes_in_batch[code]} and {index})",
+                index=index,
+                field="externalCode",
+            )
+        ]
+    codes_in_batch[code] = index
+    renamed = {other["id"] for other in items if "externalCode" in other and other.get("externalCode") != code}
+    for other in existing.values():
+        if other.id != item["id"] and other.external_code == code and other.id not in renamed:
+            return [
+                _violation(
+                    "OVERIT-MB-015",
+                    f"externalCode {code} is already used by measure {other.id} on measuring element {element.id}",
+                    index=index,
+                    field="externalCode",
+                )
+            ]
+    return []
+
+
+def _apply(
+    element: MeasuringElement, existing: Mapping[int, Measure], measure: Measure, item: dict[str, Any], index: int
+) -> Measure | RuleViolation:
+    measuring_date = normalize_datetime(item["measuringDate"]) if "measuringDate" in item else measure.measuring_date
+    common = replace(
+        measure,
+        measuring_user_id=item.get("measuringUserId", measure.measuring_user_id),
+        measuring_date=measuring_date,
+        note=item.get("note", measure.note),
+        external_code=item.get("externalCode", measure.external_code),
+    )
+    previous = previous_measure(existing, measure.id, measuring_date)
+    if item.get("unfeasible") is True:
+        if previous is None:
+            return _violation(
+                "OVERIT-MB-019",
+                f"Measure {measure.id} is unfeasible but there is no previous measure to take the values from",
+                index=index,
+                field="unfeasible",
+            )
+        return replace(
+            common,
+            unfeasible=True,
+            value=previous.value,
+            delta_value=None,
+            rotations=0 if previous.value is not None and _meter(element) else None,
+            catalog_code_id=previous.catalog_code_id,
+        )
+    result = replace(
+        common,
+        unfeasible=bool(item.get("unfeasible", measure.unfeasible)),
+        catalog_code_id=item.get("catalogCodeId", measure.catalog_code_id),
+        rotations=item.get("rotations", measure.rotations),
+    )
+    characteristic = _meter(element)
+    if "deltaValue" in item and characteristic is not None:
+        return _with_delta(characteristic, result, previous, float(item["deltaValue"]), "rotations" in item)
+    if "value" in item:
+        result = replace(result, value=float(item["value"]), delta_value=None)
+        if characteristic is not None and previous is not None and previous.value is not None:
+            return _check_overflow(characteristic, result, previous, index)
+    return result
+
+
+def _meter(element: MeasuringElement) -> Characteristic | None:
+    characteristic = element.characteristic
+    return characteristic if characteristic is not None and characteristic.is_meter else None
+
+
+def _with_delta(
+    meter: Characteristic, measure: Measure, previous: Measure | None, delta: float, rotations_given: bool
+) -> Measure:
+    """The value follows from the previous reading and the delta; the counter wraps above max_reading."""
+    base = previous.value if previous is not None and previous.value is not None else 0.0
+    raw = base - delta if meter.direction == BACKWARD else base + delta
+    value, rotations = raw, 0
+    if meter.max_reading is not None:
+        span = meter.max_reading + 1
+        rotations = abs(math.floor(raw / span))
+        value = raw % span
+    return replace(
+        measure,
+        value=value,
+        delta_value=delta,
+        rotations=measure.rotations if rotations_given else rotations,
+    )
+
+
+def _check_overflow(meter: Characteristic, measure: Measure, previous: Measure, index: int) -> Measure | RuleViolation:
+    """OVERIT-MB-020 / -021: a counter that went the wrong way overflowed, which needs rotations."""
+    assert measure.value is not None and previous.value is not None
+    if meter.direction == BACKWARD:
+        overflowed, rule = measure.value > previous.value, "OVERIT-MB-021"
+    else:
+        overflowed, rule = measure.value < previous.value, "OVERIT-MB-020"
+    if overflowed and not measure.rotations:
+        return _violation(
+            rule,
+            f"Measure {measure.id}: value {measure.value:g} after {previous.value:g} on a "
+            f"{meter.direction or FORWARD} meter needs rotations",
+            index=index,
+            field="rotations",
+        )
+    return measure
+
+
+def previous_measure(existing: Mapping[int, Measure], measure_id: int, measuring_date: str | None) -> Measure | None:
+    """The latest other measure of the element taken before ``measuring_date``, rejected ones aside."""
+    if measuring_date is None:
+        return None
+    moment = parse_datetime(measuring_date)
+    best: tuple[datetime, Measure] | None = None
+    for other in existing.values():
+        if other.id == measure_id or other.status == REJECTED or other.measuring_date is None:
+            continue
+        taken = parse_datetime(other.measuring_date)
+        if taken < moment and (best is None or taken > best[0]):
+            best = (taken, other)
+    return None if best is None else best[1]

@@ -1,0 +1,66 @@
+"""OverIT state: accounts, characteristics, catalog codes, measuring elements and their measures."""
+
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, String, Table, Text
+
+from mockserver.store import metadata
+
+accounts = Table(
+    "overit_accounts",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("code", String(255), nullable=False),
+)
+
+characteristics = Table(
+    "overit_characteristics",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),  # plain | meter
+    Column("direction", String(16)),  # FORWARD | BACKWARD, meters only
+    Column("max_reading", Float),  # the counter wraps to 0 above this
+)
+
+catalog_codes = Table(
+    "overit_catalog_codes",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("group_id", BigInteger, nullable=False),
+    Column("code", String(255), nullable=False),
+)
+
+measuring_elements = Table(
+    "overit_measuring_elements",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("account_id", BigInteger, nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("status_id", Integer, nullable=False),
+    Column("characteristic_id", BigInteger),
+    Column("catalog_group_id", BigInteger),
+)
+
+measures = Table(
+    "overit_measures",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("measuring_element_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("measuring_user_id", BigInteger),
+    Column("measuring_date", String(32)),  # ISO 8601 UTC, so text order is time order
+    Column("value", Float),
+    Column("delta_value", Float),
+    Column("rotations", Integer),
+    Column("catalog_code_id", BigInteger),
+    Column("note", Text),
+    Column("unfeasible", Boolean, nullable=False, default=False),
+    Column("external_code", String(255)),
+    Index("ix_overit_measures_element", "tenant", "measuring_element_id"),
+)
+
+# Parents before children: clearing runs the other way round.
+ALL = (accounts, characteristics, catalog_codes, measuring_elements, measures)

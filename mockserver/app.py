@@ -1,0 +1,104 @@
+"""Builds one connexion AsyncApp serving every vendor spec under its own base path, plus `/__admin`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import asset_meter_specs
+import connexion
+import yaml
+from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
+
+from mockserver.admin.handlers import AdminHandlers
+from mockserver.auth import Authenticator, security_map
+from mockserver.clock import Clock
+from mockserver.error_routing import ErrorRouter
+from mockserver.fixtures import read_document
+from mockserver.runtime import Runtime
+from mockserver.settings import Settings
+from mockserver.store import Store
+from mockserver.tenancy import Tenants
+from mockserver.validation import compiled_validator_map
+from mockserver.vendor_api import VendorApi, discover_apis
+
+# connexion warns on every request to an operation that accepts several media types.
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
+
+SpecTransform = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class MockApp:
+    """The ASGI app and what a caller may want to reach behind it (tests, the CLI's banner)."""
+
+    asgi: connexion.AsyncApp
+    runtime: Runtime
+    mounted: list[dict[str, str]]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.asgi(scope, receive, send)
+
+
+def load_spec(file_name: str) -> dict[str, Any]:
+    return yaml.safe_load(asset_meter_specs.spec_path(file_name).read_text())
+
+
+def base_path_of(spec: dict[str, Any]) -> str:
+    return urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+
+
+def _resolver(handlers: object) -> Resolver:
+    return Resolver(function_resolver=lambda operation_id: getattr(handlers, operation_id))
+
+
+def build_app(
+    settings: Settings | None = None,
+    *,
+    apis: list[VendorApi] | None = None,
+    transform_spec: SpecTransform | None = None,
+) -> MockApp:
+    """``transform_spec`` lets tests serve a deliberately altered contract (a broken mock)."""
+    settings = settings or Settings()
+    apis = discover_apis() if apis is None else apis
+    store = Store(settings.store_url)
+    authenticator = Authenticator(store, settings.auth_mode)
+    tenants = Tenants(store, apis, read_document(settings.fixtures), authenticator)
+    runtime = Runtime(store=store, clock=Clock(), tenants=tenants, authenticator=authenticator, apis=apis)
+
+    app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui))
+    validator_map = compiled_validator_map()
+    errors = ErrorRouter()
+    mounted = []
+    for api in apis:
+        spec = load_spec(api.spec_file)
+        if transform_spec is not None:
+            spec = transform_spec(api.id, spec)
+        base_path = base_path_of(spec)
+        app.add_api(
+            spec,
+            base_path=base_path,
+            name=api.id,
+            resolver=_resolver(api.make_handlers(runtime)),
+            validator_map=validator_map,
+            validate_responses=settings.validate_responses,
+            security_map=security_map(api.id, authenticator),
+        )
+        errors.mount(base_path, api.errors)
+        mounted.append({"id": api.id, "basePath": base_path, "docs": f"{base_path}/ui/"})
+
+    admin_spec = load_spec(asset_meter_specs.ADMIN_SPEC)
+    app.add_api(
+        admin_spec,
+        base_path=base_path_of(admin_spec),
+        name="admin",
+        resolver=_resolver(AdminHandlers(runtime, mounted, settings.auth_mode)),
+        validator_map=validator_map,
+        validate_responses=settings.validate_responses,
+    )
+    errors.install(app)
+    return MockApp(asgi=app, runtime=runtime, mounted=mounted)

@@ -1,0 +1,74 @@
+"""Credentials name tenants. `open` accepts any well-formed credential; `strict` only the listed ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+from connexion.security import ApiKeySecurityHandler, BasicSecurityHandler, BearerSecurityHandler
+from sqlalchemy import select
+
+from mockserver.store import Store
+from mockserver.store.tables import credentials
+
+AuthMode = Literal["open", "strict"]
+
+# RFC 6750 b64token, bounded so a credential always fits the store's tenant key.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9\-._~+/]{1,500}=*")
+
+
+class Authenticator:
+    """Maps a presented credential to the tenant it names, or None to refuse it with 401."""
+
+    def __init__(self, store: Store, mode: AuthMode) -> None:
+        self._store = store
+        self.mode = mode
+        self._accepted: set[tuple[str, str]] | None = None
+
+    def tenant_for(self, api_id: str, credential: str) -> str | None:
+        if not _WELL_FORMED.fullmatch(credential):
+            return None
+        if self.mode == "strict" and (api_id, credential) not in self._strict_credentials():
+            return None
+        return credential
+
+    def forget(self) -> None:
+        """Drop the cached credential list after fixtures change it; it is read again on next use."""
+        self._accepted = None
+
+    def _strict_credentials(self) -> set[tuple[str, str]]:
+        if self._accepted is None:
+            with self._store.transaction() as connection:
+                rows = connection.execute(select(credentials.c.api, credentials.c.credential))
+                self._accepted = {(row.api, row.credential) for row in rows}
+        return self._accepted
+
+
+def security_map(api_id: str, authenticator: Authenticator) -> dict[str, type]:
+    """connexion security handlers for one API, each resolving to a tenant through ``authenticator``."""
+
+    def info(credential: str) -> dict[str, str] | None:
+        tenant = authenticator.tenant_for(api_id, credential)
+        return None if tenant is None else {"sub": tenant}
+
+    def bearer(token: str) -> dict[str, str] | None:
+        return info(token)
+
+    def basic(username: str, password: str) -> dict[str, str] | None:
+        return info(username)
+
+    def api_key(key: str, required_scopes: object = None) -> dict[str, str] | None:
+        return info(key)
+
+    return {
+        "bearer": _bound(BearerSecurityHandler, bearer),
+        "basic": _bound(BasicSecurityHandler, basic),
+        "apiKey": _bound(ApiKeySecurityHandler, api_key),
+    }
+
+
+def _bound(handler: type, verify: Callable[..., object]) -> type:
+    # connexion instantiates handlers without arguments and looks the verify function up by name in
+    # the spec; a subclass returning our function keeps specs free of mock internals.
+    return type(handler.__name__, (handler,), {"_resolve_func": lambda self, scheme: verify})

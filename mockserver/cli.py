@@ -1,0 +1,65 @@
+"""`mockserver`: serve every vendor API and the admin API on one port."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from mockserver.app import build_app
+from mockserver.errors import FixtureError
+from mockserver.fixtures import DEMO
+from mockserver.settings import Settings
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument(
+        "--store", default="sqlite://", help="SQLAlchemy URL; default in memory, e.g. sqlite:///state.db to persist"
+    )
+    parser.add_argument("--fixtures", type=Path, default=DEMO, help="the dataset new tenants start from")
+    parser.add_argument(
+        "--auth",
+        choices=("open", "strict"),
+        default="open",
+        help="open: any well-formed credential names its own tenant; strict: only those the fixtures list",
+    )
+    parser.add_argument(
+        "--validate-responses",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="check every response against the contract before sending it (default on)",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings(
+        store_url=args.store,
+        fixtures=args.fixtures,
+        auth_mode=args.auth,
+        validate_responses=args.validate_responses,
+    )
+    try:
+        app = build_app(settings)
+    except (FixtureError, OSError) as error:
+        print(f"mockserver: cannot start: {error}", file=sys.stderr)
+        return 2
+    root = f"http://{args.host}:{args.port}"
+    print(f"mockserver on {root} (store {args.store}, auth {args.auth}, fixtures {args.fixtures.name})")
+    for api in app.mounted:
+        print(f"  {api['id']:<10} {root}{api['basePath']:<40} Swagger UI {root}{api['docs']}")
+    print(f"  {'admin':<10} {root}/__admin{'':<32} Swagger UI {root}/__admin/ui/")
+    sys.stdout.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""Checks a fixture section against the JSON Schema file its API package ships beside its code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from mockserver.errors import FixtureError
+
+
+class SectionSchema:
+    def __init__(self, api_id: str, schema_file: Path) -> None:
+        self._api_id = api_id
+        self._validator = jsonschema_rs.Draft4Validator(yaml.safe_load(schema_file.read_text()), validate_formats=True)
+
+    def check(self, section: Any) -> None:
+        errors = [
+            f"/{'/'.join(map(str, error.instance_path))}: {error.message}"
+            for error in self._validator.iter_errors(section)
+        ]
+        if errors:
+            raise FixtureError(f"section '{self._api_id}' is not valid: " + "; ".join(errors[:10]))

@@ -1,0 +1,18 @@
+"""How a mock is configured: the command line's options, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mockserver.auth import AuthMode
+from mockserver.fixtures import DEMO
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_url: str = "sqlite://"
+    fixtures: Path = DEMO
+    auth_mode: AuthMode = "open"
+    validate_responses: bool = True
+    swagger_ui: bool = True

@@ -1,0 +1,95 @@
+"""Tenants: each starts from the configured dataset on first sight and never sees another's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from mockserver.auth import Authenticator
+from mockserver.errors import FixtureError
+from mockserver.store import Store
+from mockserver.store.tables import credentials, tenants
+from mockserver.vendor_api import VendorApi
+
+
+class Tenants:
+    def __init__(
+        self, store: Store, apis: list[VendorApi], dataset: dict[str, Any], authenticator: Authenticator
+    ) -> None:
+        self._store = store
+        self._apis = {api.id: api for api in apis}
+        self._authenticator = authenticator
+        self._known: set[str] = set()
+        self.dataset = dataset
+        self._check_document(dataset)
+        with store.transaction() as connection:
+            self._register_credentials(connection, dataset)
+
+    def ensure(self, connection: Connection, tenant: str) -> None:
+        """Seed ``tenant`` from the configured dataset unless it already exists."""
+        if tenant in self._known:
+            return
+        exists = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first()
+        if exists is None:
+            connection.execute(insert(tenants).values(tenant=tenant))
+            for api_id, section in self.dataset.items():
+                self._apis[api_id].fixtures.load(connection, tenant, section)
+        self._known.add(tenant)
+
+    def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
+        """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""
+        self._check_document(document)
+        with self._store.transaction() as connection:
+            self._register_credentials(connection, document)
+            if tenant is None:
+                self.dataset = document
+                self._reset(connection, None)
+            else:
+                self.ensure(connection, tenant)
+                for api_id, section in document.items():
+                    api = self._apis[api_id]
+                    api.clear(connection, tenant)
+                    api.fixtures.load(connection, tenant, section)
+        return sorted(document)
+
+    def reset(self, tenant: str | None) -> None:
+        with self._store.transaction() as connection:
+            self._reset(connection, tenant)
+
+    def dump(self, tenant: str) -> dict[str, Any]:
+        """The tenant's data in fixture format; a tenant not seen yet is seeded first, as a request would."""
+        with self._store.transaction() as connection:
+            self.ensure(connection, tenant)
+            return {api_id: api.fixtures.dump(connection, tenant) for api_id, api in self._apis.items()}
+
+    def _reset(self, connection: Connection, tenant: str | None) -> None:
+        for api in self._apis.values():
+            api.clear(connection, tenant)
+        statement = delete(tenants)
+        if tenant is not None:
+            statement = statement.where(tenants.c.tenant == tenant)
+        connection.execute(statement)
+        self._known.clear()
+
+    def _check_document(self, document: dict[str, Any]) -> None:
+        if not isinstance(document, dict):
+            raise FixtureError("a fixture document is a mapping of API id to section")
+        unknown = sorted(set(document) - set(self._apis))
+        if unknown:
+            raise FixtureError(f"unknown API section(s) {unknown}; known: {sorted(self._apis)}")
+        for api_id, section in document.items():
+            if not isinstance(section, dict):
+                raise FixtureError(f"section '{api_id}' must be a mapping")
+
+    def _register_credentials(self, connection: Connection, document: dict[str, Any]) -> None:
+        known = {(row.api, row.credential) for row in connection.execute(select(credentials))}
+        fresh = [
+            {"api": api_id, "credential": credential}
+            for api_id, section in document.items()
+            for credential in self._apis[api_id].fixtures.credentials(section)
+            if (api_id, credential) not in known
+        ]
+        if fresh:
+            connection.execute(insert(credentials), fresh)
+            self._authenticator.forget()

@@ -1,0 +1,18 @@
+"""RFC 3339 timestamps as the mock stores and answers them: UTC, with a Z."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def parse_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def normalize_datetime(text: str) -> str:
+    return format_datetime(parse_datetime(text))
+
+
+def format_datetime(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

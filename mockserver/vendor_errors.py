@@ -1,0 +1,29 @@
+"""Helpers every API's `errors.py` shares: a JSON response, and the vendor-neutral facts of a problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from connexion.lifecycle import ConnexionResponse
+
+from mockserver.validation import ContractViolation, SchemaError
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> ConnexionResponse:
+    return ConnexionResponse(
+        status_code=status,
+        mimetype="application/json",
+        content_type="application/json",
+        body=orjson.dumps(body),
+        headers=dict(headers or {}),
+    )
+
+
+def schema_errors_of(error: Exception | None) -> list[SchemaError]:
+    """The schema errors behind a refused request body; empty for any other problem."""
+    return error.errors if isinstance(error, ContractViolation) else []
+
+
+def pointer(path: tuple[str | int, ...]) -> str:
+    return "/" + "/".join(str(part) for part in path) if path else ""

@@ -1,0 +1,166 @@
+"""The OverIT rules on plain data: no app, no store."""
+
+import pytest
+
+from mockserver.apis.overit.rules import (
+    BACKWARD,
+    FORWARD,
+    REJECTED,
+    TO_VALIDATE,
+    VALIDATED,
+    Characteristic,
+    Measure,
+    MeasuringElement,
+    previous_measure,
+    require_target,
+    update_measures,
+)
+from mockserver.errors import RulesBroken
+
+PLAIN = Characteristic(601, "plain")
+FORWARD_METER = Characteristic(602, "meter", FORWARD, 999)
+BACKWARD_METER = Characteristic(603, "meter", BACKWARD, 99999)
+
+
+def element(characteristic=None, group=None, codes=()):
+    return MeasuringElement(10, 1, characteristic, group, frozenset(codes))
+
+
+def measure(id, status=TO_VALIDATE, date="2026-11-15T07:00:00Z", **values):
+    return Measure(id=id, measuring_element_id=10, status=status, measuring_date=date, **values)
+
+
+def history(*measures):
+    return {m.id: m for m in measures}
+
+
+def rule_ids(error: RulesBroken) -> list[str]:
+    return [violation.rule_id for violation in error.violations]
+
+
+def refused(target, existing, items) -> list[str]:
+    with pytest.raises(RulesBroken) as caught:
+        update_measures(target, existing, items)
+    return rule_ids(caught.value)
+
+
+def test_a_missing_account_is_not_found():
+    with pytest.raises(RulesBroken) as caught:
+        require_target(1, False, 10, None)
+    assert rule_ids(caught.value) == ["OVERIT-MB-005"]
+    assert caught.value.status == 404
+
+
+def test_an_element_of_another_account_is_not_found():
+    with pytest.raises(RulesBroken) as caught:
+        require_target(2, True, 10, element())
+    assert rule_ids(caught.value) == ["OVERIT-MB-006"]
+
+
+def test_a_measure_of_another_element_is_not_found():
+    assert refused(element(PLAIN), history(measure(1)), [{"id": 2}]) == ["OVERIT-MB-007"]
+
+
+@pytest.mark.parametrize("status", [VALIDATED, REJECTED])
+def test_only_a_measure_to_validate_may_change(status):
+    assert refused(element(PLAIN), history(measure(1, status)), [{"id": 1, "value": 1}]) == ["OVERIT-MB-008"]
+
+
+def test_value_needs_a_characteristic():
+    assert refused(element(), history(measure(1)), [{"id": 1, "value": 1}]) == ["OVERIT-MB-009"]
+
+
+def test_delta_value_and_rotations_need_a_meter():
+    assert refused(element(PLAIN), history(measure(1)), [{"id": 1, "deltaValue": 1, "rotations": 0}]) == [
+        "OVERIT-MB-010",
+        "OVERIT-MB-011",
+    ]
+
+
+def test_value_and_delta_value_are_exclusive():
+    assert refused(element(FORWARD_METER), history(measure(1)), [{"id": 1, "value": 1, "deltaValue": 1}]) == [
+        "OVERIT-MB-012"
+    ]
+
+
+def test_catalog_code_needs_a_group_and_must_belong_to_it():
+    assert refused(element(), history(measure(1)), [{"id": 1, "catalogCodeId": 5}]) == ["OVERIT-MB-013"]
+    assert refused(element(None, 50, {5}), history(measure(1)), [{"id": 1, "catalogCodeId": 6}]) == ["OVERIT-MB-014"]
+    updated = update_measures(element(None, 50, {5}), history(measure(1)), [{"id": 1, "catalogCodeId": 5}])
+    assert updated[0].catalog_code_id == 5
+
+
+def test_external_code_is_unique_on_the_element_and_in_the_batch():
+    existing = history(measure(1), measure(2), measure(3, VALIDATED, external_code="X"))
+    assert refused(element(), existing, [{"id": 1, "externalCode": "X"}]) == ["OVERIT-MB-015"]
+    assert refused(element(), existing, [{"id": 1, "externalCode": "Y"}, {"id": 2, "externalCode": "Y"}]) == [
+        "OVERIT-MB-016"
+    ]
+
+
+def test_an_external_code_freed_in_the_same_batch_may_be_taken():
+    existing = history(measure(1, external_code="A"), measure(2))
+    updated = update_measures(element(), existing, [{"id": 1, "externalCode": "B"}, {"id": 2, "externalCode": "A"}])
+    assert [m.external_code for m in updated] == ["B", "A"]
+
+
+def test_the_same_measure_twice_is_refused():
+    assert refused(element(PLAIN), history(measure(1)), [{"id": 1}, {"id": 1}]) == ["OVERIT-MB-017"]
+
+
+def test_unfeasible_takes_the_values_of_the_previous_measure():
+    existing = history(
+        measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=995.0, catalog_code_id=5),
+        measure(2, REJECTED, "2026-11-10T00:00:00Z", value=1.0),
+        measure(3, date="2026-11-15T00:00:00Z"),
+    )
+    [updated] = update_measures(
+        element(FORWARD_METER, 50, {5}),
+        existing,
+        [{"id": 3, "unfeasible": True, "value": 7, "note": "locked", "measuringUserId": 9}],
+    )
+    assert (updated.value, updated.catalog_code_id, updated.unfeasible) == (995.0, 5, True)
+    assert (updated.note, updated.measuring_user_id) == ("locked", 9)
+
+
+def test_unfeasible_needs_a_previous_measure():
+    assert refused(element(PLAIN), history(measure(1)), [{"id": 1, "unfeasible": True}]) == ["OVERIT-MB-019"]
+
+
+def test_a_forward_meter_going_down_needs_rotations():
+    existing = history(measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=995.0), measure(2))
+    assert refused(element(FORWARD_METER), existing, [{"id": 2, "value": 2}]) == ["OVERIT-MB-020"]
+    [updated] = update_measures(element(FORWARD_METER), existing, [{"id": 2, "value": 2, "rotations": 1}])
+    assert (updated.value, updated.rotations) == (2.0, 1)
+
+
+def test_a_backward_meter_going_up_needs_rotations():
+    existing = history(measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=5000.0), measure(2))
+    assert refused(element(BACKWARD_METER), existing, [{"id": 2, "value": 6000}]) == ["OVERIT-MB-021"]
+    assert update_measures(element(BACKWARD_METER), existing, [{"id": 2, "value": 4000}])[0].value == 4000.0
+
+
+def test_a_delta_value_wraps_the_counter_and_counts_rotations():
+    existing = history(measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=995.0), measure(2))
+    [updated] = update_measures(element(FORWARD_METER), existing, [{"id": 2, "deltaValue": 7}])
+    assert (updated.value, updated.delta_value, updated.rotations) == (2.0, 7.0, 1)
+
+
+def test_every_violation_of_a_batch_is_reported():
+    existing = history(measure(1, VALIDATED), measure(2))
+    assert refused(element(), existing, [{"id": 1}, {"id": 2, "value": 1}, {"id": 9}]) == [
+        "OVERIT-MB-008",
+        "OVERIT-MB-009",
+        "OVERIT-MB-007",
+    ]
+
+
+def test_the_previous_measure_is_the_latest_earlier_one_not_rejected():
+    existing = history(
+        measure(1, VALIDATED, "2026-11-01T00:00:00Z"),
+        measure(2, VALIDATED, "2026-11-05T00:00:00+02:00"),
+        measure(3, REJECTED, "2026-11-06T00:00:00Z"),
+        measure(4, date="2026-11-20T00:00:00Z"),
+    )
+    assert previous_measure(existing, 4, "2026-11-20T00:00:00Z").id == 2
+    assert previous_measure(existing, 4, "2026-11-01T00:00:00Z") is None
