@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-import asset_meter_specs
 import connexion
 import yaml
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 
+import asset_meter_specs
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
 from mockserver.clock import Clock
