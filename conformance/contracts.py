@@ -1,0 +1,86 @@
+"""The contracts as the suite reads them: each vendor spec, its base path and its documented rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+import asset_meter_specs
+
+_METHODS = ("get", "put", "post", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    rule: str
+    status: int
+    source: str
+    api: str
+    operation_id: str
+    method: str
+    path: str
+    code: str | None = None
+    assumed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    api: str
+    spec_path: Path
+    spec: dict[str, Any] = field(repr=False, compare=False)
+    base_path: str
+    rules: tuple[Rule, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"{self.api} has no rule {rule_id}")
+
+    @property
+    def security_schemes(self) -> dict[str, Any]:
+        return self.spec.get("components", {}).get("securitySchemes", {})
+
+
+def _rules(api: str, spec: dict[str, Any]) -> tuple[Rule, ...]:
+    rules = []
+    for path, item in spec["paths"].items():
+        for method in _METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            for entry in operation.get("x-rules", []):
+                rules.append(
+                    Rule(
+                        id=entry["id"],
+                        rule=entry["rule"],
+                        status=int(entry["status"]),
+                        source=entry["source"],
+                        api=api,
+                        operation_id=operation["operationId"],
+                        method=method.upper(),
+                        path=path,
+                        code=entry.get("code"),
+                        assumed=tuple(entry.get("assumed", ())),
+                    )
+                )
+    return tuple(rules)
+
+
+@cache
+def load_contracts() -> dict[str, Contract]:
+    """Every vendor contract shipped with the suite, by API id (`info.x-api-id`)."""
+    contracts = {}
+    for file_name in asset_meter_specs.vendor_spec_files():
+        path = asset_meter_specs.spec_path(file_name)
+        spec = yaml.safe_load(path.read_text())
+        api = spec["info"]["x-api-id"]
+        base_path = urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+        contracts[api] = Contract(api, path, spec, base_path, _rules(api, spec))
+    return contracts
