@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
 def parse_datetime(text: str) -> datetime:
@@ -10,6 +11,7 @@ def parse_datetime(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)  # batches repeat the same few timestamps
 def normalize_datetime(text: str) -> str:
     return format_datetime(parse_datetime(text))
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
 from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.store.prepared import Prepared
 
 _element_query = (
     select(
@@ -38,12 +37,21 @@ _element_query = (
     .where(accounts.c.tenant == bindparam("tenant"), accounts.c.id == bindparam("account_id"))
 )
 
+_element_query = Prepared(_element_query)
+
 _codes_query = select(catalog_codes.c.id).where(
     catalog_codes.c.tenant == bindparam("tenant"), catalog_codes.c.group_id == bindparam("group_id")
 )
 
-_measures_query = select(measures).where(
-    measures.c.tenant == bindparam("tenant"), measures.c.measuring_element_id == bindparam("element_id")
+_codes_query = Prepared(_codes_query)
+
+_MEASURE_COLUMNS = list(Measure._fields)
+
+# Columns in the order of Measure's fields, so a raw row builds one positionally.
+_measures_query = Prepared(
+    select(*(measures.c[column] for column in _MEASURE_COLUMNS)).where(
+        measures.c.tenant == bindparam("tenant"), measures.c.measuring_element_id == bindparam("element_id")
+    )
 )
 
 _MUTABLE = (
@@ -58,7 +66,7 @@ _MUTABLE = (
     "external_code",
 )
 
-_update_measure = (
+_update_measure = Prepared(
     update(measures)
     .where(measures.c.tenant == bindparam("b_tenant"), measures.c.id == bindparam("b_id"))
     .values({column: bindparam(column) for column in _MUTABLE})
@@ -69,48 +77,34 @@ def find_element(
     connection: Connection, tenant: str, account_id: int, element_id: int
 ) -> tuple[bool, MeasuringElement | None]:
     """Whether the account exists, and the element if it exists (on any account of the tenant)."""
-    row = connection.execute(
-        _element_query, {"tenant": tenant, "account_id": account_id, "element_id": element_id}
-    ).first()
+    row = _element_query.first(connection, {"tenant": tenant, "account_id": account_id, "element_id": element_id})
     if row is None:
         return False, None
-    if row.id is None:
+    _account_id, found_id, owner_id, catalog_group_id, characteristic_id, kind, direction, max_reading = row
+    if found_id is None:
         return True, None
     characteristic = None
-    if row.characteristic_id is not None:
-        characteristic = Characteristic(row.characteristic_id, row.kind, row.direction, row.max_reading)
+    if characteristic_id is not None:
+        characteristic = Characteristic(characteristic_id, kind, direction, max_reading)
     codes: frozenset[int] = frozenset()
-    if row.catalog_group_id is not None:
-        codes = frozenset(connection.scalars(_codes_query, {"tenant": tenant, "group_id": row.catalog_group_id}))
-    return True, MeasuringElement(row.id, row.owner_id, characteristic, row.catalog_group_id, codes)
+    if catalog_group_id is not None:
+        codes = frozenset(
+            code for (code,) in _codes_query.all(connection, {"tenant": tenant, "group_id": catalog_group_id})
+        )
+    return True, MeasuringElement(found_id, owner_id, characteristic, catalog_group_id, codes)
 
 
 def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[int, Measure]:
-    rows = connection.execute(_measures_query, {"tenant": tenant, "element_id": element_id})
-    return {
-        row.id: Measure(
-            id=row.id,
-            measuring_element_id=row.measuring_element_id,
-            status=row.status,
-            measuring_user_id=row.measuring_user_id,
-            measuring_date=row.measuring_date,
-            value=row.value,
-            delta_value=row.delta_value,
-            rotations=row.rotations,
-            catalog_code_id=row.catalog_code_id,
-            note=row.note,
-            unfeasible=bool(row.unfeasible),
-            external_code=row.external_code,
-        )
-        for row in rows
-    }
+    rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
+    # Raw driver rows carry SQLite's 0/1 for the boolean, second to last.
+    return {row[0]: Measure(*row[:-2], bool(row[-2]), row[-1]) for row in rows}
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
     if not changed:
         return
-    parameters = []
-    for measure in changed:
-        values = asdict(measure)
-        parameters.append({"b_tenant": tenant, "b_id": measure.id, **{c: values[c] for c in _MUTABLE}})
-    connection.execute(_update_measure, parameters)
+    parameters = [
+        {"b_tenant": tenant, "b_id": measure.id, **{column: getattr(measure, column) for column in _MUTABLE}}
+        for measure in changed
+    ]
+    _update_measure.run_many(connection, parameters)

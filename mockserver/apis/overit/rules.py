@@ -6,10 +6,11 @@ Each check carries the `x-rules` id of `specs/overit-measures.yaml` it implement
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from mockserver.errors import RulesBroken, RuleViolation
 from mockserver.timestamps import normalize_datetime, parse_datetime
@@ -40,8 +41,9 @@ class MeasuringElement:
     catalog_code_ids: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
+    """A measure as the rules see it (a NamedTuple: built and copied thousands of times a second)."""
+
     id: int
     measuring_element_id: int
     status: str
@@ -108,6 +110,7 @@ def update_measures(
     updated: list[Measure] = []
     positions: dict[int, int] = {}
     codes_in_batch: dict[str, int] = {}
+    timeline = Timeline(existing)
     for index, item in enumerate(items):
         measure_id = item["id"]
         if measure_id in positions:
@@ -147,7 +150,7 @@ def update_measures(
         if found:
             violations += found
             continue
-        outcome = _apply(element, existing, measure, item, index)
+        outcome = _apply(element, timeline, measure, item, index)
         if isinstance(outcome, RuleViolation):
             violations.append(outcome)
         else:
@@ -252,18 +255,25 @@ def _external_code_violations(
 
 
 def _apply(
-    element: MeasuringElement, existing: Mapping[int, Measure], measure: Measure, item: dict[str, Any], index: int
+    element: MeasuringElement, timeline: Timeline, measure: Measure, item: dict[str, Any], index: int
 ) -> Measure | RuleViolation:
     measuring_date = normalize_datetime(item["measuringDate"]) if "measuringDate" in item else measure.measuring_date
-    common = replace(
-        measure,
+    unfeasible = item.get("unfeasible") is True
+    meter = _meter(element)
+    # Only unfeasible measures and meters look back in time.
+    previous = timeline.previous(measure.id, measuring_date) if unfeasible or meter is not None else None
+    result = measure._replace(
         measuring_user_id=item.get("measuringUserId", measure.measuring_user_id),
         measuring_date=measuring_date,
         note=item.get("note", measure.note),
         external_code=item.get("externalCode", measure.external_code),
+        unfeasible=unfeasible or bool(item.get("unfeasible", measure.unfeasible)),
+        catalog_code_id=item.get("catalogCodeId", measure.catalog_code_id),
+        rotations=item.get("rotations", measure.rotations),
+        value=float(item["value"]) if "value" in item else measure.value,
+        delta_value=None if "value" in item else measure.delta_value,
     )
-    previous = previous_measure(existing, measure.id, measuring_date)
-    if item.get("unfeasible") is True:
+    if unfeasible:
         if previous is None:
             return _violation(
                 "OVERIT-MB-019",
@@ -271,27 +281,16 @@ def _apply(
                 index=index,
                 field="unfeasible",
             )
-        return replace(
-            common,
-            unfeasible=True,
+        return result._replace(
             value=previous.value,
             delta_value=None,
-            rotations=0 if previous.value is not None and _meter(element) else None,
+            rotations=0 if previous.value is not None and meter is not None else None,
             catalog_code_id=previous.catalog_code_id,
         )
-    result = replace(
-        common,
-        unfeasible=bool(item.get("unfeasible", measure.unfeasible)),
-        catalog_code_id=item.get("catalogCodeId", measure.catalog_code_id),
-        rotations=item.get("rotations", measure.rotations),
-    )
-    characteristic = _meter(element)
-    if "deltaValue" in item and characteristic is not None:
-        return _with_delta(characteristic, result, previous, float(item["deltaValue"]), "rotations" in item)
-    if "value" in item:
-        result = replace(result, value=float(item["value"]), delta_value=None)
-        if characteristic is not None and previous is not None and previous.value is not None:
-            return _check_overflow(characteristic, result, previous, index)
+    if "deltaValue" in item and meter is not None:
+        return _with_delta(meter, result, previous, float(item["deltaValue"]), "rotations" in item)
+    if "value" in item and meter is not None and previous is not None and previous.value is not None:
+        return _check_overflow(meter, result, previous, index)
     return result
 
 
@@ -311,8 +310,7 @@ def _with_delta(
         span = meter.max_reading + 1
         rotations = abs(math.floor(raw / span))
         value = raw % span
-    return replace(
-        measure,
+    return measure._replace(
         value=value,
         delta_value=delta,
         rotations=measure.rotations if rotations_given else rotations,
@@ -337,16 +335,29 @@ def _check_overflow(meter: Characteristic, measure: Measure, previous: Measure, 
     return measure
 
 
-def previous_measure(existing: Mapping[int, Measure], measure_id: int, measuring_date: str | None) -> Measure | None:
-    """The latest other measure of the element taken before ``measuring_date``, rejected ones aside."""
-    if measuring_date is None:
+class Timeline:
+    """The element's measures in time order, parsed once per batch, for "the previous measure" lookups."""
+
+    def __init__(self, existing: Mapping[int, Measure]) -> None:
+        self._existing = existing
+        self._sorted: list[tuple[datetime, int]] | None = None
+
+    def previous(self, measure_id: int, measuring_date: str | None) -> Measure | None:
+        """The latest other measure taken before ``measuring_date``, rejected ones aside."""
+        if measuring_date is None:
+            return None
+        if self._sorted is None:
+            self._sorted = sorted(
+                (parse_datetime(m.measuring_date), m.id)
+                for m in self._existing.values()
+                if m.status != REJECTED and m.measuring_date is not None
+            )
+        position = bisect_left(self._sorted, (parse_datetime(measuring_date), -1))
+        for _taken, other_id in reversed(self._sorted[:position]):
+            if other_id != measure_id:
+                return self._existing[other_id]
         return None
-    moment = parse_datetime(measuring_date)
-    best: tuple[datetime, Measure] | None = None
-    for other in existing.values():
-        if other.id == measure_id or other.status == REJECTED or other.measuring_date is None:
-            continue
-        taken = parse_datetime(other.measuring_date)
-        if taken < moment and (best is None or taken > best[0]):
-            best = (taken, other)
-    return None if best is None else best[1]
+
+
+def previous_measure(existing: Mapping[int, Measure], measure_id: int, measuring_date: str | None) -> Measure | None:
+    return Timeline(existing).previous(measure_id, measuring_date)

