@@ -9,6 +9,7 @@ of the same connection, inside the same transaction. Rows come back as the drive
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -46,10 +47,18 @@ class Prepared:
         rows = self.all(connection, parameters)
         return rows[0] if rows else None
 
-    def run_many(self, connection: Connection, parameters: Sequence[Mapping[str, Any]]) -> None:
+    def run_many(self, connection: Connection, names: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+        """executemany over ``rows``, tuples of the parameters ``names`` in that order."""
         sql, order = self._for(connection)
+        if order is None:
+            parameters: list[Any] = [dict(zip(names, row, strict=True)) for row in rows]
+        elif order == names:
+            parameters = list(rows)
+        else:
+            pick = itemgetter(*(names.index(name) for name in order))
+            parameters = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
         cursor = connection.connection.cursor()
         try:
-            cursor.executemany(sql, [self._bind(order, row) for row in parameters])
+            cursor.executemany(sql, parameters)
         finally:
             cursor.close()

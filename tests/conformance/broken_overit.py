@@ -101,13 +101,15 @@ def unfeasible_keeps_values(monkeypatch: Any) -> Transform:
 
 
 def partial_writes(monkeypatch: Any) -> Transform:
-    async def patch_measures_batch(self: Any, accountId: int, measuringElementId: int, body: Any, user: str) -> Any:
+    async def patch_measures_batch(
+        self: Any, accountId: int, measuringElementId: int, validated_body: Any, user: str
+    ) -> Any:
         violations, saved = [], []
         with self._runtime.unit_of_work(user) as connection:
             exists, element = repository.find_element(connection, user, accountId, measuringElementId)
             element = rules.require_target(accountId, exists, measuringElementId, element)
             existing = repository.measures_of(connection, user, element.id)
-            for item in body:
+            for item in validated_body:
                 try:
                     saved += rules.update_measures(element, existing, [item])
                 except RulesBroken as error:

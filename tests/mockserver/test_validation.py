@@ -43,3 +43,15 @@ def test_the_map_keeps_connexion_media_types_and_is_a_media_type_dict():
     assert "multipart/form-data" in validator_map["body"]
     assert validator_map["response"]["application/json"] is CompiledResponseBodyValidator
     assert "text/plain" in validator_map["response"]
+
+
+def test_parameters_are_checked_like_connexion_does():
+    from mockserver.validation import CompiledParameterValidator
+
+    param = {"name": "accountId", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    check = CompiledParameterValidator.validate_parameter
+    assert check("path", 5, param) is None
+    assert "accountId" in check("path", 0, param)
+    assert check("path", None, param) == "Missing path parameter 'accountId'"
+    optional = {"name": "tenant", "in": "query", "schema": {"type": "string", "nullable": True}}
+    assert check("query", None, optional) is None

@@ -13,12 +13,12 @@ class OveritHandlers:
         self._runtime = runtime
 
     async def patch_measures_batch(
-        self, accountId: int, measuringElementId: int, body: list[dict[str, Any]], user: str
+        self, accountId: int, measuringElementId: int, validated_body: list[dict[str, Any]], user: str
     ) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
             account_exists, element = repository.find_element(connection, user, accountId, measuringElementId)
             element = rules.require_target(accountId, account_exists, measuringElementId, element)
             existing = repository.measures_of(connection, user, element.id)
-            updated = rules.update_measures(element, existing, body)
+            updated = rules.update_measures(element, existing, validated_body)
             repository.save(connection, user, updated)
         return {"payload": [measure.id for measure in updated]}, 200

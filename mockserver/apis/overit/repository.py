@@ -66,6 +66,11 @@ _MUTABLE = (
     "external_code",
 )
 
+# The mutable columns are Measure's trailing fields, so a row is a slice of the measure plus its key.
+_FIRST_MUTABLE = Measure._fields.index(_MUTABLE[0])
+assert Measure._fields[_FIRST_MUTABLE:] == _MUTABLE
+_UPDATE_NAMES = (*_MUTABLE, "b_tenant", "b_id")
+
 _update_measure = Prepared(
     update(measures)
     .where(measures.c.tenant == bindparam("b_tenant"), measures.c.id == bindparam("b_id"))
@@ -101,10 +106,7 @@ def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[in
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
-    if not changed:
-        return
-    parameters = [
-        {"b_tenant": tenant, "b_id": measure.id, **{column: getattr(measure, column) for column in _MUTABLE}}
-        for measure in changed
-    ]
-    _update_measure.run_many(connection, parameters)
+    if changed:
+        _update_measure.run_many(
+            connection, _UPDATE_NAMES, [(*measure[_FIRST_MUTABLE:], tenant, measure.id) for measure in changed]
+        )

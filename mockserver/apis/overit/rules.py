@@ -262,16 +262,21 @@ def _apply(
     meter = _meter(element)
     # Only unfeasible measures and meters look back in time.
     previous = timeline.previous(measure.id, measuring_date) if unfeasible or meter is not None else None
-    result = measure._replace(
-        measuring_user_id=item.get("measuringUserId", measure.measuring_user_id),
-        measuring_date=measuring_date,
-        note=item.get("note", measure.note),
-        external_code=item.get("externalCode", measure.external_code),
-        unfeasible=unfeasible or bool(item.get("unfeasible", measure.unfeasible)),
-        catalog_code_id=item.get("catalogCodeId", measure.catalog_code_id),
-        rotations=item.get("rotations", measure.rotations),
-        value=float(item["value"]) if "value" in item else measure.value,
-        delta_value=None if "value" in item else measure.delta_value,
+    has_value = "value" in item
+    # Built positionally: this runs for every measure of every batch.
+    result = Measure(
+        measure.id,
+        measure.measuring_element_id,
+        measure.status,
+        item.get("measuringUserId", measure.measuring_user_id),
+        measuring_date,
+        float(item["value"]) if has_value else measure.value,
+        None if has_value else measure.delta_value,
+        item.get("rotations", measure.rotations),
+        item.get("catalogCodeId", measure.catalog_code_id),
+        item.get("note", measure.note),
+        unfeasible or bool(item.get("unfeasible", measure.unfeasible)),
+        item.get("externalCode", measure.external_code),
     )
     if unfeasible:
         if previous is None:

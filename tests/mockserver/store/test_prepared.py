@@ -24,7 +24,7 @@ def test_reads_and_writes_match_core(engine):
     with engine.begin() as connection:
         assert by_name.all(connection, {"name": "n3"}) == [(3, "n3")]
         assert by_name.first(connection, {"name": "none"}) is None
-        rename.run_many(connection, [{"b_id": 1, "name": "one"}, {"b_id": 2, "name": "two"}])
+        rename.run_many(connection, ("name", "b_id"), [("one", 1), ("two", 2)])
     with engine.connect() as connection:
         assert connection.execute(select(things.c.name).order_by(things.c.id)).scalars().all() == [
             "n0",
@@ -38,7 +38,7 @@ def test_reads_and_writes_match_core(engine):
 def test_a_write_rolls_back_with_its_transaction(engine):
     rename = Prepared(update(things).where(things.c.id == bindparam("b_id")).values(name=bindparam("name")))
     with pytest.raises(RuntimeError), engine.begin() as connection:
-        rename.run_many(connection, [{"b_id": 1, "name": "lost"}])
+        rename.run_many(connection, ("b_id", "name"), [(1, "lost")])
         raise RuntimeError
     with engine.connect() as connection:
         assert connection.execute(select(things.c.name).where(things.c.id == 1)).scalar() == "n1"
