@@ -61,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     for api in app.mounted:
         print(f"  {api['id']:<10} {root}{api['basePath']:<40} Swagger UI {root}{api['docs']}")
     print(f"  {'admin':<10} {root}/__admin{'':<32} Swagger UI {root}/__admin/ui/")
+    if args.auth == "open":
+        print("auth open: any well-formed credential is accepted and names its own tenant, seeded with the demo data")
+    else:
+        print("auth strict: only the credentials listed in the fixtures are accepted (demo: demo-overit-token)")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
     return 0

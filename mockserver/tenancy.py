@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
@@ -23,8 +24,18 @@ class Tenants:
         self._known: set[str] = set()
         self.dataset = dataset
         self._check_document(dataset)
+        self._rehearse(dataset)
         with store.transaction() as connection:
             self._register_credentials(connection, dataset)
+
+    def _rehearse(self, dataset: dict[str, Any]) -> None:
+        """Fail at start-up, not on some tenant's first request, if the dataset cannot be loaded."""
+        try:
+            with self._store.rehearsal() as connection:
+                for api_id, section in dataset.items():
+                    self._apis[api_id].fixtures.load(connection, "\x00rehearsal", section)
+        except IntegrityError as error:
+            raise FixtureError(f"duplicate or conflicting ids in the dataset: {error.orig}") from None
 
     def ensure(self, connection: Connection, tenant: str) -> None:
         """Seed ``tenant`` from the configured dataset unless it already exists."""
@@ -40,6 +51,14 @@ class Tenants:
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""
         self._check_document(document)
+        try:
+            self._load(tenant, document)
+        except IntegrityError as error:
+            # The schema of a section cannot say "ids are unique"; the store can, and nothing was kept.
+            raise FixtureError(f"duplicate or conflicting ids in the document: {error.orig}") from None
+        return sorted(document)
+
+    def _load(self, tenant: str | None, document: dict[str, Any]) -> None:
         with self._store.transaction() as connection:
             self._register_credentials(connection, document)
             if tenant is None:
@@ -51,7 +70,6 @@ class Tenants:
                     api = self._apis[api_id]
                     api.clear(connection, tenant)
                     api.fixtures.load(connection, tenant, section)
-        return sorted(document)
 
     def reset(self, tenant: str | None) -> None:
         with self._store.transaction() as connection:
@@ -84,12 +102,11 @@ class Tenants:
 
     def _register_credentials(self, connection: Connection, document: dict[str, Any]) -> None:
         known = {(row.api, row.credential) for row in connection.execute(select(credentials))}
-        fresh = [
-            {"api": api_id, "credential": credential}
+        fresh = {
+            (api_id, credential)
             for api_id, section in document.items()
             for credential in self._apis[api_id].fixtures.credentials(section)
-            if (api_id, credential) not in known
-        ]
+        } - known
         if fresh:
-            connection.execute(insert(credentials), fresh)
+            connection.execute(insert(credentials), [{"api": api, "credential": value} for api, value in sorted(fresh)])
             self._authenticator.forget()

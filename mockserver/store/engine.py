@@ -49,5 +49,15 @@ class Store:
         with self.engine.begin() as connection:
             yield connection
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Connection]:
+        """A transaction that is always rolled back: to try something out without keeping it."""
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                yield connection
+            finally:
+                transaction.rollback()
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -73,3 +73,21 @@ def test_open_mode_refuses_malformed_credentials(client):
     for token in ("has space", "x" * 600, "semi;colon"):
         response = client.patch(BATCH, json=[{"id": 3101}], headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
+
+
+def test_fixture_documents_that_contradict_themselves_are_refused_not_crashed(client, tenant):
+    duplicate_measures = {
+        "overit": {
+            "accounts": [
+                {"id": 1, "measuringElements": [{"id": 2, "measures": [{"id": 3, "status": "TO_VALIDATE"}] * 2}]}
+            ]
+        }
+    }
+    response = client.post("/__admin/fixtures", params={"tenant": tenant}, json=duplicate_measures)
+    assert response.status_code == 400, response.text
+    assert "duplicate" in response.json()["detail"].lower()
+
+
+def test_a_credential_listed_twice_is_accepted_once(client, tenant):
+    document = {"overit": {"credentials": ["twice", "twice"]}}
+    assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=document).status_code == 200
