@@ -24,6 +24,25 @@ SCHEMA_CHECKS = (
 )
 
 
+# schemathesis' own default for positive_data_acceptance.
+_POSITIVE_DEFAULT = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+
+def _rule_statuses_accepted(contract: Contract) -> list[dict[str, Any]]:
+    """A schema-valid request may still break a documented business rule: positive_data_acceptance also
+    accepts, per operation, the statuses its x-rules entries answer with (and nothing else)."""
+    statuses: dict[str, set[str]] = {}
+    for rule in contract.rules:
+        statuses.setdefault(rule.operation_id, set()).add(str(rule.status))
+    return [
+        {
+            "include-operation-id": operation_id,
+            "checks": {"positive_data_acceptance": {"expected-statuses": sorted(set(_POSITIVE_DEFAULT) | extra)}},
+        }
+        for operation_id, extra in sorted(statuses.items())
+    ]
+
+
 def rule_ids_of(item: pytest.Item) -> list[str]:
     return [mark.args[0] for mark in item.iter_markers("rule")]
 
@@ -77,6 +96,7 @@ class ConformancePlugin:
         checks: dict[str, Any] = {"enabled": False}
         checks.update({name: {"enabled": True} for name in SCHEMA_CHECKS})
         options: dict[str, Any] = {} if self.settings.seed is None else {"seed": self.settings.seed}
+        options["operations"] = _rule_statuses_accepted(contract)
         config = schemathesis.Config.from_dict(
             {
                 **options,

@@ -62,6 +62,8 @@ class ErrorRouter:
         return errors.problem(error.status, error.detail or error.title or "", error)
 
     async def _http(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
+        if isinstance(error, ProblemException):  # status handlers win over class handlers, even for ours
+            return await self._problem(request, error)
         assert isinstance(error, HTTPException)
         detail = f"{request.method} {request.url.path}: {error.detail}"
         errors = self.format_for(request.url.path)

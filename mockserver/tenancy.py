@@ -42,11 +42,13 @@ class Tenants:
         if tenant in self._known:
             return
         exists = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first()
-        if exists is None:
-            connection.execute(insert(tenants).values(tenant=tenant))
-            for api_id, section in self.dataset.items():
-                self._apis[api_id].fixtures.load(connection, tenant, section)
-        self._known.add(tenant)
+        if exists is not None:
+            self._known.add(tenant)
+            return
+        # Not remembered yet: the transaction seeding it may still roll back; the next request will see it.
+        connection.execute(insert(tenants).values(tenant=tenant))
+        for api_id, section in self.dataset.items():
+            self._apis[api_id].fixtures.load(connection, tenant, section)
 
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""

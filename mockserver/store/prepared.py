@@ -19,26 +19,30 @@ from sqlalchemy.sql import Executable
 class Prepared:
     def __init__(self, statement: Executable) -> None:
         self._statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
 
-    def _for(self, connection: Connection) -> tuple[str, tuple[str, ...] | None]:
+    def _for(self, connection: Connection) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
         dialect = connection.dialect
         entry = self._compiled.get(dialect.name)
         if entry is None:
             compiled = self._statement.compile(dialect=dialect)
             order = tuple(compiled.positiontup or ()) if compiled.positional else None
-            entry = (str(compiled), order)
+            # Values Core bound itself (a LIMIT, a literal in a comparison) travel with the statement.
+            defaults = {name: value for name, value in compiled.params.items() if value is not None}
+            entry = (str(compiled), order, defaults)
             self._compiled[dialect.name] = entry
         return entry
 
-    def _bind(self, order: tuple[str, ...] | None, parameters: Mapping[str, Any]) -> Any:
-        return dict(parameters) if order is None else tuple(parameters[name] for name in order)
+    @staticmethod
+    def _bind(order: tuple[str, ...] | None, defaults: dict[str, Any], parameters: Mapping[str, Any]) -> Any:
+        merged = {**defaults, **parameters} if defaults else parameters
+        return dict(merged) if order is None else tuple(merged[name] for name in order)
 
     def all(self, connection: Connection, parameters: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        sql, order = self._for(connection)
+        sql, order, defaults = self._for(connection)
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(sql, self._bind(order, parameters))
+            cursor.execute(sql, self._bind(order, defaults, parameters))
             return cursor.fetchall()
         finally:
             cursor.close()
@@ -49,7 +53,7 @@ class Prepared:
 
     def run_many(self, connection: Connection, names: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
         """executemany over ``rows``, tuples of the parameters ``names`` in that order."""
-        sql, order = self._for(connection)
+        sql, order, _defaults = self._for(connection)
         if order is None:
             parameters: list[Any] = [dict(zip(names, row, strict=True)) for row in rows]
         elif order == names:

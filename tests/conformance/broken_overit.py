@@ -1,11 +1,7 @@
-"""Deliberately broken OverIT mocks, one per rule: each breaks that rule and nothing else it can avoid.
-
-A breakage is a function of pytest's monkeypatch returning an optional spec transform for `build_app`.
-"""
+"""Deliberately broken OverIT mocks, one per rule: each breaks that rule and nothing else it can avoid."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -13,9 +9,7 @@ from sqlalchemy import select
 from mockserver.apis.overit import handlers, repository, rules
 from mockserver.apis.overit.tables import measuring_elements
 from mockserver.errors import RulesBroken
-
-Transform = Callable[[str, dict[str, Any]], dict[str, Any]] | None
-Breakage = Callable[[Any], Transform]
+from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
 
 
 def _schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -25,18 +19,6 @@ def _schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
 def _operation(spec: dict[str, Any]) -> dict[str, Any]:
     [item] = spec["paths"].values()
     return item["patch"]
-
-
-def spec_change(change: Callable[[dict[str, Any]], None]) -> Breakage:
-    def breakage(monkeypatch: Any) -> Transform:
-        def transform(api_id: str, spec: dict[str, Any]) -> dict[str, Any]:
-            if api_id == "overit":
-                change(spec)
-            return spec
-
-        return transform
-
-    return breakage
 
 
 def ignoring(rule_id: str) -> Breakage:
@@ -128,13 +110,6 @@ def forgets_writes(monkeypatch: Any) -> Transform:
     return None
 
 
-def stock_connexion_validation(monkeypatch: Any) -> Transform:
-    import mockserver.app
-
-    monkeypatch.setattr(mockserver.app, "compiled_validator_map", dict)
-    return None
-
-
 def _no_security(spec: dict[str, Any]) -> None:
     spec["security"] = []
 
@@ -144,10 +119,10 @@ def _accepts_text(spec: dict[str, Any]) -> None:
 
 
 BREAKAGES: dict[str, Breakage] = {
-    "OVERIT-MB-001": spec_change(lambda spec: _schema(spec, "MeasureBatch").update(maxItems=100)),
-    "OVERIT-MB-002": spec_change(lambda spec: _schema(spec, "MeasureBatch").update(minItems=0)),
-    "OVERIT-MB-003": spec_change(lambda spec: _schema(spec, "MeasureUpdate").pop("additionalProperties")),
-    "OVERIT-MB-004": spec_change(_no_security),
+    "OVERIT-MB-001": spec_change("overit", lambda spec: _schema(spec, "MeasureBatch").update(maxItems=100)),
+    "OVERIT-MB-002": spec_change("overit", lambda spec: _schema(spec, "MeasureBatch").update(minItems=0)),
+    "OVERIT-MB-003": spec_change("overit", lambda spec: _schema(spec, "MeasureUpdate").pop("additionalProperties")),
+    "OVERIT-MB-004": spec_change("overit", _no_security),
     "OVERIT-MB-005": ignores_the_account,
     "OVERIT-MB-006": ignores_ownership,
     **{
@@ -157,6 +132,6 @@ BREAKAGES: dict[str, Breakage] = {
     "OVERIT-MB-018": unfeasible_keeps_values,
     "OVERIT-MB-022": partial_writes,
     "OVERIT-MB-023": forgets_writes,
-    "OVERIT-MB-024": spec_change(_accepts_text),
+    "OVERIT-MB-024": spec_change("overit", _accepts_text),
     "OVERIT-MB-025": stock_connexion_validation,
 }

@@ -1,5 +1,5 @@
-"""Each OverIT scenario fails against a mock broken for its rule, and the schema checks catch a mock that
-answers in connexion's generic format: the suite's checks can fail."""
+"""Each scenario fails against a mock broken for its rule, and the schema checks catch a mock that answers
+in connexion's generic format: the suite's checks can fail."""
 
 import pytest
 
@@ -7,21 +7,30 @@ from conformance.contracts import load_contracts
 from conformance.runner import run
 from conformance.settings import RunSettings
 from mockserver.app import build_app
-from tests.conformance.broken_overit import BREAKAGES
+from tests.conformance import broken_oracle, broken_overit
 from tests.live_server import serve
 
 pytestmark = pytest.mark.slow
 
 
-def test_every_overit_rule_has_a_breakage():
-    assert set(BREAKAGES) == {rule.id for rule in load_contracts()["overit"].rules}
+BREAKAGES = {"overit": broken_overit.BREAKAGES, "oracle": broken_oracle.BREAKAGES}
+CASES = [(api, rule_id) for api, breakages in BREAKAGES.items() for rule_id in sorted(breakages)]
 
 
-@pytest.mark.parametrize("rule_id", sorted(BREAKAGES))
-def test_the_scenario_fails_against_a_mock_that_breaks_its_rule(monkeypatch, rule_id):
-    transform = BREAKAGES[rule_id](monkeypatch)
+@pytest.mark.parametrize("api", sorted(BREAKAGES))
+def test_every_rule_has_a_breakage(api):
+    assert set(BREAKAGES[api]) == {rule.id for rule in load_contracts()[api].rules}
+
+
+def test_every_api_with_rules_has_breakages():
+    assert {api for api, contract in load_contracts().items() if contract.rules} == set(BREAKAGES)
+
+
+@pytest.mark.parametrize(("api", "rule_id"), CASES, ids=[rule_id for _, rule_id in CASES])
+def test_the_scenario_fails_against_a_mock_that_breaks_its_rule(monkeypatch, api, rule_id):
+    transform = BREAKAGES[api][rule_id](monkeypatch)
     with serve(build_app(transform_spec=transform)) as base_url:
-        outcome = run(RunSettings(base_url=base_url, apis=("overit",), schema_checks=False, rule_ids=(rule_id,)))
+        outcome = run(RunSettings(base_url=base_url, apis=(api,), schema_checks=False, rule_ids=(rule_id,)))
     verdicts = {result.outcome for result in outcome.results if result.id == rule_id}
     assert verdicts, f"{rule_id} did not run"
     assert "failed" in verdicts, f"{rule_id} passed against a mock that breaks it"
@@ -30,7 +39,7 @@ def test_the_scenario_fails_against_a_mock_that_breaks_its_rule(monkeypatch, rul
 
 def test_the_same_scenarios_pass_against_the_intact_mock():
     with serve(build_app()) as base_url:
-        outcome = run(RunSettings(base_url=base_url, apis=("overit",), schema_checks=False))
+        outcome = run(RunSettings(base_url=base_url, apis=tuple(BREAKAGES), schema_checks=False))
     assert outcome.passed, [r for r in outcome.results if r.outcome != "passed"]
 
 

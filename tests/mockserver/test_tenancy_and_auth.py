@@ -91,3 +91,16 @@ def test_fixture_documents_that_contradict_themselves_are_refused_not_crashed(cl
 def test_a_credential_listed_twice_is_accepted_once(client, tenant):
     document = {"overit": {"credentials": ["twice", "twice"]}}
     assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=document).status_code == 200
+
+
+def test_a_first_request_that_fails_leaves_the_tenant_to_be_seeded_again(client, tenant, monkeypatch):
+    from mockserver.apis.overit import repository
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("store failure")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(repository, "measures_of", fail)
+        assert write_note(client, tenant, "lost").status_code == 500
+    assert write_note(client, tenant, "kept").status_code == 200
+    assert note_of(client, tenant) == "kept"

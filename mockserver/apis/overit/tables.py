@@ -1,14 +1,8 @@
-"""OverIT state: accounts, characteristics, catalog codes, measuring elements and their measures.
-
-Every key starts with the tenant. On SQLite the tables are clustered by that key (WITHOUT ROWID), which
-halves the cost of reading an element's measures and of a 50-row batch update; other dialects ignore it.
-"""
+"""OverIT state: accounts, characteristics, catalog codes, measuring elements and their measures."""
 
 from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, String, Table, Text
 
-from mockserver.store import metadata
-
-CLUSTERED = {"sqlite_with_rowid": False}
+from mockserver.store import CLUSTERED, metadata
 
 accounts = Table(
     "overit_accounts",

@@ -1,0 +1,294 @@
+"""Oracle Fusion meter readings: one scenario per x-rules entry of specs/oracle-meter-readings.yaml."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.contracts import Contract
+from conformance.expect import expect_outcome, expect_status, rule
+from conformance.target import ApiClient, Target
+
+API = "oracle"
+READINGS = "/meterReadings"
+ITEM = "application/vnd.oracle.adf.resourceitem+json"
+
+
+# Meters: 100 ascending, rollover at 9999, resets to 0 (last 9500); 101 ascending 0..500, no rollover or reset
+# (last 100); 102 descending 0..500 (last 400); 103 change meter; 104 inactive since 2022; 105 contract line.
+def _template(definition: int, code: str, reading_type: str = "ORA_ABSOLUTE", **rules: Any) -> dict[str, Any]:
+    return {"meterDefinitionId": definition, "meterCode": code, "readingType": reading_type, **rules}
+
+
+def _meter(meter_id: int, definition: int, asset: int | None, **extra: Any) -> dict[str, Any]:
+    usage = {"usageCode": "ORA_ASSET", "assetId": asset} if asset else {"usageCode": "ORA_CONTRACT_LINE"}
+    return {
+        "meterId": meter_id,
+        "meterDefinitionId": definition,
+        "activeStartDate": "2020-01-01T00:00:00Z",
+        **usage,
+        **extra,
+    }
+
+
+def _reading(reading_id: int, meter: int, date: str, value: float, kind: str = "ORA_ABSOLUTE") -> dict[str, Any]:
+    return {
+        "meterReadingId": reading_id,
+        "meterId": meter,
+        "readingDate": date,
+        "readingTypeCode": kind,
+        "readingValue": value,
+    }
+
+
+SECTION: dict[str, Any] = {
+    "assets": [{"assetId": 1, "assetNumber": "A-1"}, {"assetId": 2, "assetNumber": "A-2"}],
+    "meterTemplates": [
+        _template(10, "ASC-ROLL", direction="ASCENDING", rolloverAllowed=True, rolloverMaxValue=9999,
+                  rolloverResetValue=0, resetAllowed=True, resetValue=0),
+        _template(11, "ASC-PLAIN", direction="ASCENDING", minValue=0, maxValue=500),
+        _template(12, "DESC", direction="DESCENDING", minValue=0, maxValue=500),
+        _template(13, "CHANGE", "ORA_CHANGE"),
+        _template(14, "SUB"),
+    ],
+    "meters": [
+        _meter(100, 10, 1),
+        _meter(101, 11, 1),
+        _meter(102, 12, 2),
+        _meter(103, 13, 2),
+        _meter(104, 11, 2, activeEndDate="2021-12-31T23:59:59Z"),
+        _meter(105, 14, None),
+    ],
+    "readings": [
+        _reading(500001, 100, "2024-01-01T00:00:00Z", 9000),
+        _reading(500002, 100, "2024-02-01T00:00:00Z", 9500),
+        _reading(500003, 101, "2024-01-01T00:00:00Z", 100),
+        _reading(500004, 102, "2024-01-01T00:00:00Z", 400),
+        _reading(500005, 103, "2024-01-01T00:00:00Z", 5, "ORA_CHANGE"),
+        _reading(500006, 105, "2024-01-01T00:00:00Z", 10),
+    ],
+}  # fmt: skip
+
+DATE = "2025-06-01T10:00:00+00:00"  # after every seeded reading, before today
+
+
+def error_code(body: Any) -> str | None:
+    return body.get("o:errorCode") if isinstance(body, dict) else None
+
+
+def reading(meter: int, asset: int | None = 1, value: float | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"MeterId": meter, "ReadingDate": DATE, "ReadingTypeCode": "ORA_ABSOLUTE", **extra}
+    if asset is not None:
+        body["AssetId"] = asset
+    if value is not None:
+        body["ReadingValue"] = value
+    return body
+
+
+class Oracle:
+    def __init__(self, client: ApiClient, contract: Contract) -> None:
+        self.client = client
+        self.contract = contract
+
+    def post(self, body: Any, **kwargs: Any) -> httpx.Response:
+        headers = {"Content-Type": ITEM, **kwargs.pop("headers", {})}
+        return self.client.request("POST", READINGS, json=body, headers=headers, **kwargs)
+
+    def send(self, content: bytes, content_type: str) -> httpx.Response:
+        return self.client.request("POST", READINGS, content=content, headers={"Content-Type": content_type})
+
+    def get(self, reading_id: int, **kwargs: Any) -> httpx.Response:
+        return self.client.request("GET", f"{READINGS}/{reading_id}", **kwargs)
+
+    def expect(self, response: httpx.Response, rule_id: str) -> None:
+        expect_outcome(response, self.contract.rule(rule_id), error_code)
+
+
+@pytest.fixture
+def oracle(target: Target, contracts: dict[str, Contract]) -> Oracle:
+    if not target.has_admin:
+        pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
+    return Oracle(target.client(contracts[API], target.seed(API, SECTION)), contracts[API])
+
+
+@rule("ORA-MR-001")
+def test_a_reading_must_name_its_meter(oracle: Oracle) -> None:
+    oracle.expect(
+        oracle.post({"ReadingDate": DATE, "ReadingTypeCode": "ORA_ABSOLUTE", "ReadingValue": 1}), "ORA-MR-001"
+    )
+
+
+@rule("ORA-MR-002")
+@pytest.mark.parametrize(
+    "names",
+    [{"AssetId": 1}, {"MeterCode": "ASC-PLAIN"}, {"AssetNumber": "A-1", "MeterId": 101}],
+    ids=["asset-id-alone", "meter-code-alone", "mixed-pair"],
+)
+def test_half_a_pair_is_refused(oracle: Oracle, names: dict[str, Any]) -> None:
+    body = {"ReadingDate": DATE, "ReadingTypeCode": "ORA_ABSOLUTE", "ReadingValue": 150, **names}
+    oracle.expect(oracle.post(body), "ORA-MR-002")
+
+
+@rule("ORA-MR-003")
+@pytest.mark.parametrize(
+    "names",
+    [{"AssetId": 1, "MeterId": 102}, {"AssetNumber": "A-1", "MeterCode": "DESC"}, {"AssetId": 1, "MeterId": 999}],
+    ids=["meter-of-another-asset", "template-not-on-asset", "unknown-meter"],
+)
+def test_a_pair_that_names_no_meter_is_refused(oracle: Oracle, names: dict[str, Any]) -> None:
+    body = {"ReadingDate": DATE, "ReadingTypeCode": "ORA_ABSOLUTE", "ReadingValue": 150, **names}
+    oracle.expect(oracle.post(body), "ORA-MR-003")
+
+
+@rule("ORA-MR-004")
+def test_a_reading_from_the_future_is_refused(oracle: Oracle) -> None:
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    oracle.expect(oracle.post(reading(101, value=150, ReadingDate=tomorrow)), "ORA-MR-004")
+
+
+@rule("ORA-MR-005")
+@pytest.mark.parametrize("when", ["2023-06-01T00:00:00Z", "2024-01-01T00:00:00Z"], ids=["earlier", "same-time"])
+def test_a_reading_must_follow_the_last_one(oracle: Oracle, when: str) -> None:
+    oracle.expect(oracle.post(reading(101, value=150, ReadingDate=when)), "ORA-MR-005")
+
+
+@rule("ORA-MR-006")
+def test_a_reading_outside_the_meters_active_dates_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(104, asset=2, value=150)), "ORA-MR-006")
+
+
+@rule("ORA-MR-007")
+def test_an_ascending_meter_cannot_go_down(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101, value=50)), "ORA-MR-007")
+
+
+@rule("ORA-MR-008")
+def test_a_descending_meter_cannot_go_up(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(102, asset=2, value=450)), "ORA-MR-008")
+    expect_status(oracle.post(reading(102, asset=2, value=350)), 201, "a descending meter going down")
+
+
+@rule("ORA-MR-009")
+def test_rollover_needs_a_template_that_allows_it(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101, value=50, RolloverFlag=True)), "ORA-MR-009")
+
+
+@rule("ORA-MR-010")
+def test_a_change_reading_cannot_be_negative(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(103, asset=2, value=-1, ReadingTypeCode="ORA_CHANGE")), "ORA-MR-010")
+
+
+@rule("ORA-MR-011")
+def test_a_reset_takes_the_templates_reset_value(oracle: Oracle) -> None:
+    response = oracle.post(reading(100, ReadingTypeCode="ORA_RESET"))
+    oracle.expect(response, "ORA-MR-011")
+    body = response.json()
+    assert body.get("ResetFlag") is True, body
+    assert body.get("ReadingValue") == 0, f"the template's reset value 0 was expected: {body}"
+    assert body.get("NetValue") == 9500, f"a reset adds nothing to NetValue (9500): {body}"
+
+
+@rule("ORA-MR-012")
+def test_a_reset_needs_a_template_that_allows_it(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101, ReadingTypeCode="ORA_RESET")), "ORA-MR-012")
+
+
+@rule("ORA-MR-013")
+def test_a_value_outside_the_template_range_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101, value=600)), "ORA-MR-013")
+
+
+@rule("ORA-MR-014")
+def test_a_value_above_the_rollover_maximum_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(100, value=12000)), "ORA-MR-014")
+
+
+@rule("ORA-MR-015")
+def test_an_absolute_reading_needs_a_value(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101)), "ORA-MR-015")
+
+
+@rule("ORA-MR-016")
+def test_the_reading_type_must_match_the_template(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(101, value=5, ReadingTypeCode="ORA_CHANGE")), "ORA-MR-016")
+
+
+@rule("ORA-MR-017")
+@pytest.mark.parametrize(
+    "extra",
+    [{"NetValue": 1}, {"MeterReadingId": 7}, {"ResetFlag": True}, {"Colour": "red"}, {"Comments": "x" * 241}],
+    ids=["net-value", "reading-id", "reset-flag", "unknown", "comments-too-long"],
+)
+def test_read_only_and_unknown_attributes_are_refused(oracle: Oracle, extra: dict[str, Any]) -> None:
+    oracle.expect(oracle.post(reading(101, value=150, **extra)), "ORA-MR-017")
+
+
+@rule("ORA-MR-018")
+def test_net_value_accumulates_through_a_rollover(oracle: Oracle) -> None:
+    first = oracle.post(reading(100, value=9800))
+    oracle.expect(first, "ORA-MR-018")
+    assert first.json().get("NetValue") == 9800, first.text
+    rolled = oracle.post(reading(100, value=200, RolloverFlag=True, ReadingDate="2025-06-02T10:00:00Z"))
+    oracle.expect(rolled, "ORA-MR-018")
+    body = rolled.json()
+    assert body.get("NetValue") == 9800 + (9999 - 9800) + 200, f"NetValue must count through the rollover: {body}"
+    assert body.get("RolloverFlag") is True, body
+    self_links = [link["href"] for link in body.get("links", []) if link.get("rel") == "self"]
+    assert self_links and self_links[0].endswith(f"/meterReadings/{body['MeterReadingId']}"), body
+    fetched = oracle.get(body["MeterReadingId"])
+    expect_status(fetched, 200, "the created reading reads back")
+    assert fetched.json().get("NetValue") == body["NetValue"], fetched.text
+
+
+@rule("ORA-MR-019")
+@pytest.mark.parametrize("authorization", [None, "Bearer abc", "Basic !!!"], ids=["missing", "bearer", "malformed"])
+def test_a_request_without_basic_credentials_is_refused(oracle: Oracle, authorization: str | None) -> None:
+    headers = {"Content-Type": ITEM} | ({} if authorization is None else {"Authorization": authorization})
+    response = oracle.client.request(
+        "POST", READINGS, json=reading(101, value=150), authenticated=False, headers=headers
+    )
+    oracle.expect(response, "ORA-MR-019")
+
+
+@rule("ORA-MR-020")
+def test_a_body_that_is_not_json_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.send(b"MeterId=101", "text/plain"), "ORA-MR-020")
+
+
+@rule("ORA-MR-021")
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe{}", b'{"MeterId": 101', b'{"AssetId": 1, "MeterId": 101, "ReadingDate": "' + DATE.encode()
+     + b'", "ReadingTypeCode": "ORA_ABSOLUTE", "ReadingValue": "lots"}'],
+    ids=["not-utf8", "truncated", "value-not-a-number"],
+)  # fmt: skip
+def test_malformed_json_is_refused(oracle: Oracle, content: bytes) -> None:
+    oracle.expect(oracle.send(content, ITEM), "ORA-MR-021")
+
+
+@rule("ORA-MR-022")
+def test_an_unknown_reading_is_not_found(oracle: Oracle) -> None:
+    oracle.expect(oracle.get(987654321), "ORA-MR-022")
+
+
+@rule("ORA-MR-023")
+def test_fields_and_only_data_shape_the_answer(oracle: Oracle) -> None:
+    response = oracle.get(500002, params={"fields": "NetValue,ReadingValue", "onlyData": "true"})
+    oracle.expect(response, "ORA-MR-023")
+    assert response.json() == {"NetValue": 9500, "ReadingValue": 9500}, response.text
+    full = oracle.get(500002)
+    assert any(link.get("rel") == "self" for link in full.json().get("links", [])), full.text
+
+
+@rule("ORA-MR-024")
+def test_a_client_accepting_neither_media_type_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.get(500002, headers={"Accept": "text/html"}), "ORA-MR-024")
+    expect_status(oracle.get(500002, headers={"Accept": "application/json"}), 200, "plain JSON is accepted")
+
+
+@rule("ORA-MR-025")
+def test_fields_naming_an_unknown_attribute_are_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.get(500002, params={"fields": "NetValue,Colour"}), "ORA-MR-025")

@@ -1,0 +1,75 @@
+"""How a reading looks on the wire: the vendor's attribute names, UTC dates, links with a change indicator."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from mockserver.apis.oracle.rules import RESET, Meter, Reading
+
+ITEM_MEDIA_TYPE = "application/vnd.oracle.adf.resourceitem+json"
+JSON_MEDIA_TYPE = "application/json"
+
+ATTRIBUTES = (
+    "MeterReadingId", "ReadingValue", "ReadingDate", "ReadingTypeCode", "NetValue", "Comments", "RolloverFlag",
+    "ResetFlag", "ModifiedFlag", "InitialFlag", "DisabledFlag", "MeterDefinitionId", "MeterCode", "MeterId",
+    "MeterUsageCode", "AssetNumber", "AssetId",
+)  # fmt: skip
+
+
+def change_indicator(version: int) -> str:
+    """ADF's ETag-like token; here the row version, hex encoded as ADF's are."""
+    return f"ACED0005{version:016X}"
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The media type to answer with, or None when the client accepts neither of ours (406)."""
+    if not accept:
+        return ITEM_MEDIA_TYPE
+    ranges = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    if ITEM_MEDIA_TYPE in ranges:
+        return ITEM_MEDIA_TYPE
+    if JSON_MEDIA_TYPE in ranges:
+        return JSON_MEDIA_TYPE
+    if ranges & {"*/*", "application/*"}:
+        return ITEM_MEDIA_TYPE
+    return None
+
+
+def represent(reading: Reading, meter: Meter, href: str, *, only_data: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "MeterReadingId": reading.meter_reading_id,
+        "ReadingValue": reading.reading_value,
+        "ReadingDate": reading.reading_date.astimezone(UTC).isoformat(),
+        "ReadingTypeCode": reading.reading_type,
+        "NetValue": reading.net_value,
+        "Comments": reading.comments,
+        "RolloverFlag": reading.rollover_flag,
+        "ResetFlag": reading.reset_flag or reading.reading_type == RESET,
+        "ModifiedFlag": reading.modified_flag,
+        "InitialFlag": reading.initial_flag,
+        "DisabledFlag": reading.disabled_flag,
+        "MeterDefinitionId": meter.template.meter_definition_id,
+        "MeterCode": meter.template.meter_code,
+        "MeterId": meter.meter_id,
+        "MeterUsageCode": meter.usage_code,
+        "AssetNumber": meter.asset_number,
+        "AssetId": meter.asset_id,
+    }
+    if not only_data:
+        properties = {"changeIndicator": change_indicator(reading.version)}
+        body["links"] = [
+            {"rel": "self", "href": href, "name": "meterReadings", "kind": "item", "properties": properties},
+            {"rel": "canonical", "href": href, "name": "meterReadings", "kind": "item"},
+        ]
+    return body
+
+
+def select_fields(body: dict[str, Any], fields: str) -> tuple[dict[str, Any], list[str]]:
+    """Keep only the named attributes (links stay unless onlyData); also return the names that are unknown."""
+    wanted = [name.strip() for name in fields.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in ATTRIBUTES]
+    kept = {name: body[name] for name in wanted if name in body}
+    if "links" in body:
+        kept["links"] = body["links"]
+    return kept, unknown

@@ -1,0 +1,207 @@
+"""Deliberately broken Oracle mocks, one per rule (the mechanism is in breakages.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.apis.oracle import handlers, repository, rules
+from mockserver.errors import RulesBroken
+from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
+
+
+def _meters_seen_as(**template_changes: Any) -> Breakage:
+    """A mock that reads every meter template wrongly (e.g. forgets its maximum)."""
+
+    def breakage(monkeypatch: Any) -> Transform:
+        original = repository.find_meter
+
+        def find_meter(connection: Any, tenant: str, key: Any) -> Any:
+            meter = original(connection, tenant, key)
+            if meter is None:
+                return None
+            changes = {
+                name: value(meter.template) if callable(value) else value for name, value in template_changes.items()
+            }
+            return dataclasses.replace(meter, template=dataclasses.replace(meter.template, **changes))
+
+        monkeypatch.setattr(repository, "find_meter", find_meter)
+        return None
+
+    return breakage
+
+
+def _flipped(template: rules.Template) -> str:
+    return rules.ASCENDING if template.direction == rules.DESCENDING else rules.DESCENDING
+
+
+def _forgets_the_identification_rule(monkeypatch: Any) -> Transform:
+    original = rules.meter_key
+
+    def meter_key(request: dict[str, Any]) -> Any:
+        try:
+            return original(request)
+        except RulesBroken:
+            return rules.MeterKey(meter_id=request.get("MeterId") or 0)  # whatever it was given
+
+    monkeypatch.setattr(rules, "meter_key", meter_key)
+    return None
+
+
+def _ignores_the_asset(monkeypatch: Any) -> Transform:
+    original = repository.find_meter
+
+    def find_meter(connection: Any, tenant: str, key: Any) -> Any:
+        return original(connection, tenant, rules.MeterKey(meter_id=key.meter_id) if key.meter_id else key)
+
+    monkeypatch.setattr(repository, "find_meter", find_meter)
+    return None
+
+
+def _clock_far_ahead(monkeypatch: Any) -> Transform:
+    original = rules.create_reading
+
+    def create_reading(meter: Any, last: Any, request: Any, now: datetime, new_id: int) -> Any:
+        return original(meter, last, request, datetime(9000, 1, 1, tzinfo=UTC), new_id)
+
+    monkeypatch.setattr(rules, "create_reading", create_reading)
+    return None
+
+
+def _forgets_history(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(repository, "last_active_reading", lambda connection, tenant, meter_id: None)
+    return None
+
+
+def _ignores_active_dates(monkeypatch: Any) -> Transform:
+    original = repository.find_meter
+
+    def find_meter(connection: Any, tenant: str, key: Any) -> Any:
+        meter = original(connection, tenant, key)
+        return None if meter is None else dataclasses.replace(meter, active_end=None)
+
+    monkeypatch.setattr(repository, "find_meter", find_meter)
+    return None
+
+
+def _rewrites_the_request(rewrite: Callable[[Any, dict[str, Any]], dict[str, Any]]) -> Breakage:
+    def breakage(monkeypatch: Any) -> Transform:
+        original = rules.create_reading
+
+        def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+            return original(meter, last, rewrite(last, request), now, new_id)
+
+        monkeypatch.setattr(rules, "create_reading", create_reading)
+        return None
+
+    return breakage
+
+
+def _rewrites_the_result(rewrite: Callable[[Any, dict[str, Any]], Any]) -> Breakage:
+    def breakage(monkeypatch: Any) -> Transform:
+        original = rules.create_reading
+
+        def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+            return rewrite(original(meter, last, request, now, new_id), request)
+
+        monkeypatch.setattr(rules, "create_reading", create_reading)
+        return None
+
+    return breakage
+
+
+def _negative_change_accepted(last: Any, request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("ReadingTypeCode") == rules.CHANGE and (request.get("ReadingValue") or 0) < 0:
+        return {**request, "ReadingValue": 0}
+    return request
+
+
+def _value_defaulted(last: Any, request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("ReadingTypeCode") != rules.RESET and request.get("ReadingValue") is None:
+        return {**request, "ReadingValue": (last.reading_value if last else 0) + 1}
+    return request
+
+
+def _type_trusted(monkeypatch: Any) -> Transform:
+    original = rules.create_reading
+
+    def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+        if request.get("ReadingTypeCode") in (rules.ABSOLUTE, rules.CHANGE):
+            template = dataclasses.replace(meter.template, reading_type=request["ReadingTypeCode"])
+            meter = dataclasses.replace(meter, template=template)
+        return original(meter, last, request, now, new_id)
+
+    monkeypatch.setattr(rules, "create_reading", create_reading)
+    return None
+
+
+def _no_security(spec: dict[str, Any]) -> None:
+    spec["security"] = []
+
+
+def _accepts_text(spec: dict[str, Any]) -> None:
+    spec["paths"]["/meterReadings"]["post"]["requestBody"]["content"]["text/plain"] = {"schema": {"type": "string"}}
+
+
+def _read_only_accepted(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["MeterReadingCreate"].pop("additionalProperties")
+
+
+def _any_id_answers(monkeypatch: Any) -> Transform:
+    original = repository.reading
+
+    def reading(connection: Any, tenant: str, reading_id: int) -> Any:
+        found = original(connection, tenant, reading_id)
+        return found or original(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
+
+    monkeypatch.setattr(repository, "reading", reading)
+    return None
+
+
+def _fields_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "select_fields", lambda body, fields: (body, []))
+    return None
+
+
+def _accepts_any_media_type(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "negotiate", lambda accept: "application/json")
+    return None
+
+
+def _unknown_fields_dropped(monkeypatch: Any) -> Transform:
+    original = handlers.select_fields
+    monkeypatch.setattr(handlers, "select_fields", lambda body, fields: (original(body, fields)[0], []))
+    return None
+
+
+BREAKAGES: dict[str, Breakage] = {
+    "ORA-MR-001": _forgets_the_identification_rule,
+    "ORA-MR-002": _forgets_the_identification_rule,
+    "ORA-MR-003": _ignores_the_asset,
+    "ORA-MR-004": _clock_far_ahead,
+    "ORA-MR-005": _forgets_history,
+    "ORA-MR-006": _ignores_active_dates,
+    "ORA-MR-007": _meters_seen_as(direction=_flipped),
+    "ORA-MR-008": _meters_seen_as(direction=_flipped),
+    "ORA-MR-009": _meters_seen_as(rollover_allowed=True),
+    "ORA-MR-010": _rewrites_the_request(_negative_change_accepted),
+    "ORA-MR-011": _rewrites_the_result(
+        lambda reading, request: reading._replace(reading_value=12345.0) if reading.reset_flag else reading
+    ),
+    "ORA-MR-012": _meters_seen_as(reset_allowed=True),
+    "ORA-MR-013": _meters_seen_as(min_value=None, max_value=None),
+    "ORA-MR-014": _meters_seen_as(rollover_max_value=None),
+    "ORA-MR-015": _rewrites_the_request(_value_defaulted),
+    "ORA-MR-016": _type_trusted,
+    "ORA-MR-017": spec_change("oracle", _read_only_accepted),
+    "ORA-MR-018": _rewrites_the_result(lambda reading, request: reading._replace(net_value=reading.reading_value)),
+    "ORA-MR-019": spec_change("oracle", _no_security),
+    "ORA-MR-020": spec_change("oracle", _accepts_text),
+    "ORA-MR-021": stock_connexion_validation,
+    "ORA-MR-022": _any_id_answers,
+    "ORA-MR-023": _fields_ignored,
+    "ORA-MR-024": _accepts_any_media_type,
+    "ORA-MR-025": _unknown_fields_dropped,
+}

@@ -1,0 +1,43 @@
+"""The Oracle API through HTTP, for what the conformance scenarios do not reach: snapshots, auth modes."""
+
+READINGS = "/fscmRestApi/resources/11.13.18.05/meterReadings"
+HOURS = {"AssetNumber": "F0554-02", "MeterCode": "0554 HOURS", "ReadingTypeCode": "ORA_ABSOLUTE"}
+
+
+def test_a_snapshot_restores_the_reading_history_exactly(client, tenant):
+    created = client.post(
+        READINGS, json={**HOURS, "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 1200}, auth=(tenant, "x")
+    )
+    assert created.status_code == 201, created.text
+    snapshot = client.get("/__admin/state", params={"tenant": tenant}).json()
+    assert client.post("/__admin/fixtures", params={"tenant": "copy-" + tenant}, json=snapshot).status_code == 200
+    copy = client.get(f"{READINGS}/{created.json()['MeterReadingId']}", auth=("copy-" + tenant, "x"))
+    assert copy.status_code == 200
+    assert copy.json()["NetValue"] == created.json()["NetValue"]
+
+
+def test_strict_mode_accepts_only_listed_users(make_client):
+    client = make_client(auth_mode="strict")
+    assert client.get(f"{READINGS}/300100141425001", auth=("demo-oracle-user", "any")).status_code == 200
+    refused = client.get(f"{READINGS}/300100141425001", auth=("stranger", "any"))
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/vnd.oracle.adf.error+json"
+    assert refused.json()["o:errorCode"] == "ORA_ADF_UNAUTHORIZED"
+
+
+def test_a_history_the_api_would_refuse_cannot_be_loaded(client, tenant):
+    section = client.get("/__admin/state", params={"tenant": tenant}).json()["oracle"]
+    section["readings"].append(
+        {"meterReadingId": 1, "meterId": 300100141395131, "readingDate": "2026-05-01T00:00:00Z",
+         "readingTypeCode": "ORA_ABSOLUTE", "readingValue": 900}
+    )  # fmt: skip
+    response = client.post("/__admin/fixtures", params={"tenant": tenant}, json={"oracle": section})
+    assert response.status_code == 400
+    assert "ORA-MR-013" in response.json()["detail"] or "between" in response.json()["detail"]
+
+
+def test_answers_use_the_media_type_the_client_asks_for(client, tenant):
+    item = client.get(f"{READINGS}/300100141425001", auth=(tenant, "x"))
+    assert item.headers["content-type"] == "application/vnd.oracle.adf.resourceitem+json"
+    plain = client.get(f"{READINGS}/300100141425001", auth=(tenant, "x"), headers={"Accept": "application/json"})
+    assert plain.headers["content-type"] == "application/json"
