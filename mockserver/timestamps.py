@@ -18,3 +18,8 @@ def normalize_datetime(text: str) -> str:
 
 def format_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def sortable_datetime(moment: datetime) -> str:
+    """Fixed width (always microseconds), so that stored text sorts in time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

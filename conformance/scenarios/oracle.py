@@ -18,7 +18,8 @@ ITEM = "application/vnd.oracle.adf.resourceitem+json"
 
 
 # Meters: 100 ascending, rollover at 9999, resets to 0 (last 9500); 101 ascending 0..500, no rollover or reset
-# (last 100); 102 descending 0..500 (last 400); 103 change meter; 104 inactive since 2022; 105 contract line.
+# (last 100); 102 descending 0..500 (last 400); 103 change meter (5, 7, 3: NetValue 15); 104 inactive since
+# 2022; 105 contract line; 106 like 100, with 50, a reset, then 20.
 def _template(definition: int, code: str, reading_type: str = "ORA_ABSOLUTE", **rules: Any) -> dict[str, Any]:
     return {"meterDefinitionId": definition, "meterCode": code, "readingType": reading_type, **rules}
 
@@ -34,14 +35,9 @@ def _meter(meter_id: int, definition: int, asset: int | None, **extra: Any) -> d
     }
 
 
-def _reading(reading_id: int, meter: int, date: str, value: float, kind: str = "ORA_ABSOLUTE") -> dict[str, Any]:
-    return {
-        "meterReadingId": reading_id,
-        "meterId": meter,
-        "readingDate": date,
-        "readingTypeCode": kind,
-        "readingValue": value,
-    }
+def _reading(reading_id: int, meter: int, date: str, value: float | None, kind: str = "ORA_ABSOLUTE") -> dict[str, Any]:
+    entry = {"meterReadingId": reading_id, "meterId": meter, "readingDate": date, "readingTypeCode": kind}
+    return entry if value is None else {**entry, "readingValue": value}
 
 
 SECTION: dict[str, Any] = {
@@ -61,6 +57,7 @@ SECTION: dict[str, Any] = {
         _meter(103, 13, 2),
         _meter(104, 11, 2, activeEndDate="2021-12-31T23:59:59Z"),
         _meter(105, 14, None),
+        _meter(106, 10, 1),
     ],
     "readings": [
         _reading(500001, 100, "2024-01-01T00:00:00Z", 9000),
@@ -69,6 +66,11 @@ SECTION: dict[str, Any] = {
         _reading(500004, 102, "2024-01-01T00:00:00Z", 400),
         _reading(500005, 103, "2024-01-01T00:00:00Z", 5, "ORA_CHANGE"),
         _reading(500006, 105, "2024-01-01T00:00:00Z", 10),
+        _reading(500007, 103, "2024-02-01T00:00:00Z", 7, "ORA_CHANGE"),
+        _reading(500008, 103, "2024-03-01T00:00:00Z", 3, "ORA_CHANGE"),
+        _reading(500009, 106, "2024-01-01T00:00:00Z", 50),
+        _reading(500010, 106, "2024-02-01T00:00:00Z", None, "ORA_RESET"),
+        _reading(500011, 106, "2024-03-01T00:00:00Z", 20),
     ],
 }  # fmt: skip
 
@@ -102,6 +104,20 @@ class Oracle:
 
     def get(self, reading_id: int, **kwargs: Any) -> httpx.Response:
         return self.client.request("GET", f"{READINGS}/{reading_id}", **kwargs)
+
+    def list(self, **params: Any) -> httpx.Response:
+        return self.client.request("GET", READINGS, params=params)
+
+    def items(self, **params: Any) -> list[dict[str, Any]]:
+        response = self.list(**params)
+        expect_status(response, 200, f"the collection with {params}")
+        return response.json()["items"]
+
+    def disable(self, reading_id: int, body: Any = None, **headers: str) -> httpx.Response:
+        return self.client.request(
+            "PATCH", f"{READINGS}/{reading_id}", json={"DisabledFlag": True} if body is None else body,
+            headers={"Content-Type": ITEM, **headers},
+        )  # fmt: skip
 
     def expect(self, response: httpx.Response, rule_id: str) -> None:
         expect_outcome(response, self.contract.rule(rule_id), error_code)
@@ -292,3 +308,103 @@ def test_a_client_accepting_neither_media_type_is_refused(oracle: Oracle) -> Non
 @rule("ORA-MR-025")
 def test_fields_naming_an_unknown_attribute_are_refused(oracle: Oracle) -> None:
     oracle.expect(oracle.get(500002, params={"fields": "NetValue,Colour"}), "ORA-MR-025")
+
+
+@rule("ORA-MR-026")
+def test_the_collection_answers_pages(oracle: Oracle) -> None:
+    response = oracle.list(limit=2)
+    oracle.expect(response, "ORA-MR-026")
+    page = response.json()
+    assert (page["count"], page["hasMore"], page["limit"], page["offset"]) == (2, True, 2, 0), page
+    assert [link["rel"] for link in page["links"]] == ["self"], page
+    assert oracle.list().json()["limit"] == 25, "the default page size is 25"
+    assert oracle.list(limit=100000).json()["limit"] == 500, "a larger limit is capped at 500"
+    rest = oracle.list(limit=2, offset=10).json()
+    assert rest["offset"] == 10 and rest["hasMore"] is False, rest
+
+
+@rule("ORA-MR-027")
+def test_q_filters_the_collection(oracle: Oracle) -> None:
+    response = oracle.list(q="MeterId=100")
+    oracle.expect(response, "ORA-MR-027")
+    assert sorted(item["MeterReadingId"] for item in response.json()["items"]) == [500001, 500002], response.text
+    expression = oracle.items(q="AssetNumber = 'A-2' and ReadingDate >= '2024-02-01'")
+    assert sorted(item["MeterReadingId"] for item in expression) == [500007, 500008], expression
+    by_code = oracle.items(q="MeterCode=DESC")
+    assert [item["MeterReadingId"] for item in by_code] == [500004], by_code
+    assert oracle.items(q="MeterId=100;ReadingDate>2024-01-15") == oracle.items(q="MeterReadingId=500002")
+    assert oracle.items(q="DisabledFlag=true") == [], "nothing is disabled yet"
+
+
+@rule("ORA-MR-028")
+@pytest.mark.parametrize("q", ["Colour=red", "MeterId=abc", "MeterId ~ 100", "DisabledFlag=maybe"])
+def test_a_bad_query_is_refused(oracle: Oracle, q: str) -> None:
+    oracle.expect(oracle.list(q=q), "ORA-MR-028")
+
+
+@rule("ORA-MR-029")
+def test_order_by_sorts_and_refuses_unknown_attributes(oracle: Oracle) -> None:
+    newest_first = oracle.items(q="MeterId=103", orderBy="ReadingDate:desc")
+    assert [item["MeterReadingId"] for item in newest_first] == [500008, 500007, 500005], newest_first
+    oldest_first = oracle.items(q="MeterId=103", orderBy="ReadingDate")
+    assert [item["MeterReadingId"] for item in oldest_first] == [500005, 500007, 500008], oldest_first
+    oracle.expect(oracle.list(orderBy="Colour:desc"), "ORA-MR-029")
+
+
+@rule("ORA-MR-030")
+def test_total_results_counts_the_matches(oracle: Oracle) -> None:
+    response = oracle.list(q="MeterId=103", limit=1, totalResults="true")
+    oracle.expect(response, "ORA-MR-030")
+    assert response.json().get("totalResults") == 3, response.text
+    assert "totalResults" not in oracle.list(q="MeterId=103").json()
+
+
+@rule("ORA-MR-031")
+@pytest.mark.parametrize(
+    "body",
+    [{"DisabledFlag": True, "ReadingValue": 3}, {"DisabledFlag": True, "ReadingDate": DATE}, {"Comments": "x"}],
+    ids=["value", "date", "comments"],
+)
+def test_only_disabled_flag_can_change(oracle: Oracle, body: dict[str, Any]) -> None:
+    oracle.expect(oracle.disable(500007, body), "ORA-MR-031")
+
+
+@rule("ORA-MR-032")
+def test_disabling_recreates_the_later_history(oracle: Oracle) -> None:
+    response = oracle.disable(500007)
+    oracle.expect(response, "ORA-MR-032")
+    assert response.json().get("DisabledFlag") is True, response.text
+    later = [item for item in oracle.items(q="MeterId=103") if item["ReadingValue"] == 3]
+    assert len(later) == 1, f"one active reading of 3 after the disabled one: {later}"
+    recreated = later[0]
+    assert recreated["MeterReadingId"] != 500008, "the later reading is canceled and re-created with a new id"
+    assert recreated["NetValue"] == 5 + 3, f"NetValue recomputed without the disabled 7: {recreated}"
+    assert recreated.get("ModifiedFlag") is True, recreated
+    expect_status(oracle.get(500008), 404, "the canceled reading is gone")
+
+
+@rule("ORA-MR-033")
+def test_a_reset_can_be_disabled_only_while_last(oracle: Oracle) -> None:
+    oracle.expect(oracle.disable(500010), "ORA-MR-033")
+    expect_status(oracle.disable(500011), 200, "disabling the reading after the reset")
+    expect_status(oracle.disable(500010), 200, "the reset is now the last active reading")
+
+
+@rule("ORA-MR-034")
+def test_a_stale_change_indicator_is_refused(oracle: Oracle) -> None:
+    current = oracle.get(500007).json()["links"][0]["properties"]["changeIndicator"]
+    oracle.expect(oracle.disable(500007, **{"If-Match": current + "0"}), "ORA-MR-034")
+    expect_status(oracle.disable(500007, **{"If-Match": current}), 200, "the current change indicator")
+
+
+@rule("ORA-MR-035")
+def test_updating_a_missing_reading_is_not_found(oracle: Oracle) -> None:
+    oracle.expect(oracle.disable(987654321), "ORA-MR-035")
+    expect_status(oracle.disable(500007), 200, "disable 500007, which cancels 500008")
+    oracle.expect(oracle.disable(500008), "ORA-MR-035")
+
+
+@rule("ORA-MR-036")
+def test_a_disabled_reading_cannot_be_disabled_again(oracle: Oracle) -> None:
+    expect_status(oracle.disable(500008), 200, "the first time")
+    oracle.expect(oracle.disable(500008), "ORA-MR-036")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.apis.oracle import handlers, repository, rules
+from mockserver.apis.oracle import handlers, query, repository, rules
 from mockserver.errors import RulesBroken
 from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
 
@@ -166,13 +166,91 @@ def _fields_ignored(monkeypatch: Any) -> Transform:
 
 
 def _accepts_any_media_type(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "negotiate", lambda accept: "application/json")
+    monkeypatch.setattr(handlers, "negotiate", lambda accept, adf_type=None: "application/json")
     return None
 
 
 def _unknown_fields_dropped(monkeypatch: Any) -> Transform:
     original = handlers.select_fields
     monkeypatch.setattr(handlers, "select_fields", lambda body, fields: (original(body, fields)[0], []))
+    return None
+
+
+def _limit_uncapped(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "MAX_LIMIT", 10**9)
+    return None
+
+
+def _q_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "parse_q", lambda text: [])
+    return None
+
+
+def _swallowing(name: str) -> Breakage:
+    """A query parser that drops what it cannot read instead of refusing it."""
+
+    def breakage(monkeypatch: Any) -> Transform:
+        original = getattr(query, name)
+
+        def lenient(text: str) -> Any:
+            try:
+                return original(text)
+            except RulesBroken:
+                return []
+
+        monkeypatch.setattr(query, name, lenient)
+        return None
+
+    return breakage
+
+
+def _order_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "parse_order_by", lambda text: [])
+    return None
+
+
+def _total_ignored(monkeypatch: Any) -> Transform:
+    original = repository.list_readings
+
+    def list_readings(
+        connection: Any, tenant: str, conditions: Any, orders: Any, limit: int, offset: int, total: bool
+    ) -> Any:
+        return original(connection, tenant, conditions, orders, limit, offset, False)
+
+    monkeypatch.setattr(repository, "list_readings", list_readings)
+    return None
+
+
+def _any_attribute_patched(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["MeterReadingUpdate"].pop("additionalProperties")
+
+
+def _history_kept(monkeypatch: Any) -> Transform:
+    original = rules.disable_reading
+
+    def disable_reading(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
+        disabled, recreated = original(template, target, previous, later, first_new_id)
+        return disabled, [new._replace(net_value=old.net_value) for new, old in zip(recreated, later, strict=True)]
+
+    monkeypatch.setattr(rules, "disable_reading", disable_reading)
+    return None
+
+
+def _flags_forgotten(**flags: bool) -> Breakage:
+    def breakage(monkeypatch: Any) -> Transform:
+        original = rules.disable_reading
+
+        def disable_reading(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
+            return original(template, target._replace(**flags), previous, later, first_new_id)
+
+        monkeypatch.setattr(rules, "disable_reading", disable_reading)
+        return None
+
+    return breakage
+
+
+def _if_match_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "require_fresh", lambda if_match, target: None)
     return None
 
 
@@ -204,4 +282,15 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-023": _fields_ignored,
     "ORA-MR-024": _accepts_any_media_type,
     "ORA-MR-025": _unknown_fields_dropped,
+    "ORA-MR-026": _limit_uncapped,
+    "ORA-MR-027": _q_ignored,
+    "ORA-MR-028": _swallowing("parse_q"),
+    "ORA-MR-029": _order_ignored,
+    "ORA-MR-030": _total_ignored,
+    "ORA-MR-031": spec_change("oracle", _any_attribute_patched),
+    "ORA-MR-032": _history_kept,
+    "ORA-MR-033": _flags_forgotten(reset_flag=False, rollover_flag=False),
+    "ORA-MR-034": _if_match_ignored,
+    "ORA-MR-035": _any_id_answers,
+    "ORA-MR-036": _flags_forgotten(disabled_flag=False),
 }

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mockserver.apis.oracle import rules
+from mockserver.apis.oracle.repository import row_of
 from mockserver.apis.oracle.tables import assets, meters, readings, templates
 from mockserver.errors import FixtureError, RulesBroken
 from mockserver.fixture_schema import SectionSchema
-from mockserver.timestamps import format_datetime, parse_datetime
+from mockserver.timestamps import format_datetime, normalize_datetime, parse_datetime
 
 _schema = SectionSchema("oracle", Path(__file__).with_name("fixture-schema.yaml"))
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
@@ -110,7 +111,9 @@ class OracleFixtures:
             if meter is None:
                 raise FixtureError(f"oracle readings name unknown meter {meter_id}")
             last = None
-            for entry in sorted(meter_entries, key=lambda e: parse_datetime(e["readingDate"])):
+            # A canceled reading comes before its re-created twin, which carries the same date.
+            ordered = sorted(meter_entries, key=lambda e: (parse_datetime(e["readingDate"]), not e.get("canceledFlag")))
+            for entry in ordered:
                 request = {
                     "ReadingDate": entry["readingDate"],
                     "ReadingTypeCode": entry["readingTypeCode"],
@@ -122,12 +125,12 @@ class OracleFixtures:
                     reading = rules.create_reading(meter, last, request, _END_OF_TIME, entry["meterReadingId"])
                 except RulesBroken as error:
                     raise FixtureError(f"oracle reading {entry['meterReadingId']}: {error}") from None
-                reading = reading._replace(disabled_flag=entry.get("disabledFlag", False))
-                if not reading.disabled_flag:
+                reading = reading._replace(
+                    disabled_flag=entry.get("disabledFlag", False), canceled_flag=entry.get("canceledFlag", False)
+                )
+                if not (reading.disabled_flag or reading.canceled_flag):
                     last = reading
-                row = reading._asdict()
-                row["reading_date"] = format_datetime(reading.reading_date)
-                rows.append({"tenant": tenant, **row})
+                rows.append(row_of(tenant, reading))
         return rows
 
     def dump(self, connection: Connection, tenant: str) -> dict[str, Any]:
@@ -161,11 +164,12 @@ class OracleFixtures:
                     {
                         "meterReadingId": r.meter_reading_id,
                         "meterId": r.meter_id,
-                        "readingDate": r.reading_date,
+                        "readingDate": normalize_datetime(r.reading_date),
                         "readingTypeCode": r.reading_type,
                         "readingValue": None if r.reading_type == rules.RESET else r.reading_value,
                         "rolloverFlag": r.rollover_flag or None,
                         "disabledFlag": r.disabled_flag or None,
+                        "canceledFlag": r.canceled_flag or None,
                         "comments": r.comments,
                     }
                 )

@@ -7,15 +7,25 @@ from typing import Any
 from connexion import request
 from connexion.exceptions import BadRequestProblem, ProblemException
 
-from mockserver.apis.oracle import repository, rules
-from mockserver.apis.oracle.representation import negotiate, represent, select_fields
+from mockserver.apis.oracle import query, repository, rules
+from mockserver.apis.oracle.representation import (
+    COLLECTION_MEDIA_TYPE,
+    ITEM_MEDIA_TYPE,
+    change_indicator,
+    negotiate,
+    represent,
+    select_fields,
+)
 from mockserver.runtime import Runtime
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
 
 
-def _media_type() -> str:
-    media_type = negotiate(request.headers.get("accept"))
+DEFAULT_LIMIT, MAX_LIMIT = 25, 500
+
+
+def _media_type(default: str = ITEM_MEDIA_TYPE) -> str:
+    media_type = negotiate(request.headers.get("accept"), default)
     if media_type is None:
         raise ProblemException(
             status=406,
@@ -59,9 +69,82 @@ class OracleHandlers:
                 title="Not Found",
                 detail=f"The requested resource meterReadings/{MeterReadingId} was not found.",
             )
-        body = represent(reading, meter, request.url.path, only_data=bool(onlyData))
-        if fields:
-            body, unknown = select_fields(body, fields)
-            if unknown:
-                raise BadRequestProblem(detail=f"Unknown attribute(s) in fields: {', '.join(unknown)}.")
+        body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
         return body, 200, {"Content-Type": media_type}
+
+    async def list_meter_readings(
+        self,
+        user: str,
+        q: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        orderBy: str | None = None,
+        totalResults: bool | None = None,
+        onlyData: bool | None = None,
+        fields: str | None = None,
+    ) -> Answer:
+        media_type = _media_type(COLLECTION_MEDIA_TYPE)
+        conditions = query.parse_q(q) if q else []
+        orders = query.parse_order_by(orderBy) if orderBy else []
+        page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
+        with self._runtime.unit_of_work(user) as connection:
+            found, has_more, total = repository.list_readings(
+                connection, user, conditions, orders, page_size, start, bool(totalResults)
+            )
+            meters = {
+                meter_id: repository.meter_of(connection, user, meter_id) for meter_id in {r.meter_id for r in found}
+            }
+        path = request.url.path.rstrip("/")
+        items = [
+            _shaped(represent(r, meters[r.meter_id], f"{path}/{r.meter_reading_id}", only_data=bool(onlyData)), fields)
+            for r in found
+            if meters[r.meter_id] is not None
+        ]
+        body: dict[str, Any] = {
+            "items": items,
+            "count": len(items),
+            "hasMore": has_more,
+            "limit": page_size,
+            "offset": start,
+        }
+        if total is not None:
+            body["totalResults"] = total
+        body["links"] = [{"rel": "self", "href": str(request.url), "name": "meterReadings", "kind": "collection"}]
+        return body, 200, {"Content-Type": media_type}
+
+    async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
+        media_type = _media_type()
+        with self._runtime.unit_of_work(user) as connection:
+            target = repository.reading(connection, user, MeterReadingId)
+            meter = repository.meter_of(connection, user, target.meter_id) if target is not None else None
+            if target is None or meter is None:
+                raise ProblemException(
+                    status=404,
+                    title="Not Found",
+                    detail=f"The requested resource meterReadings/{MeterReadingId} was not found.",
+                )
+            require_fresh(request.headers.get("if-match"), target)
+            previous, later = repository.neighbours(connection, user, target)
+            first_new_id = repository.next_reading_id(connection, user)
+            disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
+            repository.save_disabled(connection, user, disabled, recreated)
+        return represent(disabled, meter, request.url.path), 200, {"Content-Type": media_type}
+
+
+def require_fresh(if_match: str | None, target: rules.Reading) -> None:
+    """ORA-MR-034: an If-Match that is not the reading's current change indicator is refused (412)."""
+    if if_match is not None and if_match.strip('"') != change_indicator(target.version):
+        raise ProblemException(
+            status=412,
+            title="Precondition Failed",
+            detail=f"meterReadings/{target.meter_reading_id} has changed since the change indicator was read.",
+        )
+
+
+def _shaped(body: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    if not fields:
+        return body
+    kept, unknown = select_fields(body, fields)
+    if unknown:
+        raise BadRequestProblem(detail=f"Unknown attribute(s) in fields: {', '.join(unknown)}.")
+    return kept

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select
+from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, update
+from sqlalchemy.sql import ColumnElement
 
+from mockserver.apis.oracle.query import Condition, Order
 from mockserver.apis.oracle.rules import Meter, MeterKey, Reading, Template
 from mockserver.apis.oracle.tables import assets, meters, readings, templates
 from mockserver.store.prepared import Prepared
-from mockserver.timestamps import format_datetime, parse_datetime
+from mockserver.timestamps import parse_datetime, sortable_datetime
 
 FIRST_READING_ID = 300100000000001  # the vendor's ids are 15-digit numbers
 
@@ -41,19 +43,27 @@ _meter_by_asset_and_code = Prepared(
 )
 
 _READING_COLUMNS = [column.name for column in readings.c if column.name != "tenant"]
-_last_active = Prepared(
-    select(*(readings.c[name] for name in _READING_COLUMNS))
-    .where(
-        readings.c.tenant == bindparam("tenant"),
-        readings.c.meter_id == bindparam("meter_id"),
-        readings.c.disabled_flag == bindparam("disabled"),
-    )
+_readings = select(*(readings.c[name] for name in _READING_COLUMNS))
+_active_of_meter = _readings.where(
+    readings.c.tenant == bindparam("tenant"),
+    readings.c.meter_id == bindparam("meter_id"),
+    readings.c.disabled_flag == false(),
+    readings.c.canceled_flag == false(),
+)
+_last_active = Prepared(_active_of_meter.order_by(readings.c.reading_date.desc()).limit(1))
+_last_active_before = Prepared(
+    _active_of_meter.where(readings.c.reading_date < bindparam("date"))
     .order_by(readings.c.reading_date.desc())
     .limit(1)
 )
+_active_after = Prepared(
+    _active_of_meter.where(readings.c.reading_date > bindparam("date")).order_by(readings.c.reading_date)
+)
 _by_id = Prepared(
-    select(*(readings.c[name] for name in _READING_COLUMNS)).where(
-        readings.c.tenant == bindparam("tenant"), readings.c.meter_reading_id == bindparam("reading_id")
+    _readings.where(
+        readings.c.tenant == bindparam("tenant"),
+        readings.c.meter_reading_id == bindparam("reading_id"),
+        readings.c.canceled_flag == false(),
     )
 )
 _max_id = Prepared(select(func.max(readings.c.meter_reading_id)).where(readings.c.tenant == bindparam("tenant")))
@@ -93,6 +103,7 @@ def _reading(row: tuple[Any, ...] | None) -> Reading | None:
         initial_flag=bool(values["initial_flag"]),
         modified_flag=bool(values["modified_flag"]),
         disabled_flag=bool(values["disabled_flag"]),
+        canceled_flag=bool(values["canceled_flag"]),
         comments=values["comments"],
         version=values["version"],
     )
@@ -111,7 +122,96 @@ def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | No
 
 
 def last_active_reading(connection: Connection, tenant: str, meter_id: int) -> Reading | None:
-    return _reading(_last_active.first(connection, {"tenant": tenant, "meter_id": meter_id, "disabled": False}))
+    return _reading(_last_active.first(connection, {"tenant": tenant, "meter_id": meter_id}))
+
+
+def neighbours(connection: Connection, tenant: str, target: Reading) -> tuple[Reading | None, list[Reading]]:
+    """The active reading just before ``target`` and every active one after it, in time order."""
+    parameters = {"tenant": tenant, "meter_id": target.meter_id, "date": sortable_datetime(target.reading_date)}
+    before = _reading(_last_active_before.first(connection, parameters))
+    return before, [_reading(row) for row in _active_after.all(connection, parameters)]  # type: ignore[misc]
+
+
+def save_disabled(connection: Connection, tenant: str, disabled: Reading, recreated: list[Reading]) -> None:
+    """The disabled reading, the later active ones canceled, and their re-created copies, in one go."""
+    connection.execute(
+        update(readings)
+        .where(readings.c.tenant == tenant, readings.c.meter_reading_id == disabled.meter_reading_id)
+        .values(disabled_flag=True, version=disabled.version)
+    )
+    connection.execute(
+        update(readings)
+        .where(
+            readings.c.tenant == tenant,
+            readings.c.meter_id == disabled.meter_id,
+            readings.c.reading_date > sortable_datetime(disabled.reading_date),
+            readings.c.disabled_flag == false(),
+            readings.c.canceled_flag == false(),
+        )
+        .values(canceled_flag=True)
+    )
+    if recreated:
+        connection.execute(insert(readings), [row_of(tenant, reading) for reading in recreated])
+
+
+_FILTERABLE: dict[str, ColumnElement[Any]] = {
+    "MeterReadingId": readings.c.meter_reading_id,
+    "MeterId": readings.c.meter_id,
+    "AssetId": meters.c.asset_id,
+    "AssetNumber": assets.c.asset_number,
+    "MeterCode": templates.c.meter_code,
+    "MeterUsageCode": meters.c.usage_code,
+    "ReadingTypeCode": readings.c.reading_type,
+    "ReadingDate": readings.c.reading_date,
+    "DisabledFlag": readings.c.disabled_flag,
+    "ReadingValue": readings.c.reading_value,
+    "NetValue": readings.c.net_value,
+}
+_COMPARE = {
+    "=": lambda column, value: column == value,
+    "!=": lambda column, value: column != value,
+    "<": lambda column, value: column < value,
+    "<=": lambda column, value: column <= value,
+    ">": lambda column, value: column > value,
+    ">=": lambda column, value: column >= value,
+}
+# Attributes held by the meter, its asset or its template need those tables joined.
+_JOINED = {"AssetId", "AssetNumber", "MeterCode", "MeterUsageCode"}
+
+
+def list_readings(
+    connection: Connection,
+    tenant: str,
+    conditions: list[Condition],
+    orders: list[Order],
+    limit: int,
+    offset: int,
+    with_total: bool,
+) -> tuple[list[Reading], bool, int | None]:
+    """A page of the tenant's readings (canceled ones left out), whether more follow, and the total."""
+    where = [readings.c.tenant == tenant, readings.c.canceled_flag == false()]
+    for condition in conditions:
+        value = sortable_datetime(condition.value) if condition.attribute == "ReadingDate" else condition.value
+        where.append(_COMPARE[condition.operator](_FILTERABLE[condition.attribute], value))
+    source = readings
+    if any(condition.attribute in _JOINED for condition in conditions):
+        source = (
+            readings.join(meters, and_(meters.c.tenant == readings.c.tenant, meters.c.meter_id == readings.c.meter_id))
+            .join(templates, and_(templates.c.tenant == meters.c.tenant,
+                                  templates.c.meter_definition_id == meters.c.meter_definition_id))
+            .outerjoin(assets, and_(assets.c.tenant == meters.c.tenant, assets.c.asset_id == meters.c.asset_id))
+        )  # fmt: skip
+    order_by = [
+        _FILTERABLE[order.attribute].desc() if order.descending else _FILTERABLE[order.attribute] for order in orders
+    ] or [readings.c.meter_reading_id]
+    page = connection.execute(
+        _readings.select_from(source).where(*where).order_by(*order_by).limit(limit + 1).offset(offset)
+    ).all()
+    total = None
+    if with_total:
+        total = connection.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
+    found = [_reading(tuple(row)) for row in page[:limit]]
+    return found, len(page) > limit, total  # type: ignore[return-value]
 
 
 def reading(connection: Connection, tenant: str, reading_id: int) -> Reading | None:
@@ -127,7 +227,11 @@ def meter_of(connection: Connection, tenant: str, meter_id: int) -> Meter | None
     return _meter(_meter_by_id.first(connection, {"tenant": tenant, "meter_id": meter_id}))
 
 
+def row_of(tenant: str, reading: Reading) -> dict[str, Any]:
+    row = reading._asdict()
+    row["reading_date"] = sortable_datetime(reading.reading_date)
+    return {"tenant": tenant, **row}
+
+
 def add(connection: Connection, tenant: str, new: Reading) -> None:
-    row = new._asdict()
-    row["reading_date"] = format_datetime(new.reading_date)
-    connection.execute(insert(readings).values(tenant=tenant, **row))
+    connection.execute(insert(readings).values(row_of(tenant, new)))

@@ -8,6 +8,7 @@ from typing import Any
 from mockserver.apis.oracle.rules import RESET, Meter, Reading
 
 ITEM_MEDIA_TYPE = "application/vnd.oracle.adf.resourceitem+json"
+COLLECTION_MEDIA_TYPE = "application/vnd.oracle.adf.resourcecollection+json"
 JSON_MEDIA_TYPE = "application/json"
 
 ATTRIBUTES = (
@@ -22,17 +23,17 @@ def change_indicator(version: int) -> str:
     return f"ACED0005{version:016X}"
 
 
-def negotiate(accept: str | None) -> str | None:
-    """The media type to answer with, or None when the client accepts neither of ours (406)."""
+def negotiate(accept: str | None, adf_type: str = ITEM_MEDIA_TYPE) -> str | None:
+    """The media type to answer with (ADF's own by default), or None when the client accepts neither (406)."""
     if not accept:
-        return ITEM_MEDIA_TYPE
+        return adf_type
     ranges = {part.split(";")[0].strip().lower() for part in accept.split(",")}
-    if ITEM_MEDIA_TYPE in ranges:
-        return ITEM_MEDIA_TYPE
+    if adf_type in ranges:
+        return adf_type
     if JSON_MEDIA_TYPE in ranges:
         return JSON_MEDIA_TYPE
     if ranges & {"*/*", "application/*"}:
-        return ITEM_MEDIA_TYPE
+        return adf_type
     return None
 
 

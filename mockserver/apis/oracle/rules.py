@@ -56,6 +56,7 @@ class Reading(NamedTuple):
     initial_flag: bool = False
     modified_flag: bool = False
     disabled_flag: bool = False
+    canceled_flag: bool = False
     comments: str | None = None
     version: int = 1
 
@@ -87,6 +88,8 @@ _OUTCOMES = {
     "ORA-MR-014": (400, "ORA_CSE_READING_VALUE_RANGE"),
     "ORA-MR-015": (400, "ORA_CSE_READING_VALUE_REQUIRED"),
     "ORA-MR-016": (400, "ORA_CSE_READING_TYPE_INVALID"),
+    "ORA-MR-033": (400, "ORA_CSE_READING_NOT_LAST"),
+    "ORA-MR-036": (400, "ORA_CSE_READING_DISABLED"),
 }
 
 
@@ -177,15 +180,50 @@ def create_reading(meter: Meter, last: Reading | None, request: dict[str, Any], 
     if reading_type == CHANGE:
         if value < 0:
             raise _broken("ORA-MR-010", "A change reading must be greater than or equal to zero.", "ReadingValue")
-        return Reading(**common, reading_value=value, net_value=previous_net + value)
+        return Reading(**common, reading_value=value, net_value=next_net_value(template, last, CHANGE, value, False))
     rollover = request.get("RolloverFlag") is True
     _check_absolute_value(template, last, value, rollover)
     return Reading(
         **common,
         reading_value=value,
-        net_value=value if last is None else previous_net + net_change(template, last, value, rollover),
+        net_value=next_net_value(template, last, ABSOLUTE, value, rollover),
         rollover_flag=rollover,
     )
+
+
+def next_net_value(template: Template, last: Reading | None, reading_type: str, value: float, rollover: bool) -> float:
+    """NetValue after a reading: cumulative, irrespective of resets and rollovers."""
+    previous_net = last.net_value if last is not None and last.net_value is not None else 0.0
+    if reading_type == RESET:
+        return previous_net
+    if reading_type == CHANGE:
+        return previous_net + value
+    return value if last is None else previous_net + net_change(template, last, value, rollover)
+
+
+def disable_reading(
+    template: Template, target: Reading, previous: Reading | None, later: list[Reading], first_new_id: int
+) -> tuple[Reading, list[Reading]]:
+    """ORA-MR-032: disable ``target``; the later active readings are re-created (new ids) in one pass,
+    each NetValue recomputed from the reading before it. Returns the disabled reading and the new ones."""
+    if target.disabled_flag:
+        raise _broken("ORA-MR-036", f"Meter reading {target.meter_reading_id} is already disabled.", "DisabledFlag")
+    if (target.reset_flag or target.rollover_flag) and later:
+        kind = "reset" if target.reset_flag else "rollover"
+        raise _broken(
+            "ORA-MR-033", f"A {kind} reading can be disabled only while it is the last active reading.", "DisabledFlag"
+        )
+    recreated = []
+    for offset, reading in enumerate(later):
+        net = next_net_value(
+            template, previous, reading.reading_type, reading.reading_value or 0.0, reading.rollover_flag
+        )
+        previous = reading._replace(
+            meter_reading_id=first_new_id + offset, net_value=net, initial_flag=previous is None,
+            modified_flag=True, version=1,
+        )  # fmt: skip
+        recreated.append(previous)
+    return target._replace(disabled_flag=True, version=target.version + 1), recreated
 
 
 def _check_absolute_value(template: Template, last: Reading | None, value: float, rollover: bool) -> None:

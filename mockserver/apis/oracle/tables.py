@@ -52,7 +52,7 @@ readings = Table(
     Column("tenant", String(512), primary_key=True),
     Column("meter_reading_id", BigInteger, primary_key=True, autoincrement=False),
     Column("meter_id", BigInteger, nullable=False),
-    Column("reading_date", String(40), nullable=False),  # UTC ISO 8601: text order is time order
+    Column("reading_date", String(40), nullable=False),  # fixed-width UTC: text order is time order
     Column("reading_type", String(30), nullable=False),
     Column("reading_value", Float),
     Column("net_value", Float),
@@ -61,6 +61,7 @@ readings = Table(
     Column("initial_flag", Boolean, nullable=False),
     Column("modified_flag", Boolean, nullable=False),
     Column("disabled_flag", Boolean, nullable=False),
+    Column("canceled_flag", Boolean, nullable=False),  # re-created after an earlier reading was disabled
     Column("comments", String(240)),
     Column("version", Integer, nullable=False),
     Index("ix_oracle_readings_meter_date", "tenant", "meter_id", "reading_date"),
