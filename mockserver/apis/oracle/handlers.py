@@ -6,6 +6,7 @@ from typing import Any
 
 from connexion import request
 from connexion.exceptions import BadRequestProblem, ProblemException
+from sqlalchemy import Connection
 
 from mockserver.apis.oracle import query, repository, rules
 from mockserver.apis.oracle.representation import (
@@ -61,14 +62,7 @@ class OracleHandlers:
     ) -> Answer:
         media_type = _media_type()
         with self._runtime.unit_of_work(user) as connection:
-            reading = repository.reading(connection, user, MeterReadingId)
-            meter = repository.meter_of(connection, user, reading.meter_id) if reading is not None else None
-        if reading is None or meter is None:
-            raise ProblemException(
-                status=404,
-                title="Not Found",
-                detail=f"The requested resource meterReadings/{MeterReadingId} was not found.",
-            )
+            reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
         return body, 200, {"Content-Type": media_type}
 
@@ -115,20 +109,24 @@ class OracleHandlers:
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
         with self._runtime.unit_of_work(user) as connection:
-            target = repository.reading(connection, user, MeterReadingId)
-            meter = repository.meter_of(connection, user, target.meter_id) if target is not None else None
-            if target is None or meter is None:
-                raise ProblemException(
-                    status=404,
-                    title="Not Found",
-                    detail=f"The requested resource meterReadings/{MeterReadingId} was not found.",
-                )
+            target, meter = _existing(connection, user, MeterReadingId)
             require_fresh(request.headers.get("if-match"), target)
             previous, later = repository.neighbours(connection, user, target)
             first_new_id = repository.next_reading_id(connection, user)
             disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
             repository.save_disabled(connection, user, disabled, recreated)
         return represent(disabled, meter, request.url.path), 200, {"Content-Type": media_type}
+
+
+def _existing(connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:
+    """The reading and its meter, or a 404 (a canceled reading no longer exists)."""
+    reading = repository.reading(connection, tenant, reading_id)
+    meter = repository.meter_of(connection, tenant, reading.meter_id) if reading is not None else None
+    if reading is None or meter is None:
+        raise ProblemException(
+            status=404, title="Not Found", detail=f"The requested resource meterReadings/{reading_id} was not found."
+        )
+    return reading, meter
 
 
 def require_fresh(if_match: str | None, target: rules.Reading) -> None:
