@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/overit_batch.py
+	$(BIN)/python bench/oracle_readings.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -58,6 +58,7 @@ class Tenants:
         except IntegrityError as error:
             # The schema of a section cannot say "ids are unique"; the store can, and nothing was kept.
             raise FixtureError(f"duplicate or conflicting ids in the document: {error.orig}") from None
+        self._store.refresh_statistics()
         return sorted(document)
 
     def _load(self, tenant: str | None, document: dict[str, Any]) -> None:

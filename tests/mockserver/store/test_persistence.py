@@ -41,3 +41,14 @@ def test_a_memory_store_starts_empty_each_time():
             ]
             assert "persisted" not in notes
             client.patch(BATCH, json=[{"id": 3101, "note": "persisted"}], headers={"Authorization": "Bearer m"})
+
+
+def test_statistics_refresh_after_a_bulk_load_keeps_working_on_memory_and_file_stores(tmp_path):
+    from mockserver.store import Store
+
+    for url in ("sqlite://", f"sqlite:///{tmp_path / 'stats.db'}"):
+        store = Store(url)
+        store.refresh_statistics()
+        with store.transaction() as connection:
+            assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        store.dispose()
