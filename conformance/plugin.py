@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from hypothesis import strategies as st
 
 from conformance.contracts import Contract, load_contracts
 from conformance.results import CheckResult
@@ -21,6 +22,7 @@ SCHEMA_CHECKS = (
     "response_schema_conformance",
     "negative_data_rejection",
     "positive_data_acceptance",
+    "ensure_resource_availability",  # stateful only: what a POST created is reachable through its link
 )
 
 
@@ -41,6 +43,20 @@ def _rule_statuses_accepted(contract: Contract) -> list[dict[str, Any]]:
         }
         for operation_id, extra in sorted(statuses.items())
     ]
+
+
+def documented_bodies(spec: dict[str, Any]) -> dict[str, list[Any]]:
+    """operationId -> the request body examples the contract documents (every media type)."""
+    bodies: dict[str, list[Any]] = {}
+    for item in spec.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                found = [example["value"] for example in media.get("examples", {}).values() if "value" in example]
+                found += [media["example"]] if "example" in media else []
+                bodies.setdefault(operation["operationId"], []).extend(found)
+    return {operation_id: found for operation_id, found in bodies.items() if found}
 
 
 def rule_ids_of(item: pytest.Item) -> list[str]:
@@ -69,6 +85,7 @@ class ConformancePlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "rule(rule_id): the x-rules entry a scenario checks")
+        config.addinivalue_line("markers", "check(name): a named schema-level check, reported as its own row")
 
     @pytest.fixture(scope="session")
     def run_settings(self) -> RunSettings:
@@ -87,6 +104,23 @@ class ConformancePlugin:
     @pytest.fixture(scope="session")
     def contract_schema(self, api_id: str, target: Target) -> Any:
         """The contract of ``api_id`` as schemathesis sees it, aimed at the target's base path."""
+        return self._schema(api_id, target)
+
+    @pytest.fixture(scope="session")
+    def linked_schema(self, api_id: str, target: Target) -> Any:
+        """The same, for the stateful run: bodies are also drawn from the operation's documented examples,
+        which name real objects as a user's requests do, so creations succeed and their links get followed."""
+        schema = self._schema(api_id, target)
+        examples = documented_bodies(self._contracts[api_id].spec)
+
+        @schema.hook
+        def before_generate_body(context: Any, strategy: Any) -> Any:
+            bodies = examples.get(context.operation.definition.raw.get("operationId")) if context.operation else None
+            return st.one_of(strategy, st.sampled_from(bodies)) if bodies else strategy
+
+        return schema
+
+    def _schema(self, api_id: str, target: Target) -> Any:
         contract = self._contracts[api_id]
         credential = target.credential_for(api_id)
         if credential is None and target.has_admin:
@@ -105,7 +139,8 @@ class ConformancePlugin:
                     "examples": {"enabled": True},
                     "coverage": {"enabled": True},
                     "fuzzing": {"enabled": True},
-                    "stateful": {"enabled": False},
+                    # Positive only: negative stateful runs against a stateful server are flaky to shrink.
+                    "stateful": {"enabled": True, "generation": {"mode": "positive"}},
                 },
                 "checks": checks,
             }
@@ -141,6 +176,8 @@ class ConformancePlugin:
         outcome = yield
         report = outcome.get_result()
         report.conformance_rules = rule_ids_of(item)
+        check = item.get_closest_marker("check")
+        report.conformance_check = check.args[0] if check else None
         report.conformance_api = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if call.excinfo is not None and not report.skipped:
             report.conformance_reason = call.excinfo.exconly().replace("\n", " ")[:300]
@@ -156,6 +193,14 @@ class ConformancePlugin:
             self.results.append(
                 CheckResult("schema", operation, api, self._outcome(report), _reason(report), report.nodeid)
             )
+            return
+        check = getattr(report, "conformance_check", None)
+        if check is not None:
+            if report.when == "call" or (report.when == "setup" and (report.failed or report.skipped)):
+                api = report.nodeid.rsplit("[", 1)[-1].rstrip("]") if "[" in report.nodeid else ""
+                self.results.append(
+                    CheckResult("schema", check, api, self._outcome(report), _reason(report), report.nodeid)
+                )
             return
         rules = getattr(report, "conformance_rules", [])
         if not rules:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import conformance
-from conformance import schema_checks
+from conformance import schema_checks, stateful_checks
 from conformance.coverage import scenario_modules
 from conformance.plugin import ConformancePlugin
 from conformance.results import CheckResult
@@ -30,7 +30,7 @@ class RunResult:
 def test_files(settings: RunSettings) -> list[str]:
     files = []
     if settings.schema_checks and not settings.rule_ids:
-        files.append(str(Path(schema_checks.__file__)))
+        files += [str(Path(schema_checks.__file__)), str(Path(stateful_checks.__file__))]
     if settings.scenarios:
         modules = scenario_modules()
         files += [str(modules[api]) for api in settings.apis if api in modules]

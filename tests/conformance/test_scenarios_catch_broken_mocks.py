@@ -7,6 +7,7 @@ from conformance.contracts import load_contracts
 from conformance.runner import run
 from conformance.settings import RunSettings
 from mockserver.app import build_app
+from mockserver.settings import Settings
 from tests.conformance import broken_oracle, broken_overit
 from tests.live_server import serve
 
@@ -51,3 +52,28 @@ def test_schema_checks_fail_against_a_mock_answering_in_connexions_generic_forma
         outcome = run(RunSettings(base_url=base_url, apis=("overit",), scenarios=False, seed=7))
     failures = [result for result in outcome.results if result.kind == "schema" and result.outcome == "failed"]
     assert failures, outcome.results
+
+
+def test_the_stateful_check_follows_links_to_what_was_created(monkeypatch):
+    """Only the stateful run reaches readings created during the run: break those alone."""
+    from mockserver.apis.oracle import handlers, repository
+
+    created: set[int] = set()
+    original_add, original_represent = repository.add, handlers.represent
+
+    def add(connection, tenant, new):
+        created.add(new.meter_reading_id)
+        original_add(connection, tenant, new)
+
+    def represent(reading, meter, href, **options):
+        body = original_represent(reading, meter, href, **options)
+        reading_back = "only_data" in options  # the GET item handler; POST and PATCH answers stay intact
+        return {**body, "ReadingDate": "last tuesday"} if reading_back and reading.meter_reading_id in created else body
+
+    monkeypatch.setattr(repository, "add", add)
+    monkeypatch.setattr(handlers, "represent", represent)
+    with serve(build_app(Settings(validate_responses=False))) as base_url:
+        outcome = run(RunSettings(base_url=base_url, apis=("oracle",), scenarios=False, seed=5))
+    verdicts = {result.id: result.outcome for result in outcome.results if result.kind == "schema"}
+    assert verdicts["stateful"] == "failed", outcome.results
+    assert verdicts["POST /meterReadings"] == verdicts["GET /meterReadings/{MeterReadingId}"] == "passed", verdicts

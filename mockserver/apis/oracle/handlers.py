@@ -25,6 +25,16 @@ Answer = tuple[dict[str, Any], int, dict[str, str]]
 DEFAULT_LIMIT, MAX_LIMIT = 25, 500
 
 
+def _headers(media_type: str, **extra: str) -> dict[str, str]:
+    """The answer's content type and the two framework headers Oracle always answers with."""
+    return {
+        "Content-Type": media_type,
+        "REST-Framework-Version": request.headers.get("rest-framework-version", "1"),
+        "Metadata-Context": request.headers.get("metadata-context", ""),
+        **extra,
+    }
+
+
 def _media_type(default: str = ITEM_MEDIA_TYPE) -> str:
     media_type = negotiate(request.headers.get("accept"), default)
     if media_type is None:
@@ -50,8 +60,7 @@ class OracleHandlers:
             reading = rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             repository.add(connection, user, reading)
         href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
-        headers = {"Content-Type": media_type, "Location": href}
-        return represent(reading, meter, href), 201, headers
+        return represent(reading, meter, href), 201, _headers(media_type, Location=href)
 
     async def get_meter_reading(
         self,
@@ -64,7 +73,7 @@ class OracleHandlers:
         with self._runtime.unit_of_work(user) as connection:
             reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
-        return body, 200, {"Content-Type": media_type}
+        return body, 200, _headers(media_type)
 
     async def list_meter_readings(
         self,
@@ -104,7 +113,7 @@ class OracleHandlers:
         if total is not None:
             body["totalResults"] = total
         body["links"] = [{"rel": "self", "href": str(request.url), "name": "meterReadings", "kind": "collection"}]
-        return body, 200, {"Content-Type": media_type}
+        return body, 200, _headers(media_type)
 
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
@@ -115,7 +124,7 @@ class OracleHandlers:
             first_new_id = repository.next_reading_id(connection, user)
             disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
             repository.save_disabled(connection, user, disabled, recreated)
-        return represent(disabled, meter, request.url.path), 200, {"Content-Type": media_type}
+        return represent(disabled, meter, request.url.path), 200, _headers(media_type)
 
 
 def _existing(connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:

@@ -41,3 +41,15 @@ def test_answers_use_the_media_type_the_client_asks_for(client, tenant):
     assert item.headers["content-type"] == "application/vnd.oracle.adf.resourceitem+json"
     plain = client.get(f"{READINGS}/300100141425001", auth=(tenant, "x"), headers={"Accept": "application/json"})
     assert plain.headers["content-type"] == "application/json"
+
+
+def test_answers_carry_the_framework_headers_oracle_always_sends(client, tenant):
+    plain = client.get(f"{READINGS}/300100141425001", auth=(tenant, "x"))
+    assert (plain.headers["rest-framework-version"], plain.headers["metadata-context"]) == ("1", "")
+    sandboxed = client.get(
+        READINGS,
+        auth=(tenant, "x"),
+        headers={"REST-Framework-Version": "4", "Metadata-Context": 'sandbox="TrackEmployeeFeature"'},
+    )
+    assert sandboxed.headers["rest-framework-version"] == "4"
+    assert sandboxed.headers["metadata-context"] == 'sandbox="TrackEmployeeFeature"'

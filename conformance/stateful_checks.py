@@ -1,0 +1,33 @@
+"""Stateful checks: schemathesis walks the contract's OpenAPI links (create, then read or change what was
+created), with the same checks as the schema checks on every step."""
+
+from typing import Any
+
+import hypothesis
+import pytest
+
+STEPS = 8
+
+
+@pytest.mark.check("stateful")
+def test_linked_operations_hold_together(linked_schema: Any, run_settings: Any) -> None:
+    has_links = any(
+        response.get("links")
+        for item in linked_schema.raw_schema.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for response in operation.get("responses", {}).values()
+    )
+    if not has_links:
+        pytest.skip("the contract has no OpenAPI links to follow")
+    workflow = linked_schema.as_state_machine()
+    workflow.run(
+        settings=hypothesis.settings(
+            max_examples=max(5, run_settings.max_examples // 2),
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=run_settings.seed is not None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+        )
+    )
