@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -74,6 +76,15 @@ class Target:
         response = self._http.post("/__admin/fixtures", params={"tenant": tenant}, json={api: section})
         response.raise_for_status()
         return tenant
+
+    @contextmanager
+    def clock_moved(self, seconds: float) -> Iterator[None]:
+        """The mock's clock moved ``seconds`` ahead for the duration, then back to real time."""
+        self._http.put("/__admin/clock", json={"advanceSeconds": seconds}).raise_for_status()
+        try:
+            yield
+        finally:
+            self._http.put("/__admin/clock", json={"mode": "real"}).raise_for_status()
 
     def state(self, api: str, credential: str) -> dict[str, Any]:
         response = self._http.get("/__admin/state", params={"tenant": credential})

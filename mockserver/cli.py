@@ -64,7 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.auth == "open":
         print("auth open: any well-formed credential is accepted and names its own tenant, seeded with the demo data")
     else:
-        print("auth strict: only the credentials listed in the fixtures are accepted (demo: demo-overit-token)")
+        listed = "; ".join(
+            f"{api.id}: {', '.join(api.fixtures.credentials(app.runtime.tenants.dataset[api.id]))}"
+            for api in app.runtime.apis
+            if api.id in app.runtime.tenants.dataset
+        )
+        print(f"auth strict: only the credentials the fixtures list are accepted ({listed})")
     sys.stdout.flush()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
     return 0

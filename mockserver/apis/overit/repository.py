@@ -69,11 +69,15 @@ _MUTABLE = (
 # The mutable columns are Measure's trailing fields, so a row is a slice of the measure plus its key.
 _FIRST_MUTABLE = Measure._fields.index(_MUTABLE[0])
 assert Measure._fields[_FIRST_MUTABLE:] == _MUTABLE
-_UPDATE_NAMES = (*_MUTABLE, "b_tenant", "b_id")
+_UPDATE_NAMES = (*_MUTABLE, "b_tenant", "b_element", "b_id")
 
 _update_measure = Prepared(
     update(measures)
-    .where(measures.c.tenant == bindparam("b_tenant"), measures.c.id == bindparam("b_id"))
+    .where(
+        measures.c.tenant == bindparam("b_tenant"),
+        measures.c.measuring_element_id == bindparam("b_element"),
+        measures.c.id == bindparam("b_id"),
+    )
     .values({column: bindparam(column) for column in _MUTABLE})
 )
 
@@ -108,5 +112,7 @@ def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[in
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
     if changed:
         _update_measure.run_many(
-            connection, _UPDATE_NAMES, [(*measure[_FIRST_MUTABLE:], tenant, measure.id) for measure in changed]
+            connection,
+            _UPDATE_NAMES,
+            [(*measure[_FIRST_MUTABLE:], tenant, measure.measuring_element_id, measure.id) for measure in changed],
         )

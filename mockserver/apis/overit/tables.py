@@ -47,15 +47,16 @@ measuring_elements = Table(
     **CLUSTERED,
 )
 
+# Clustered by element: a batch reads one contiguous range of the key and updates rows by their full key.
 measures = Table(
     "overit_measures",
     metadata,
     Column("tenant", String(512), primary_key=True),
+    Column("measuring_element_id", BigInteger, primary_key=True, autoincrement=False),
     Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("measuring_element_id", BigInteger, nullable=False),
     Column("status", String(16), nullable=False),
     Column("measuring_user_id", BigInteger),
-    Column("measuring_date", String(32)),  # ISO 8601 UTC, so text order is time order
+    Column("measuring_date", String(32)),  # ISO 8601 UTC
     Column("value", Float),
     Column("delta_value", Float),
     Column("rotations", Integer),
@@ -63,7 +64,7 @@ measures = Table(
     Column("note", Text),
     Column("unfeasible", Boolean, nullable=False, default=False),
     Column("external_code", String(255)),
-    Index("ix_overit_measures_element", "tenant", "measuring_element_id"),
+    Index("ux_overit_measures_id", "tenant", "id", unique=True),  # a measure id names one measure per tenant
     **CLUSTERED,
 )
 
