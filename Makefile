@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/overit_batch.py
 	$(BIN)/python bench/oracle_readings.py
+	$(BIN)/python bench/energycap_readings.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 
 def free_port() -> int:
@@ -19,9 +20,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Mock:
+    port: int
+    pid: int
+    cold_start: float
+    """Seconds from launch to the first answer."""
+
+
 @contextmanager
-def running_mock(*options: str) -> Iterator[tuple[int, float]]:
-    """`mockserver` in its own process; yields its port and the seconds it took to answer."""
+def running_mock(*options: str) -> Iterator[Mock]:
+    """`mockserver` in its own process, as a user starts it."""
     port = free_port()
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -38,7 +47,7 @@ def running_mock(*options: str) -> Iterator[tuple[int, float]]:
                 if process.poll() is not None:
                     raise RuntimeError(process.stderr.read().decode() if process.stderr else "") from None
                 time.sleep(0.005)
-        yield port, time.perf_counter() - started
+        yield Mock(port=port, pid=process.pid, cold_start=time.perf_counter() - started)
     finally:
         process.terminate()
         process.wait()

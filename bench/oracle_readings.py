@@ -62,7 +62,8 @@ def main() -> int:
     parser.add_argument("--posts", type=int, default=2000)
     parser.add_argument("--gets", type=int, default=300)
     args = parser.parse_args()
-    with running_mock("--no-validate-responses") as (port, cold_start):
+    with running_mock("--no-validate-responses") as mock:
+        port, cold_start = mock.port, mock.cold_start
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
         print(f"Oracle meter readings, one uvicorn worker, response validation off; cold start {cold_start:.2f} s")
 

@@ -8,13 +8,17 @@ from conformance.runner import run
 from conformance.settings import RunSettings
 from mockserver.app import build_app
 from mockserver.settings import Settings
-from tests.conformance import broken_oracle, broken_overit
+from tests.conformance import broken_energycap, broken_oracle, broken_overit
 from tests.live_server import serve
 
 pytestmark = pytest.mark.slow
 
 
-BREAKAGES = {"overit": broken_overit.BREAKAGES, "oracle": broken_oracle.BREAKAGES}
+BREAKAGES = {
+    "overit": broken_overit.BREAKAGES,
+    "oracle": broken_oracle.BREAKAGES,
+    "energycap": broken_energycap.BREAKAGES,
+}
 CASES = [(api, rule_id) for api, breakages in BREAKAGES.items() for rule_id in sorted(breakages)]
 
 

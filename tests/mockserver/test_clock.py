@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from mockserver.clock import Clock
 
@@ -26,3 +26,18 @@ def test_advancing_a_real_clock_makes_it_an_offset_one():
     assert (clock.mode, clock.now()) == ("offset", T0 + timedelta(seconds=30))
     clock.follow_wall_clock()
     assert (clock.mode, clock.now()) == ("real", T0)
+
+
+def test_sortable_datetimes_are_fixed_width_utc_and_sort_in_time_order():
+    from mockserver.timestamps import sortable_datetime
+
+    plus_three = timezone(timedelta(hours=3))
+    moments = [
+        datetime(2026, 1, 1, 0, 0, 0, 500000, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, 2, 0, tzinfo=plus_three),  # 2025-12-31T23:00Z
+    ]
+    texts = [sortable_datetime(m) for m in moments]
+    assert texts[1] == "2026-01-01T00:00:00.000000Z"
+    assert len({len(t) for t in texts}) == 1
+    assert sorted(texts) == [sortable_datetime(m) for m in sorted(moments)]

@@ -1,0 +1,62 @@
+"""Thin handlers: spec-named arguments in, one unit of work around the rules, EnergyCAP's bodies out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.exceptions import ProblemException
+
+from mockserver.apis.energycap import repository, rules
+from mockserver.runtime import Runtime
+from mockserver.timestamps import format_datetime, parse_datetime
+
+_RULE_CODES = {rules.ODOMETER: 1, rules.TRIP: 2}
+
+
+class EnergyCapHandlers:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    async def create_readings(self, validated_body: list[dict[str, Any]], user: str) -> tuple[dict[str, Any], int]:
+        with self._runtime.unit_of_work(user) as connection:
+            outcome = rules.import_readings(
+                validated_body,
+                repository.catalog(connection, user),
+                lambda channel_id, times: repository.taken_times(connection, user, channel_id, times),
+            )
+            repository.store(connection, user, outcome.stored)
+        return {
+            "importedReadingsCount": len(outcome.stored),
+            "failedReadingsCount": outcome.failed_count,
+            "failedReadings": outcome.failed,
+        }, 200
+
+    async def get_channel_readings(
+        self,
+        channelId: int,
+        user: str,
+        beginDate: str | None = None,
+        endDate: str | None = None,
+    ) -> tuple[dict[str, Any], int]:
+        begin = parse_datetime(beginDate) if beginDate else None
+        end = parse_datetime(endDate) if endDate else None
+        with self._runtime.unit_of_work(user) as connection:
+            found = repository.channel_readings(connection, user, channelId, begin, end)
+        if found is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"Channel {channelId} not found")
+        channel, rows = found
+        latest = channel.versions[-1] if channel.versions else None
+        return {
+            "channelId": channel.channel_id,
+            "rule": _RULE_CODES.get(latest.observation_rule if latest else rules.ODOMETER, 1),
+            "unit": channel.unit_code or "",
+            "readings": [
+                {
+                    "time": format_datetime(parse_datetime(r.time)),
+                    "value": r.value,
+                    "estimated": bool(r.estimated),
+                    "note": r.note,
+                }
+                for r in rows
+            ],
+        }, 200
