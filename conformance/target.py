@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 import httpx
+import pytest
 
 from conformance.contracts import Contract
 
@@ -85,6 +86,12 @@ class Target:
             yield
         finally:
             self._http.put("/__admin/clock", json={"mode": "real"}).raise_for_status()
+
+    def seeded_client(self, contract: Contract, section: dict[str, Any]) -> ApiClient:
+        """A client for a fresh tenant holding ``section``; scenarios that need seeded data skip without /__admin."""
+        if not self.has_admin:
+            pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
+        return self.client(contract, self.seed(contract.api, section))
 
     def state(self, api: str, credential: str) -> dict[str, Any]:
         response = self._http.get("/__admin/state", params={"tenant": credential})

@@ -23,3 +23,8 @@ class SectionSchema:
         ]
         if errors:
             raise FixtureError(f"section '{self._api_id}' is not valid: " + "; ".join(errors[:10]))
+
+    def credentials(self, section: Any) -> list[str]:
+        """The section's `credentials` list (the credentials strict auth mode accepts), checked first."""
+        self.check(section)
+        return list(section.get("credentials", []))

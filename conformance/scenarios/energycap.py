@@ -87,9 +87,7 @@ class EnergyCap:
 
 @pytest.fixture
 def energycap(target: Target, contracts: dict[str, Contract]) -> EnergyCap:
-    if not target.has_admin:
-        pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
-    return EnergyCap(target.client(contracts[API], target.seed(API, SECTION)), contracts[API])
+    return EnergyCap(target.seeded_client(contracts[API], SECTION), contracts[API])
 
 
 @rule("ECAP-RD-001")

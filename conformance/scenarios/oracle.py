@@ -125,9 +125,7 @@ class Oracle:
 
 @pytest.fixture
 def oracle(target: Target, contracts: dict[str, Contract]) -> Oracle:
-    if not target.has_admin:
-        pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
-    return Oracle(target.client(contracts[API], target.seed(API, SECTION)), contracts[API])
+    return Oracle(target.seeded_client(contracts[API], SECTION), contracts[API])
 
 
 @rule("ORA-MR-001")

@@ -133,10 +133,7 @@ class Overit:
 
 @pytest.fixture
 def overit(target: Target, contracts: dict[str, Contract]) -> Overit:
-    contract = contracts[API]
-    if not target.has_admin:
-        pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
-    return Overit(target.client(contract, target.seed(API, SECTION)), contract, target)
+    return Overit(target.seeded_client(contracts[API], SECTION), contracts[API], target)
 
 
 @rule("OVERIT-MB-001")

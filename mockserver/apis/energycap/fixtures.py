@@ -20,8 +20,7 @@ def _stored(text: str | None) -> str | None:
 
 class EnergyCapFixtures:
     def credentials(self, section: dict[str, Any]) -> list[str]:
-        _schema.check(section)
-        return list(section.get("credentials", []))
+        return _schema.credentials(section)
 
     def load(self, connection: Connection, tenant: str, section: dict[str, Any]) -> None:
         _schema.check(section)

@@ -51,8 +51,7 @@ def _template_row(entry: dict[str, Any]) -> dict[str, Any]:
 
 class OracleFixtures:
     def credentials(self, section: dict[str, Any]) -> list[str]:
-        _schema.check(section)
-        return list(section.get("credentials", []))
+        return _schema.credentials(section)
 
     def load(self, connection: Connection, tenant: str, section: dict[str, Any]) -> None:
         _schema.check(section)

@@ -33,8 +33,7 @@ _MEASURE_FIELDS = {
 
 class OveritFixtures:
     def credentials(self, section: dict[str, Any]) -> list[str]:
-        _schema.check(section)
-        return list(section.get("credentials", []))
+        return _schema.credentials(section)
 
     def load(self, connection: Connection, tenant: str, section: dict[str, Any]) -> None:
         _schema.check(section)
