@@ -16,23 +16,18 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import percentiles, running_mock, seed
 
 ELEMENT = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
 TENANT = "bench"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fixture() -> dict:
@@ -60,33 +55,6 @@ def batch(refused: bool) -> bytes:
     if refused:
         items[-1]["id"] = 999  # a validated measure: the whole batch is refused
     return json.dumps(items).encode()
-
-
-def start_mock(port: int, validate_responses: bool) -> tuple[subprocess.Popen, float]:
-    command = [sys.executable, "-m", "mockserver.cli", "--port", str(port)]
-    if not validate_responses:
-        command.append("--no-validate-responses")
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/__admin/health"
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return process, time.perf_counter() - started
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read().decode()) from None
-            time.sleep(0.005)
-
-
-def seed(port: int) -> None:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/__admin/fixtures?tenant={TENANT}",
-        data=json.dumps(fixture()).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    urllib.request.urlopen(request).read()
 
 
 # -- load: wrk ------------------------------------------------------------------------------------
@@ -160,11 +128,11 @@ def load_with_asyncio(port: int, body: bytes, headers: dict, seconds: int, conne
         return time.perf_counter() - started
 
     elapsed = asyncio.run(main())
-    cuts = statistics.quantiles(latencies, n=100)
+    p50, p99 = percentiles(latencies)
     return {
         "rps": len(latencies) / elapsed,
-        "p50": cuts[49] * 1000,
-        "p99": cuts[98] * 1000,
+        "p50": p50,
+        "p99": p99,
         "non2xx": sum(not 200 <= s < 300 for s in statuses),
         "errors": 0,
     }
@@ -191,10 +159,9 @@ def main() -> int:
         ("unauthenticated", batch(refused=False), json_headers),
     ]
     for validate_responses in (True, False):
-        port = free_port()
-        process, cold_start = start_mock(port, validate_responses)
-        try:
-            seed(port)
+        with running_mock("--validate-responses" if validate_responses else "--no-validate-responses") as mock:
+            port = mock.port
+            seed(port, TENANT, fixture())
             runs: dict[str, list[dict]] = {name: [] for name, _, _ in cases}
             for _name, body, headers in cases:
                 load(port, body, headers, 2, args.connections)  # warm-up
@@ -209,10 +176,7 @@ def main() -> int:
                 p99 = statistics.median(run["p99"] for run in figures)
                 non2xx = sum(run["non2xx"] for run in figures)
                 print(f"{mode:<20} {name:<24} {spread:>22} {p50:>8.2f} {p99:>8.2f} {non2xx:>8}")
-        finally:
-            process.terminate()
-            process.wait()
-        print(f"{'':<20} cold start to first answer: {cold_start:.2f} s")
+        print(f"{'':<20} cold start to first answer: {mock.cold_start:.2f} s")
     return 0
 
 
