@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/overit_batch.py
 	$(BIN)/python bench/oracle_readings.py
 	$(BIN)/python bench/energycap_readings.py
+	$(BIN)/python bench/energycap_channel_edit.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -33,7 +33,7 @@ def test_files(settings: RunSettings) -> list[str]:
         files += [str(Path(schema_checks.__file__)), str(Path(stateful_checks.__file__))]
     if settings.scenarios:
         modules = scenario_modules()
-        files += [str(modules[api]) for api in settings.apis if api in modules]
+        files += [str(path) for api in settings.apis for path in modules.get(api, [])]
     return files
 
 

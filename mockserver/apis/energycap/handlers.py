@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from connexion.exceptions import ProblemException
+from sqlalchemy import Connection
 
-from mockserver.apis.energycap import repository, rules
+from mockserver.apis.energycap import channel_repository, repository, rules, version_edit
+from mockserver.apis.energycap.channel_representation import OBSERVATION_RULE_IDS, channel_response
 from mockserver.runtime import Runtime
 from mockserver.timestamps import format_datetime, parse_datetime
-
-_RULE_CODES = {rules.ODOMETER: 1, rules.TRIP: 2}
 
 
 class EnergyCapHandlers:
@@ -48,7 +49,7 @@ class EnergyCapHandlers:
         latest = channel.versions[-1] if channel.versions else None
         return {
             "channelId": channel.channel_id,
-            "rule": _RULE_CODES.get(latest.observation_rule if latest else rules.ODOMETER, 1),
+            "rule": OBSERVATION_RULE_IDS.get(latest.observation_rule if latest else rules.ODOMETER, 1),
             "unit": channel.unit_code or "",
             "readings": [
                 {
@@ -60,3 +61,37 @@ class EnergyCapHandlers:
                 for r in rows
             ],
         }, 200
+
+    async def get_meter_channel(self, meterId: int, channelId: int, user: str) -> tuple[dict[str, Any], int]:
+        with self._runtime.unit_of_work(user) as connection:
+            channel = _linked_channel(connection, user, meterId, channelId, editing=False)
+            found = channel_repository.record(connection, user, channel)
+        return channel_response(found), 200
+
+    async def edit_channel_version(
+        self, meterId: int, channelId: int, versionId: int, validated_body: dict[str, Any], user: str
+    ) -> tuple[dict[str, Any], int]:
+        with self._runtime.unit_of_work(user) as connection:
+            channel = _linked_channel(connection, user, meterId, channelId, editing=True)
+            change = version_edit.edit_version(
+                channel,
+                versionId,
+                validated_body,
+                channel_repository.unit_codes(connection, user),
+                channel_repository.udf_definitions(connection, user),
+            )
+            channel_repository.save(connection, user, channel, change, versionId)
+            found = channel_repository.record(connection, user, dataclasses.replace(channel, versions=change.versions))
+        return channel_response(found), 200
+
+
+def _linked_channel(
+    connection: Connection, tenant: str, meter_id: int, channel_id: int, *, editing: bool
+) -> rules.Channel:
+    return version_edit.require_channel(
+        channel_repository.meter_exists(connection, tenant, meter_id),
+        channel_repository.channel(connection, tenant, channel_id),
+        meter_id,
+        channel_id,
+        editing=editing,
+    )

@@ -17,7 +17,7 @@ _insert_reading = Prepared(insert(readings))
 _READING_NAMES = ("tenant", "channel_id", "time", "value", "estimated", "note")
 
 
-def _channels(connection: Connection, tenant: str, *where: Any) -> list[Channel]:
+def channels_where(connection: Connection, tenant: str, *where: Any) -> list[Channel]:
     rows = connection.execute(select(channels).where(channels.c.tenant == tenant, *where)).all()
     if not rows:
         return []
@@ -26,7 +26,7 @@ def _channels(connection: Connection, tenant: str, *where: Any) -> list[Channel]
     for v in connection.execute(
         select(versions)
         .where(versions.c.tenant == tenant, versions.c.channel_id.in_(ids))
-        .order_by(versions.c.channel_id, versions.c.begin_date)
+        .order_by(versions.c.channel_id, versions.c.begin_date.asc().nulls_first())
     ):
         by_channel[v.channel_id].append(
             Version(
@@ -48,11 +48,11 @@ def _channels(connection: Connection, tenant: str, *where: Any) -> list[Channel]
 
 def catalog(connection: Connection, tenant: str) -> Catalog:
     def by_id(channel_id: int) -> Channel | None:
-        found = _channels(connection, tenant, channels.c.channel_id == channel_id)
+        found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
         return found[0] if found else None
 
     def by_import_id(import_id: str) -> Channel | None:
-        found = _channels(connection, tenant, channels.c.channel_import_id == import_id)
+        found = channels_where(connection, tenant, channels.c.channel_import_id == import_id)
         return found[0] if found else None
 
     def of_meter(meter_import_id: str) -> list[Channel] | None:
@@ -61,7 +61,7 @@ def catalog(connection: Connection, tenant: str) -> Catalog:
         ).all()
         if not meter_ids:
             return None
-        return _channels(connection, tenant, channels.c.meter_id.in_(meter_ids))
+        return channels_where(connection, tenant, channels.c.meter_id.in_(meter_ids))
 
     return Catalog(by_id=by_id, by_import_id=by_import_id, of_meter=of_meter)
 
@@ -100,7 +100,7 @@ def store(connection: Connection, tenant: str, new: list[tuple[int, dict[str, An
 def channel_readings(
     connection: Connection, tenant: str, channel_id: int, begin: datetime | None, end: datetime | None
 ) -> tuple[Channel, list[Any]] | None:
-    found = _channels(connection, tenant, channels.c.channel_id == channel_id)
+    found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
     if not found:
         return None
     where = [readings.c.tenant == tenant, readings.c.channel_id == channel_id]

@@ -1,6 +1,7 @@
-"""EnergyCAP state: meters, their channels, each channel's versions, and interval readings."""
+"""EnergyCAP state: meters, their channels, each channel's versions with their UDF values, interval readings,
+and the reference data the responses name (units, observation types, UDF definitions)."""
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
 from mockserver.store import CLUSTERED, metadata
 
@@ -11,6 +12,11 @@ meters = Table(
     Column("meter_id", Integer, primary_key=True, autoincrement=False),
     Column("meter_import_id", String(255)),
     Column("meter_code", String(255)),
+    Column("meter_info", String(255)),
+    Column("serial_number", String(255)),
+    Column("active", Boolean, nullable=False, default=True),
+    # Descriptive objects no rule reads (commodity, meterType, route, the calculated/split flags), kept whole.
+    Column("attributes", JSON, nullable=False, default=dict),
     **CLUSTERED,
 )
 
@@ -23,6 +29,8 @@ channels = Table(
     Column("channel_import_id", String(255)),
     Column("interval_seconds", Integer),
     Column("observation_type_code", String(16), nullable=False),
+    Column("channel_description", String(255)),
+    Column("is_used_on_distribution", Boolean, nullable=False, default=False),
     **CLUSTERED,
 )
 
@@ -54,4 +62,53 @@ readings = Table(
     **CLUSTERED,
 )
 
-ALL = (meters, channels, versions, readings)
+version_udfs = Table(
+    "ecap_channel_version_udfs",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("channel_id", Integer, primary_key=True, autoincrement=False),
+    Column("version_id", Integer, primary_key=True, autoincrement=False),
+    Column("udf_id", Integer, primary_key=True, autoincrement=False),
+    Column("value", Text, nullable=False),  # no row: no value
+    **CLUSTERED,
+)
+
+units = Table(
+    "ecap_units",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("unit_id", Integer, primary_key=True, autoincrement=False),
+    Column("unit_code", String(16), nullable=False),
+    Column("unit_info", String(255)),
+    UniqueConstraint("tenant", "unit_code"),
+    **CLUSTERED,
+)
+
+observation_types = Table(
+    "ecap_observation_types",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("observation_type_code", String(16), primary_key=True),
+    Column("observation_type_id", Integer, nullable=False),
+    Column("observation_type_info", String(255)),
+    Column("noun_id", Integer),
+    Column("noun_code", String(64)),
+    Column("credit", Integer),  # 1 Credit, 2 Debit, 3 Ignore
+    **CLUSTERED,
+)
+
+udfs = Table(
+    "ecap_udfs",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("udf_id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(255), nullable=False),
+    Column("description", String(255)),
+    Column("display_order", Integer, nullable=False, default=0),
+    Column("important", Boolean, nullable=False, default=False),
+    Column("data_type", JSON, nullable=False),  # {dataTypeId, dataTypeCode, dataTypeInfo}
+    Column("select_values", JSON, nullable=False, default=list),  # [{udfSelectValueId, value, displayOrder}]
+    **CLUSTERED,
+)
+
+ALL = (meters, channels, versions, version_udfs, readings, units, observation_types, udfs)

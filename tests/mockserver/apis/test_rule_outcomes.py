@@ -3,11 +3,16 @@
 import pytest
 
 from conformance.contracts import load_contracts
+from mockserver.apis.energycap import version_edit
 from mockserver.apis.oracle import query
 from mockserver.apis.oracle import rules as oracle_rules
 from mockserver.apis.overit import rules as overit_rules
 
-OUTCOME_TABLES = {"overit": overit_rules._OUTCOMES, "oracle": oracle_rules._OUTCOMES}
+OUTCOME_TABLES = {
+    "overit": overit_rules._OUTCOMES,
+    "oracle": oracle_rules._OUTCOMES,
+    "energycap": version_edit._OUTCOMES,
+}
 
 
 @pytest.mark.parametrize("api", sorted(OUTCOME_TABLES))
