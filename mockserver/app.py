@@ -68,7 +68,9 @@ def build_app(
     store = Store(settings.store_url)
     authenticator = Authenticator(store, settings.auth_mode)
     tenants = Tenants(store, apis, read_document(settings.fixtures), authenticator)
-    runtime = Runtime(store=store, clock=Clock(), tenants=tenants, authenticator=authenticator, apis=apis)
+    runtime = Runtime(
+        store=store, clock=Clock(), tenants=tenants, authenticator=authenticator, apis=apis, job_pace=settings.job_pace
+    )
 
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui))
     validator_map = compiled_validator_map()
@@ -79,11 +81,14 @@ def build_app(
         if transform_spec is not None:
             spec = transform_spec(api.id, spec)
         base_path = base_path_of(spec)
+        handlers = api.make_handlers(runtime)
+        if hasattr(handlers, "run_due_jobs"):
+            runtime.job_runners[api.id] = handlers.run_due_jobs
         app.add_api(
             spec,
             base_path=base_path,
             name=api.id,
-            resolver=_resolver(api.make_handlers(runtime)),
+            resolver=_resolver(handlers),
             validator_map=validator_map,
             validate_responses=settings.validate_responses,
             security_map=security_map(api.id, authenticator),

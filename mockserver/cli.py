@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -12,6 +13,7 @@ import uvicorn
 from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
+from mockserver.job_pace import JobPace
 from mockserver.settings import Settings
 
 
@@ -35,6 +37,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=True,
         help="check every response against the contract before sending it (default on)",
     )
+    parser.add_argument(
+        "--job-pace",
+        type=float,
+        default=JobPace.per_second,
+        help="items per second an asynchronous job (tesma bulk patch) handles; 0 for no limit (default %(default)s)",
+    )
+    parser.add_argument(
+        "--job-start-delay",
+        type=float,
+        default=JobPace.start_delay.total_seconds(),
+        help="seconds between a job's creation and its start (default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     return parser.parse_args(argv)
 
@@ -46,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         fixtures=args.fixtures,
         auth_mode=args.auth,
         validate_responses=args.validate_responses,
+        job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
     )
     try:
         app = build_app(settings)

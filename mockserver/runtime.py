@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
 from mockserver.auth import Authenticator
 from mockserver.clock import Clock
+from mockserver.job_pace import JobPace
 from mockserver.store import Store
 from mockserver.tenancy import Tenants
 from mockserver.vendor_api import VendorApi
@@ -22,6 +23,17 @@ class Runtime:
     tenants: Tenants
     authenticator: Authenticator
     apis: list[VendorApi]
+    job_pace: JobPace = field(default_factory=JobPace)
+    # API id -> advances one tenant's asynchronous jobs (``at_once``: to their end); returns how many moved.
+    job_runners: dict[str, Callable[..., int]] = field(default_factory=dict)
+
+    def run_jobs(self, tenant: str, *, at_once: bool) -> dict[str, int]:
+        """Every API's jobs for ``tenant`` advanced to now (or finished), in one transaction per API."""
+        moved = {}
+        for api_id, runner in self.job_runners.items():
+            with self.unit_of_work(tenant) as connection:
+                moved[api_id] = runner(connection, tenant, at_once=at_once)
+        return moved
 
     @contextmanager
     def unit_of_work(self, tenant: str) -> Iterator[Connection]:

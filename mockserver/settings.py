@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.auth import AuthMode
 from mockserver.fixtures import DEMO
+from mockserver.job_pace import JobPace
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,4 @@ class Settings:
     auth_mode: AuthMode = "open"
     validate_responses: bool = True
     swagger_ui: bool = True
+    job_pace: JobPace = field(default_factory=JobPace)

@@ -44,7 +44,11 @@ class AdminHandlers:
         return _ok({"tenant": tenant, "apis": apis})
 
     async def get_state(self, tenant: str) -> Answer:
+        self._runtime.run_jobs(tenant, at_once=False)
         return _ok(self._runtime.tenants.dump(tenant))
+
+    async def post_jobs_run(self, tenant: str) -> Answer:
+        return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
 
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock

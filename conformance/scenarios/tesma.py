@@ -1,0 +1,278 @@
+"""tesma lease asset bulk patch: one scenario per x-rules entry of specs/tesma-lease-assets.yaml.
+
+Jobs are polled to their end with a bounded wait, so a real implementation can be checked too."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.contracts import Contract
+from conformance.expect import describe, expect_outcome, expect_status, rule
+from conformance.target import ApiClient, Target
+
+API = "tesma"
+GROUP, OTHER_GROUP = "ALPHA", "BETA"
+END_STATES = ("successful", "partiallySuccessful", "failed")
+ORDER = ("notStarted", "inProgress", *END_STATES)
+WAIT_SECONDS = 60.0
+MISSING = 987654321
+
+# ALPHA owns assets 1..3 and defines two customer-specific fields; BETA owns asset 9.
+SECTION: dict[str, Any] = {
+    "corporateGroups": [{"name": GROUP, "customerSpecificFields": ["Employee name", "Cost owner"]},
+                        {"name": OTHER_GROUP, "customerSpecificFields": ["Department"]}],
+    "assets": [
+        {"assetId": 1, "corporateGroup": GROUP, "serialNumber": "SN-1", "location": "Berlin",
+         "customerSpecificFields": {"Employee name": "Erika", "Cost owner": "Finance"}},
+        {"assetId": 2, "corporateGroup": GROUP, "serialNumber": "SN-2", "costCenter": "70100"},
+        {"assetId": 3, "corporateGroup": GROUP, "serialNumber": "SN-3"},
+        {"assetId": 9, "corporateGroup": OTHER_GROUP, "serialNumber": "SN-9"},
+    ],
+}  # fmt: skip
+
+
+def error_code(body: Any) -> str | None:
+    return body.get("code") if isinstance(body, dict) else None
+
+
+class Tesma:
+    def __init__(self, client: ApiClient, contract: Contract, target: Target) -> None:
+        self.client = client
+        self.contract = contract
+        self.target = target
+
+    def patch(self, body: Any, group: str | None = GROUP, **options: Any) -> httpx.Response:
+        headers = {**options.pop("headers", {}), **({"CorporateGroup-Name": group} if group else {})}
+        if "content" not in options:
+            options["json"] = body
+        return self.client.request("PATCH", "/leases/assets", headers=headers, **options)
+
+    def get_job(self, job_id: int, group: str = GROUP) -> httpx.Response:
+        return self.client.request(
+            "GET", f"/leases/assets/bulkpatches/{job_id}", headers={"CorporateGroup-Name": group}
+        )
+
+    def accepted(self, body: list[dict[str, Any]]) -> dict[str, Any]:
+        response = self.patch(body)
+        expect_status(response, 202, "a structurally valid patch is accepted")
+        return response.json()
+
+    def finished(self, job_id: int) -> tuple[dict[str, Any], list[str]]:
+        """The job once it has ended, and every status seen on the way (bounded wait)."""
+        deadline, seen = time.monotonic() + WAIT_SECONDS, []
+        while True:
+            response = self.get_job(job_id)
+            expect_status(response, 200, f"polling job {job_id}")
+            job = response.json()
+            if not seen or seen[-1] != job["status"]:
+                seen.append(job["status"])
+            if job["status"] in END_STATES:
+                return job, seen
+            if time.monotonic() > deadline:
+                pytest.fail(f"job {job_id} did not end within {WAIT_SECONDS:.0f} s: {job}")
+            time.sleep(0.05)
+
+    def run(self, body: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.finished(self.accepted(body)["id"])[0]
+
+    def assets(self) -> dict[int, dict[str, Any]]:
+        """The assets as stored: needs the mock's /__admin (tesma offers no asset read in this contract)."""
+        if not self.target.has_admin:
+            pytest.skip("reading assets back needs the mock's /__admin")
+        assert self.client.credential is not None
+        return {a["assetId"]: a for a in self.target.state(API, self.client.credential)["assets"]}
+
+    def expect(self, response: httpx.Response, rule_id: str) -> None:
+        expect_outcome(response, self.contract.rule(rule_id), error_code)
+
+
+def _errors_of(job: dict[str, Any]) -> dict[int, list[str]]:
+    return {entry["assetId"]: entry["errors"] for entry in job["errors"]}
+
+
+@pytest.fixture
+def tesma(target: Target, contracts: dict[str, Contract]) -> Tesma:
+    return Tesma(target.seeded_client(contracts[API], SECTION), contracts[API], target)
+
+
+@rule("TESMA-BP-001")
+def test_a_valid_patch_is_accepted_as_a_job_not_yet_started(tesma: Tesma) -> None:
+    response = tesma.patch([{"assetId": 1, "serialNumber": "NEW-1"}, {"assetId": 2, "location": "Hamburg"}])
+    tesma.expect(response, "TESMA-BP-001")
+    job = response.json()
+    assert (job["assetsTotal"], job["status"], job["errors"]) == (2, "notStarted", []), job
+    assert isinstance(job["id"], int) and job["createDate"], job
+    assert "endDate" not in job or job["endDate"] is None, job
+
+
+@rule("TESMA-BP-002")
+def test_the_location_header_names_the_job(tesma: Tesma) -> None:
+    response = tesma.patch([{"assetId": 1, "serialNumber": "NEW-1"}])
+    tesma.expect(response, "TESMA-BP-002")
+    location = response.headers.get("Location")
+    assert location, f"no Location header: {describe(response)}"
+    path = httpx.URL(location).path
+    base = tesma.contract.base_path
+    assert path.startswith(base), f"Location {location} is outside {base}"
+    job = tesma.client.request("GET", path[len(base) :], headers={"CorporateGroup-Name": GROUP})
+    expect_status(job, 200, "the Location reads back")
+    assert job.json()["id"] == response.json()["id"], job.json()
+
+
+@rule("TESMA-BP-003")
+@pytest.mark.parametrize(
+    "content", [b'[{"assetId": 1,', b"not json", b"[{'assetId': 1}]"], ids=["cut", "text", "quotes"]
+)
+def test_invalid_json_is_refused(tesma: Tesma, content: bytes) -> None:
+    response = tesma.patch(None, content=content, headers={"Content-Type": "application/json"})
+    tesma.expect(response, "TESMA-BP-003")
+
+
+@rule("TESMA-BP-004")
+@pytest.mark.parametrize(
+    "item",
+    [{"assetId": 2, "colour": "red"}, {"assetId": 2, "assetStatusId": 3}, {"assetId": 2, "contractStatus": "x"}],
+    ids=["unknown", "asset-status", "not-patchable"],
+)  # fmt: skip
+def test_a_property_that_cannot_be_patched_refuses_the_request(tesma: Tesma, item: dict[str, Any]) -> None:
+    tesma.expect(tesma.patch([{"assetId": 1, "serialNumber": "NEW-1"}, item]), "TESMA-BP-004")
+    assert tesma.assets()[1]["serialNumber"] == "SN-1", "a refused request must change nothing"
+
+
+@rule("TESMA-BP-005")
+def test_more_than_ten_thousand_assets_refuse_the_request(tesma: Tesma) -> None:
+    tesma.expect(tesma.patch([{"assetId": n} for n in range(1, 10_002)]), "TESMA-BP-005")
+    expect_status(tesma.patch([{"assetId": n} for n in range(1, 10_001)]), 202, "10,000 assets are accepted")
+
+
+@rule("TESMA-BP-006")
+def test_the_same_asset_twice_refuses_the_request(tesma: Tesma) -> None:
+    body = [{"assetId": 1, "serialNumber": "A"}, {"assetId": 2}, {"assetId": 1, "serialNumber": "B"}]
+    tesma.expect(tesma.patch(body), "TESMA-BP-006")
+    assert tesma.assets()[1]["serialNumber"] == "SN-1", "a refused request must change nothing"
+
+
+@rule("TESMA-BP-007")
+@pytest.mark.parametrize(
+    "item",
+    [{"assetId": 1, "serialNumber": "x" * 31}, {"assetId": 1, "costCenter": "x" * 257}, {"serialNumber": "A"},
+     {"assetId": "1"}, {"assetId": 1, "location": 7}, {"assetId": 1, "customerSpecificFields": ["Employee name"]}],
+    ids=["serial-31", "cost-center-257", "no-asset-id", "asset-id-text", "location-number", "fields-list"],
+)  # fmt: skip
+def test_values_off_their_type_or_length_refuse_the_request(tesma: Tesma, item: dict[str, Any]) -> None:
+    tesma.expect(tesma.patch([item]), "TESMA-BP-007")
+
+
+@rule("TESMA-BP-008")
+@pytest.mark.parametrize(
+    "item",
+    [{"assetId": 1, "location": "<script>alert(1)</script>"}, {"assetId": 1, "orderNumber": "a <ScRiPt src=x>"},
+     {"assetId": 1, "costCenter": "[% x"}, {"assetId": 1, "customerSpecificFields": {"Employee name": "x %]"}}],
+    ids=["script", "mixed-case", "open-template", "in-customer-field"],
+)  # fmt: skip
+def test_strings_matching_the_anti_script_pattern_refuse_the_request(tesma: Tesma, item: dict[str, Any]) -> None:
+    tesma.expect(tesma.patch([item]), "TESMA-BP-008")
+
+
+@rule("TESMA-BP-009")
+@pytest.mark.parametrize("headers", [{}, {"X-API-KEY": ""}], ids=["none", "empty"])
+def test_a_request_without_an_api_key_is_refused(tesma: Tesma, headers: dict[str, str]) -> None:
+    response = tesma.client.request(
+        "PATCH", "/leases/assets", json=[{"assetId": 1}], authenticated=False,
+        headers={**headers, "CorporateGroup-Name": GROUP},
+    )  # fmt: skip
+    tesma.expect(response, "TESMA-BP-009")
+
+
+@rule("TESMA-BP-010")
+@pytest.mark.parametrize("group", [None, "NO-SUCH-GROUP"], ids=["missing", "unknown"])
+def test_a_key_without_its_corporate_group_is_refused(tesma: Tesma, group: str | None) -> None:
+    tesma.expect(tesma.patch([{"assetId": 1}], group=group), "TESMA-BP-010")
+
+
+@rule("TESMA-BP-011")
+def test_a_body_that_is_not_json_is_refused(tesma: Tesma) -> None:
+    response = tesma.patch(None, content=b"assetId=1", headers={"Content-Type": "text/plain"})
+    tesma.expect(response, "TESMA-BP-011")
+
+
+@rule("TESMA-BP-012")
+def test_the_job_runs_to_success(tesma: Tesma) -> None:
+    accepted = tesma.accepted([{"assetId": n, "orderNumber": f"PO-{n}"} for n in (1, 2, 3)])
+    job, seen = tesma.finished(accepted["id"])
+    tesma.expect(tesma.get_job(accepted["id"]), "TESMA-BP-012")
+    assert [ORDER.index(status) for status in seen] == sorted(ORDER.index(status) for status in seen), (
+        f"statuses went backwards: {seen}"
+    )
+    assert (job["status"], job["assetsSuccessfullyUpdated"], job["errors"]) == ("successful", 3, []), job
+    assert job["createDate"] <= job["startDate"] <= job["endDate"], job
+
+
+@rule("TESMA-BP-013")
+def test_accepted_values_are_applied(tesma: Tesma) -> None:
+    job = tesma.run([
+        {"assetId": 1, "serialNumber": "NEW-1", "location": None, "customerSpecificFields": {"Cost owner": "IT"}},
+        {"assetId": 2, "costCenter": "70998", "customerSpecificFields": {"Employee name": "Hans Peter"}},
+    ])  # fmt: skip
+    assert job["status"] == "successful", job
+    stored = tesma.assets()
+    assert (stored[1]["serialNumber"], stored[1].get("location")) == ("NEW-1", None), stored[1]
+    assert stored[1]["customerSpecificFields"] == {"Employee name": "Erika", "Cost owner": "IT"}, stored[1]
+    assert (stored[2]["costCenter"], stored[2]["customerSpecificFields"]) == ("70998", {"Employee name": "Hans Peter"})
+    assert stored[3]["serialNumber"] == "SN-3", "an asset not in the request must not change"
+
+
+@rule("TESMA-BP-014")
+def test_an_asset_that_does_not_exist_fails_alone(tesma: Tesma) -> None:
+    job = tesma.run([{"assetId": 1, "serialNumber": "NEW-1"}, {"assetId": MISSING, "serialNumber": "NEW-X"}])
+    assert (job["status"], job["assetsSuccessfullyUpdated"]) == ("partiallySuccessful", 1), job
+    expected = f"Either an asset with the id '{MISSING}' does not exist or it is not accessible to you."
+    assert _errors_of(job) == {MISSING: [expected]}, job
+
+
+@rule("TESMA-BP-015")
+def test_an_asset_of_another_corporate_group_fails_alone(tesma: Tesma) -> None:
+    job = tesma.run([{"assetId": 9, "serialNumber": "STOLEN"}, {"assetId": 2, "serialNumber": "NEW-2"}])
+    assert (job["status"], job["assetsSuccessfullyUpdated"]) == ("partiallySuccessful", 1), job
+    [message] = _errors_of(job)[9]
+    assert "'9'" in message and "not accessible" in message, job
+    assert tesma.assets()[9]["serialNumber"] == "SN-9", "another group's asset must not change"
+
+
+@rule("TESMA-BP-016")
+def test_an_unknown_customer_specific_field_fails_that_asset(tesma: Tesma) -> None:
+    job = tesma.run([
+        {"assetId": 1, "serialNumber": "NEW-1", "customerSpecificFields": {"Shoe size": "42"}},
+        {"assetId": 2, "serialNumber": "NEW-2"},
+    ])  # fmt: skip
+    assert (job["status"], list(_errors_of(job))) == ("partiallySuccessful", [1]), job
+    assert tesma.assets()[1]["serialNumber"] == "SN-1", "the failed asset must not change at all"
+
+
+@rule("TESMA-BP-017")
+def test_a_job_where_nothing_could_be_updated_fails(tesma: Tesma) -> None:
+    job = tesma.run([{"assetId": MISSING}, {"assetId": 9, "serialNumber": "STOLEN"}])
+    assert (job["status"], job["assetsSuccessfullyUpdated"], sorted(_errors_of(job))) == ("failed", 0, [9, MISSING])
+
+
+@rule("TESMA-BP-018")
+def test_jobs_run_in_the_order_they_were_created(tesma: Tesma) -> None:
+    first = tesma.accepted([{"assetId": n, "orderNumber": "FIRST"} for n in (1, 2, 3)])
+    second = tesma.accepted([{"assetId": 1, "orderNumber": "SECOND"}])
+    assert second["id"] != first["id"], second
+    later, _ = tesma.finished(second["id"])
+    earlier, _ = tesma.finished(first["id"])
+    assert later["startDate"] >= earlier["endDate"], f"the second job started before the first ended: {earlier} {later}"
+    if tesma.target.has_admin:
+        assert tesma.assets()[1]["orderNumber"] == "SECOND", "the later job's value must win"
+
+
+@rule("TESMA-BP-019")
+def test_an_unknown_or_foreign_job_is_not_found(tesma: Tesma) -> None:
+    tesma.expect(tesma.get_job(MISSING), "TESMA-BP-019")
+    job_id = tesma.accepted([{"assetId": 1}])["id"]
+    tesma.expect(tesma.get_job(job_id, group=OTHER_GROUP), "TESMA-BP-019")

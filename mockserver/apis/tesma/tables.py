@@ -1,0 +1,60 @@
+"""tesma state: corporate groups with their customer-specific fields, lease assets, and bulk patch jobs
+with one row per asset patch, so a job can resume exactly where it stopped."""
+
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table
+
+from mockserver.store import CLUSTERED, metadata
+
+corporate_groups = Table(
+    "tesma_corporate_groups",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("name", String(256), primary_key=True),
+    Column("customer_fields", JSON, nullable=False, default=list),  # the exact UI names
+    **CLUSTERED,
+)
+
+assets = Table(
+    "tesma_assets",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("asset_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("corporate_group", String(256), nullable=False),
+    Column("serial_number", String(30)),
+    Column("location", String(256)),
+    Column("location_of_installation", String(256)),
+    Column("order_number", String(256)),
+    Column("cost_center", String(256)),
+    Column("customer_specific_fields", JSON, nullable=False, default=dict),
+    **CLUSTERED,
+)
+
+jobs = Table(
+    "tesma_jobs",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("job_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("corporate_group", String(256), nullable=False),
+    Column("create_date", String(40), nullable=False),  # fixed-width UTC; creation order is job id order
+    Column("start_date", String(40)),
+    Column("end_date", String(40)),
+    Column("assets_total", Integer, nullable=False),
+    Column("processed", Integer, nullable=False, default=0),  # items handled so far, in position order
+    Column("assets_updated", Integer, nullable=False, default=0),
+    Column("status", String(24), nullable=False),
+    **CLUSTERED,
+)
+
+job_items = Table(
+    "tesma_job_items",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("job_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("asset_id", BigInteger, nullable=False),
+    Column("patch", JSON, nullable=False),
+    Column("errors", JSON),  # null: not handled yet or updated; a list: why the asset failed
+    **CLUSTERED,
+)
+
+ALL = (corporate_groups, assets, jobs, job_items)
