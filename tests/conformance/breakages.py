@@ -24,6 +24,16 @@ def spec_change(api: str, change: Callable[[dict[str, Any]], None]) -> Breakage:
     return breakage
 
 
+def patched(target: Any, name: str, make: Callable[[Any], Any]) -> Breakage:
+    """A mock where ``target.name`` is replaced by ``make(original)``."""
+
+    def breakage(monkeypatch: Any) -> Transform:
+        monkeypatch.setattr(target, name, make(getattr(target, name)))
+        return None
+
+    return breakage
+
+
 def stock_connexion_validation(monkeypatch: Any) -> Transform:
     """A mock validating with connexion's stock validators, which answer a non-UTF-8 body with a 500."""
     import mockserver.app

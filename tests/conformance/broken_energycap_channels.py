@@ -9,24 +9,14 @@ from typing import Any
 from mockserver.apis.energycap import channel_repository, version_edit
 from mockserver.apis.energycap.version_edit import UdfDefinition
 from mockserver.errors import RulesBroken
-from tests.conformance.breakages import Breakage, Transform, spec_change
+from tests.conformance.breakages import Breakage, Transform, patched, spec_change
 
 _PUT = "/v202101/meter/{meterId}/channel/{channelId}/version/{versionId}"
 
 
-def _patched(target: Any, name: str, make: Any) -> Breakage:
-    """A mock where ``target.name`` is replaced by ``make(original)``."""
-
-    def breakage(monkeypatch: Any) -> Transform:
-        monkeypatch.setattr(target, name, make(getattr(target, name)))
-        return None
-
-    return breakage
-
-
 def _edit_changed(change: Any) -> Breakage:
     """An edit whose outcome is altered by ``change(channel, version_id, request, outcome)``."""
-    return _patched(
+    return patched(
         version_edit, "edit_version",
         lambda original: lambda channel, version_id, request, units, udfs: change(
             channel, version_id, request, original(channel, version_id, request, units, udfs)
@@ -88,7 +78,7 @@ class _AnyUdf(dict):
 
 def _udf_values_changed(change: Any) -> Breakage:
     """UDF handling altered by ``change(entries, definitions, (values, problems))``."""
-    return _patched(
+    return patched(
         version_edit, "_udf_values",
         lambda original: lambda entries, definitions: change(entries, definitions, original(entries, definitions)),
     )  # fmt: skip
@@ -163,24 +153,24 @@ def _no_readings_span(original: Any) -> Any:
 
 BREAKAGES: dict[str, Breakage] = {
     "ECAP-CV-001": _edit_changed(_unit_kept),
-    "ECAP-CV-002": _patched(version_edit, "require_channel", _meter_ignored),
-    "ECAP-CV-003": _patched(version_edit, "require_channel", _channels_meter_ignored),
-    "ECAP-CV-004": _patched(version_edit, "edit_version", _any_version_of_any_channel),
+    "ECAP-CV-002": patched(version_edit, "require_channel", _meter_ignored),
+    "ECAP-CV-003": patched(version_edit, "require_channel", _channels_meter_ignored),
+    "ECAP-CV-004": patched(version_edit, "edit_version", _any_version_of_any_channel),
     "ECAP-CV-005": spec_change("energycap", _without_required),
     "ECAP-CV-006": spec_change("energycap", _unbounded),
-    "ECAP-CV-007": _patched(version_edit, "EARLIEST", lambda original: datetime.min.replace(tzinfo=UTC)),
-    "ECAP-CV-008": _patched(channel_repository, "unit_codes", lambda original: lambda c, t: _Everything()),
+    "ECAP-CV-007": patched(version_edit, "EARLIEST", lambda original: datetime.min.replace(tzinfo=UTC)),
+    "ECAP-CV-008": patched(channel_repository, "unit_codes", lambda original: lambda c, t: _Everything()),
     "ECAP-CV-009": _udf_values_changed(_empty_list_clears),
     "ECAP-CV-010": _udf_values_changed(_omitted_cleared),
     "ECAP-CV-011": _udf_values_changed(_null_ignored),
-    "ECAP-CV-012": _patched(channel_repository, "udf_definitions", lambda original: lambda c, t: _AnyUdf()),
-    "ECAP-CV-013": _patched(version_edit, "_value_problem", lambda original: lambda definition, value: None),
+    "ECAP-CV-012": patched(channel_repository, "udf_definitions", lambda original: lambda c, t: _AnyUdf()),
+    "ECAP-CV-013": patched(version_edit, "_value_problem", lambda original: lambda definition, value: None),
     "ECAP-CV-014": _edit_changed(_previous_end_kept),
-    "ECAP-CV-015": _patched(version_edit, "_begin_problems", _order_unchecked),
+    "ECAP-CV-015": patched(version_edit, "_begin_problems", _order_unchecked),
     "ECAP-CV-016": _edit_changed(_begin_cleared_when_omitted),
     "ECAP-CV-017": spec_change("energycap", _put_open),
     "ECAP-CV-018": spec_change("energycap", _put_accepts_text),
     "ECAP-CV-019": _refused_edit_half_written,
-    "ECAP-CH-001": _patched(channel_repository, "record", _no_readings_span),
-    "ECAP-CH-002": _patched(version_edit, "require_channel", _channels_meter_ignored),
+    "ECAP-CH-001": patched(channel_repository, "record", _no_readings_span),
+    "ECAP-CH-002": patched(version_edit, "require_channel", _channels_meter_ignored),
 }

@@ -8,7 +8,7 @@ from conformance.runner import run
 from conformance.settings import RunSettings
 from mockserver.app import build_app
 from mockserver.settings import Settings
-from tests.conformance import broken_energycap, broken_energycap_channels, broken_oracle, broken_overit
+from tests.conformance import broken_energycap, broken_energycap_channels, broken_oracle, broken_overit, broken_tesma
 from tests.live_server import serve
 
 pytestmark = pytest.mark.slow
@@ -18,6 +18,7 @@ BREAKAGES = {
     "overit": broken_overit.BREAKAGES,
     "oracle": broken_oracle.BREAKAGES,
     "energycap": broken_energycap.BREAKAGES | broken_energycap_channels.BREAKAGES,
+    "tesma": broken_tesma.BREAKAGES,
 }
 CASES = [(api, rule_id) for api, breakages in BREAKAGES.items() for rule_id in sorted(breakages)]
 

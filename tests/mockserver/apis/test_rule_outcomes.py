@@ -7,11 +7,13 @@ from mockserver.apis.energycap import version_edit
 from mockserver.apis.oracle import query
 from mockserver.apis.oracle import rules as oracle_rules
 from mockserver.apis.overit import rules as overit_rules
+from mockserver.apis.tesma import rules as tesma_rules
 
 OUTCOME_TABLES = {
     "overit": overit_rules._OUTCOMES,
     "oracle": oracle_rules._OUTCOMES,
     "energycap": version_edit._OUTCOMES,
+    "tesma": tesma_rules._OUTCOMES,
 }
 
 

@@ -1,0 +1,59 @@
+"""tesma through HTTP, for what the conformance scenarios do not reach: restarts, the admin job runner."""
+
+from datetime import timedelta
+
+from starlette.testclient import TestClient
+
+from mockserver.app import build_app
+from mockserver.job_pace import JobPace
+from mockserver.settings import Settings
+
+ACME = {"CorporateGroup-Name": "ACME"}
+
+
+def test_a_restart_on_a_file_store_resumes_a_job_without_losing_or_repeating_an_update(tmp_path):
+    store = f"sqlite:///{tmp_path / 'state.db'}"
+    slow = Settings(store_url=store, job_pace=JobPace(per_second=1, start_delay=timedelta()))
+    headers = {"X-API-KEY": "team", **ACME}
+    body = [{"assetId": 111, "orderNumber": "A"}, {"assetId": 222, "orderNumber": "B"}, {"assetId": 333}]
+    first = build_app(slow)
+    with TestClient(first.asgi) as client:
+        job = client.patch("/v1/leases/assets", json=body, headers=headers).json()
+        first.runtime.clock.advance(timedelta(seconds=1.5))  # one asset handled
+        assert (
+            client.get(f"/v1/leases/assets/bulkpatches/{job['id']}", headers=headers).json()[
+                "assetsSuccessfullyUpdated"
+            ]
+            == 1
+        )
+    first.runtime.store.dispose()
+    second = build_app(slow)
+    with TestClient(second.asgi) as client:
+        second.runtime.clock.advance(timedelta(seconds=10))
+        ended = client.get(f"/v1/leases/assets/bulkpatches/{job['id']}", headers=headers).json()
+        assert (ended["status"], ended["assetsSuccessfullyUpdated"], len(ended["errors"])) == (
+            "partiallySuccessful", 2, 1
+        )  # fmt: skip
+        assets = {
+            a["assetId"]: a for a in client.get("/__admin/state", params={"tenant": "team"}).json()["tesma"]["assets"]
+        }
+        assert (assets[111]["orderNumber"], assets[222]["orderNumber"]) == ("A", "B")
+
+
+def test_the_admin_runs_pending_jobs_to_their_end_at_once(client, tenant):
+    headers = {"X-API-KEY": tenant, **ACME}
+    job = client.patch("/v1/leases/assets", json=[{"assetId": 111, "serialNumber": "X"}], headers=headers).json()
+    assert job["status"] == "notStarted"
+    assert client.post("/__admin/jobs/run", params={"tenant": tenant}).json() == {
+        "tenant": tenant,
+        "jobs": {"tesma": 1},
+    }
+    assert client.get(f"/v1/leases/assets/bulkpatches/{job['id']}", headers=headers).json()["status"] == "successful"
+
+
+def test_strict_mode_accepts_only_listed_keys(make_client):
+    client = make_client(auth_mode="strict")
+    ok = client.get("/v1/leases/assets/bulkpatches/1", headers={"X-API-KEY": "demo-tesma-key", **ACME})
+    assert ok.status_code == 404  # known key, no such job yet
+    refused = client.get("/v1/leases/assets/bulkpatches/1", headers={"X-API-KEY": "stranger", **ACME})
+    assert (refused.status_code, refused.json()["code"]) == (401, "UNAUTHORIZED")
