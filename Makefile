@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml setup.py
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/mockserver --host $(HOST) --port $(PORT)
+	$(BIN)/mockserver --host $(HOST) --port $(PORT) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

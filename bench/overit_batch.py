@@ -1,7 +1,8 @@
 """Benchmark: the OverIT measures batch served by `mockserver`, started as a user would start it.
 
 Prints requests/s and p50/p99 latency for a valid 50-item batch, a refused batch and an unauthenticated
-request, at a stated concurrency, with response validation on and off, and the cold start time.
+request, at a stated concurrency, with response validation on and off, the journal on and off, and the cold
+start time.
 Load comes from `wrk` when it is on PATH (as in the peer figures), else from a small asyncio client.
 
     python bench/overit_batch.py [--seconds 10] [--connections 16] [--repeat 3]
@@ -150,7 +151,7 @@ def main() -> int:
         f"OverIT measures batch, one uvicorn worker, {args.connections} connections, {args.seconds} s per run, "
         f"load from {driver}, {os.cpu_count()} cores"
     )
-    header = f"{'response validation':<20} {'request':<24} {'req/s (min-max)':>22}"
+    header = f"{'validation, journal':<20} {'request':<24} {'req/s (min-max)':>22}"
     print(f"{header} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     json_headers = {"Content-Type": "application/json"}
     cases = [
@@ -158,8 +159,14 @@ def main() -> int:
         ("refused 50-item batch", batch(refused=True), {**json_headers, "Authorization": f"Bearer {TENANT}"}),
         ("unauthenticated", batch(refused=False), json_headers),
     ]
-    for validate_responses in (True, False):
-        with running_mock("--validate-responses" if validate_responses else "--no-validate-responses") as mock:
+    # The journal (on by default) is measured by the last configuration, which turns it off.
+    configurations = [
+        ("on, on", ["--validate-responses"]),
+        ("off, on", ["--no-validate-responses"]),
+        ("off, off", ["--no-validate-responses", "--journal", "0"]),
+    ]
+    for mode, options in configurations:
+        with running_mock(*options) as mock:
             port = mock.port
             seed(port, TENANT, fixture())
             runs: dict[str, list[dict]] = {name: [] for name, _, _ in cases}
@@ -168,7 +175,6 @@ def main() -> int:
             for _ in range(args.repeat):  # interleaved, so a noisy moment spreads over every case
                 for name, body, headers in cases:
                     runs[name].append(load(port, body, headers, args.seconds, args.connections))
-            mode = "on" if validate_responses else "off"
             for name, figures in runs.items():
                 rps = sorted(run["rps"] for run in figures)
                 spread = f"{statistics.median(rps):.0f} ({rps[0]:.0f}-{rps[-1]:.0f})"

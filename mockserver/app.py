@@ -19,6 +19,10 @@ from mockserver.auth import Authenticator, security_map
 from mockserver.clock import Clock
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
+from mockserver.qa.faults import Faults
+from mockserver.qa.journal import Journal
+from mockserver.qa.middleware import QaMiddleware
+from mockserver.qa.operations import MountedApi, OperationIndex
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.store import Store
@@ -39,9 +43,10 @@ class MockApp:
     asgi: connexion.AsyncApp
     runtime: Runtime
     mounted: list[dict[str, str]]
+    front: QaMiddleware
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.asgi(scope, receive, send)
+        await self.front(scope, receive, send)
 
 
 def load_spec(file_name: str) -> dict[str, Any]:
@@ -76,6 +81,7 @@ def build_app(
     validator_map = compiled_validator_map()
     errors = ErrorRouter()
     mounted = []
+    contracts = []
     for api in apis:
         spec = load_spec(api.spec_file)
         if transform_spec is not None:
@@ -95,6 +101,7 @@ def build_app(
         )
         errors.mount(base_path, api.errors)
         mounted.append({"id": api.id, "basePath": base_path, "docs": f"{base_path}/ui/"})
+        contracts.append(MountedApi(api.id, base_path, spec))
 
     admin_spec = load_spec(asset_meter_specs.ADMIN_SPEC)
     app.add_api(
@@ -106,4 +113,8 @@ def build_app(
         validate_responses=settings.validate_responses,
     )
     errors.install(app)
-    return MockApp(asgi=app, runtime=runtime, mounted=mounted)
+    index = OperationIndex(contracts)
+    runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
+    runtime.faults = Faults(index)
+    front = QaMiddleware(app, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
+    return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front)

@@ -49,6 +49,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=JobPace.start_delay.total_seconds(),
         help="seconds between a job's creation and its start (default %(default)s)",
     )
+    parser.add_argument(
+        "--journal",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="keep the last N requests for GET /__admin/requests; 0 turns the journal off (default %(default)s)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     return parser.parse_args(argv)
 
@@ -61,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         auth_mode=args.auth,
         validate_responses=args.validate_responses,
         job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
+        journal_size=max(args.journal, 0),
     )
     try:
         app = build_app(settings)

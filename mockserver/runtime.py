@@ -11,6 +11,9 @@ from sqlalchemy import Connection
 from mockserver.auth import Authenticator
 from mockserver.clock import Clock
 from mockserver.job_pace import JobPace
+from mockserver.qa.faults import Faults
+from mockserver.qa.journal import Journal
+from mockserver.qa.operations import OperationIndex
 from mockserver.store import Store
 from mockserver.tenancy import Tenants
 from mockserver.vendor_api import VendorApi
@@ -26,6 +29,9 @@ class Runtime:
     job_pace: JobPace = field(default_factory=JobPace)
     # API id -> advances one tenant's asynchronous jobs (``at_once``: to their end); returns how many moved.
     job_runners: dict[str, Callable[..., int]] = field(default_factory=dict)
+    # Replaced by build_app once the contracts are mounted; until then, no journal and no faults.
+    journal: Journal = field(default_factory=lambda: Journal(0))
+    faults: Faults = field(default_factory=lambda: Faults(OperationIndex([])))
 
     def run_jobs(self, tenant: str, *, at_once: bool) -> dict[str, int]:
         """Every API's jobs for ``tenant`` advanced to now (or finished), in one transaction per API."""

@@ -18,3 +18,6 @@ class Settings:
     validate_responses: bool = True
     swagger_ui: bool = True
     job_pace: JobPace = field(default_factory=JobPace)
+    journal_size: int = 1000
+    """Requests the journal keeps (the oldest dropped); 0 turns it off."""
+    journal_body_limit: int = 8192

@@ -9,6 +9,16 @@ from connexion.lifecycle import ConnexionResponse
 
 from mockserver.validation import ContractViolation, SchemaError
 
+# Codes for the statuses no vendor rule produces but a fault can inject (as the gateway in front would).
+TRANSPORT_CODES = {
+    408: "REQUEST_TIMEOUT",
+    429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> ConnexionResponse:
     return ConnexionResponse(

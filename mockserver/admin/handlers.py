@@ -8,6 +8,8 @@ from typing import Any
 from connexion.exceptions import BadRequestProblem
 
 from mockserver.fixtures import parse_document
+from mockserver.qa.faults import FaultRefused
+from mockserver.qa.journal import Filter
 from mockserver.runtime import Runtime
 from mockserver.timestamps import format_datetime, parse_datetime
 
@@ -49,6 +51,34 @@ class AdminHandlers:
 
     async def post_jobs_run(self, tenant: str) -> Answer:
         return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
+
+    async def get_requests(
+        self,
+        api: str | None = None,
+        operationId: str | None = None,
+        status: int | None = None,
+        tenant: str | None = None,
+        limit: int | None = None,
+    ) -> Answer:
+        journal = self._runtime.journal
+        found = journal.entries(Filter(api, operationId, status, tenant), limit)
+        return _ok({"capacity": journal.capacity, "size": len(journal), "requests": found})
+
+    async def delete_requests(self) -> Answer:
+        return _ok({"cleared": self._runtime.journal.clear()})
+
+    async def get_faults(self) -> Answer:
+        return _ok({"rules": self._runtime.faults.shown()})
+
+    async def put_faults(self, body: dict[str, Any]) -> Answer:
+        try:
+            return _ok({"rules": self._runtime.faults.replace(body["rules"])})
+        except FaultRefused as refusal:
+            raise BadRequestProblem(detail=str(refusal)) from None
+
+    async def delete_faults(self) -> Answer:
+        self._runtime.faults.clear()
+        return _ok({"rules": []})
 
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock

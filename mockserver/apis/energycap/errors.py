@@ -7,9 +7,15 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from mockserver.errors import RulesBroken
-from mockserver.vendor_errors import json_response, pointer, schema_errors_of
+from mockserver.vendor_errors import TRANSPORT_CODES, json_response, pointer, schema_errors_of
 
-_BY_STATUS = {401: "UNAUTHORIZED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+_BY_STATUS = {
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    **TRANSPORT_CODES,
+}
 
 
 class EnergyCapErrors:

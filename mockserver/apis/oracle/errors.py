@@ -8,7 +8,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from mockserver.errors import RulesBroken
-from mockserver.vendor_errors import json_response, schema_errors_of
+from mockserver.vendor_errors import TRANSPORT_CODES, json_response, schema_errors_of
 
 ERROR_MEDIA_TYPE = "application/vnd.oracle.adf.error+json"
 _ATTRIBUTE_KEYWORDS = {"additionalProperties", "maxLength", "enum"}
@@ -19,6 +19,7 @@ _BY_STATUS = {
     406: "ORA_ADF_NOT_ACCEPTABLE",
     412: "ORA_ADF_PRECONDITION_FAILED",
     415: "ORA_ADF_UNSUPPORTED_MEDIA_TYPE",
+    **{status: f"ORA_ADF_{code}" for status, code in TRANSPORT_CODES.items()},
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from mockserver.errors import RulesBroken
-from mockserver.vendor_errors import json_response, schema_errors_of
+from mockserver.vendor_errors import TRANSPORT_CODES, json_response, schema_errors_of
 
 _BATCH_SIZE_KEYWORDS = {"minItems", "maxItems"}
 _BATCH_SIZE_MESSAGE = "A batch carries from 1 to 50 measures"
@@ -37,7 +37,8 @@ class OveritErrors:
             return json_response(404, _body([{"code": "NOT_FOUND", "message": detail}]))
         schema_errors = schema_errors_of(error)
         if not schema_errors:
-            return json_response(status, _body([{"code": "BASE_0001", "message": detail}]))
+            code = TRANSPORT_CODES.get(status, "BASE_0001")
+            return json_response(status, _body([{"code": code, "message": detail}]))
         entries = []
         for schema_error in schema_errors:
             # OVERIT-MB-001/002: the batch size bound is the array's own; anything else is BASE_0001.

@@ -12,11 +12,17 @@ from connexion.lifecycle import ConnexionResponse
 
 from mockserver.errors import RulesBroken
 from mockserver.validation import SchemaError
-from mockserver.vendor_errors import schema_errors_of
+from mockserver.vendor_errors import TRANSPORT_CODES, schema_errors_of
 
 MEDIA_TYPE = "application/problem+json"
 _SECTIONS = {400: "15.5.1", 401: "15.5.2", 404: "15.5.5", 405: "15.5.6", 415: "15.5.16"}
-_BY_STATUS = {401: "UNAUTHORIZED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+_BY_STATUS = {
+    401: "UNAUTHORIZED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    **TRANSPORT_CODES,
+}
 # Which refusal a schema keyword means (TESMA-BP-004/-005/-007/-008).
 _BY_KEYWORD = {"json": "INVALID_JSON", "additionalProperties": "PROPERTY_NOT_PATCHABLE", "maxItems": "TOO_MANY_ASSETS"}
 

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mockserver.apis.tesma.rules import PATCHABLE
-from mockserver.apis.tesma.tables import assets, corporate_groups
+from mockserver.apis.tesma.tables import assets, corporate_groups, job_items, jobs
 from mockserver.errors import FixtureError
 from mockserver.fixture_schema import SectionSchema
+from mockserver.timestamps import normalize_datetime, parse_datetime, sortable_datetime
 
 _schema = SectionSchema("tesma", Path(__file__).with_name("fixture-schema.yaml"))
 
@@ -41,6 +42,7 @@ class TesmaFixtures:
             )
         if asset_rows:
             connection.execute(insert(assets), asset_rows)
+        _load_jobs(connection, tenant, section.get("jobs", []))
 
     def dump(self, connection: Connection, tenant: str) -> dict[str, Any]:
         groups = connection.execute(
@@ -60,4 +62,50 @@ class TesmaFixtures:
                 }
                 for a in rows
             ],
+            "jobs": _dump_jobs(connection, tenant),
         }
+
+
+def _stored(text: str | None) -> str | None:
+    return sortable_datetime(parse_datetime(text)) if text else None
+
+
+def _load_jobs(connection: Connection, tenant: str, documented: list[dict[str, Any]]) -> None:
+    job_rows, item_rows = [], []
+    for j in documented:
+        job_rows.append({
+            "tenant": tenant, "job_id": j["id"], "corporate_group": j["corporateGroup"],
+            "create_date": _stored(j["createDate"]), "start_date": _stored(j.get("startDate")),
+            "end_date": _stored(j.get("endDate")), "assets_total": len(j["items"]),
+            "processed": j.get("processed", 0), "assets_updated": j.get("assetsSuccessfullyUpdated", 0),
+            "status": j["status"],
+        })  # fmt: skip
+        item_rows += [
+            {"tenant": tenant, "job_id": j["id"], "position": position, "asset_id": item["patch"]["assetId"],
+             "patch": item["patch"], "errors": item.get("errors")}
+            for position, item in enumerate(j["items"])
+        ]  # fmt: skip
+    if job_rows:
+        connection.execute(insert(jobs), job_rows)
+    if item_rows:
+        connection.execute(insert(job_items), item_rows)
+
+
+def _dump_jobs(connection: Connection, tenant: str) -> list[dict[str, Any]]:
+    items: dict[int, list[dict[str, Any]]] = {}
+    for row in connection.execute(
+        select(job_items).where(job_items.c.tenant == tenant).order_by(job_items.c.job_id, job_items.c.position)
+    ):
+        items.setdefault(row.job_id, []).append({"patch": row.patch, **({"errors": row.errors} if row.errors else {})})
+    dumped = []
+    for row in connection.execute(select(jobs).where(jobs.c.tenant == tenant).order_by(jobs.c.job_id)):
+        job: dict[str, Any] = {"id": row.job_id, "corporateGroup": row.corporate_group,
+                               "createDate": normalize_datetime(row.create_date)}  # fmt: skip
+        if row.start_date:
+            job["startDate"] = normalize_datetime(row.start_date)
+        if row.end_date:
+            job["endDate"] = normalize_datetime(row.end_date)
+        job.update({"processed": row.processed, "assetsSuccessfullyUpdated": row.assets_updated,
+                    "status": row.status, "items": items.get(row.job_id, [])})  # fmt: skip
+        dumped.append(job)
+    return dumped
