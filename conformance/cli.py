@@ -1,6 +1,10 @@
 """`conformance`: check an implementation (our mock or a real one) against the contracts.
 
-Exit codes: 0 every check passed; 1 a check failed; 2 the run could not proceed (bad options, no such API).
+Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 the run could not proceed
+(bad options, unreachable target, bad targets file).
+
+Against a real target (one without our /__admin) a run is read-only unless --allow-writes: it sends reads and
+requests the contract says must be refused, at --max-rps (default 5), honouring 429 Retry-After.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import sys
 from pathlib import Path
 
 from conformance.contracts import load_contracts
-from conformance.coverage import covered_rules
+from conformance.coverage import covered_rules, declared_objects, writing_rules
+from conformance.html_report import write_html
 from conformance.report import print_table, write_json
 from conformance.runner import run
 from conformance.settings import RunSettings
-from conformance.target import probe
+from conformance.target import answers_admin, probe
+from conformance.targets import TargetsError, load_targets, template
 
 CREDENTIAL_VARIABLE = "CONFORMANCE_CREDENTIAL_{api}"
 
@@ -43,7 +49,20 @@ def _parser() -> argparse.ArgumentParser:
     apis = sorted(load_contracts())
 
     run_parser = commands.add_parser("run", help="run schema checks and rule scenarios against a base URL")
-    run_parser.add_argument("--base-url", required=True, help="where the vendor paths live, e.g. http://127.0.0.1:8080")
+    where = run_parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--base-url", help="where the vendor paths live, e.g. http://127.0.0.1:8080")
+    where.add_argument("--target", type=Path, help="a targets file (see `conformance init-targets`)")
+    run_parser.add_argument(
+        "--allow-writes", action="store_true", help="against a real target, also send requests that change state"
+    )
+    run_parser.add_argument(
+        "--max-rps", type=float, help="requests per second at most (default 5 against a real target, 0 no limit)"
+    )
+    run_parser.add_argument("--budget", type=float, metavar="SECONDS", help="stop starting checks after this long")
+    run_parser.add_argument(
+        "--strict", action="store_true", help="rules resting on an assumption fail against a real target, not warn"
+    )
+    run_parser.add_argument("--html", type=Path, help="write a self-contained HTML report here")
     run_parser.add_argument(
         "--api", action="append", choices=apis, help="check only this API (repeatable; default all)"
     )
@@ -65,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--no-scenarios", action="store_true", help="schema checks only")
     run_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     run_parser.add_argument("-v", "--verbose", action="store_true")
+
+    init_parser = commands.add_parser("init-targets", help="write a commented targets file template")
+    init_parser.add_argument("path", type=Path, nargs="?", help="where to write it (default: print it)")
+    init_parser.add_argument("--api", action="append", choices=apis)
 
     list_parser = commands.add_parser(
         "list-rules", help="every documented rule, its source and whether a scenario covers it"
@@ -105,21 +128,69 @@ def _list_rules(apis: list[str], as_json: bool) -> int:
     return 0
 
 
+def _announce(settings: RunSettings) -> None:
+    """Before anything is sent to a real target: whether the run writes, and what."""
+    if answers_admin(settings.base_url, settings.timeout):
+        return  # our mock: scenarios seed fresh tenants of their own
+    writing = {api: ids for api, ids in writing_rules().items() if api in settings.apis}
+    count = sum(len(ids) for ids in writing.values())
+    rps = settings.max_rps if settings.max_rps is not None else RunSettings.REAL_TARGET_MAX_RPS
+    print(f"conformance: real target, at most {rps:g} requests/s" if rps else "conformance: real target, no rate limit")
+    if not settings.allow_writes:
+        print(f"conformance: read-only: reads and requests the contract says must be refused; {count} writing "
+              f"scenario(s) and positive schema checks of write operations are skipped (--allow-writes)")  # fmt: skip
+        return
+    print("conformance: --allow-writes: this run will change the target's state:")
+    print("  schema checks send generated and documented requests to every write operation")
+    for api, ids in sorted(writing.items()):
+        print(f"  {api}: scenarios {', '.join(sorted(set(ids)))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     all_apis = sorted(load_contracts())
     apis = args.api or all_apis
     if args.command == "list-rules":
         return _list_rules(apis, args.json)
+    if args.command == "init-targets":
+        text = template(apis, declared_objects())
+        if args.path is None:
+            print(text, end="")
+        else:
+            args.path.write_text(text)
+            print(f"conformance: wrote {args.path}")
+        return 0
+    base_urls: dict[str, str] = {}
+    objects: dict[str, dict[str, object]] = {}
+    target_credentials: dict[str, str] = {}
+    if args.target is not None:
+        try:
+            targets = load_targets(args.target, all_apis)
+        except TargetsError as error:
+            print(f"conformance: {error}", file=sys.stderr)
+            return 2
+        if not targets:
+            print(f"conformance: {args.target} names no API", file=sys.stderr)
+            return 2
+        apis = [api for api in (args.api or sorted(targets)) if api in targets]
+        base_urls = {api: entry.base_url for api, entry in targets.items()}
+        objects = {api: entry.objects for api, entry in targets.items()}
+        target_credentials = {api: entry.credential for api, entry in targets.items() if entry.credential}
     known_rules = {rule.id for api in apis for rule in load_contracts()[api].rules}
     unknown = sorted(set(args.rule) - known_rules)
     if unknown:
         print(f"conformance: unknown rule id(s) {unknown} for {apis}", file=sys.stderr)
         return 2
     settings = RunSettings(
-        base_url=args.base_url,
+        base_url=args.base_url or base_urls[apis[0]],
         apis=tuple(apis),
-        credentials=_credentials(args.credential, all_apis),
+        credentials={**target_credentials, **_credentials(args.credential, all_apis)},
+        base_urls=base_urls,
+        objects=objects,
+        allow_writes=args.allow_writes,
+        max_rps=args.max_rps,
+        budget=args.budget,
+        strict=args.strict,
         schema_checks=not args.no_schema_checks,
         scenarios=not args.no_scenarios,
         max_examples=args.max_examples,
@@ -127,14 +198,18 @@ def main(argv: list[str] | None = None) -> int:
         rule_ids=tuple(args.rule),
         timeout=args.timeout,
     )
-    unreachable = probe(settings.base_url, settings.timeout)
-    if unreachable:
-        print(f"conformance: cannot reach {settings.base_url}: {unreachable}", file=sys.stderr)
-        return 2
+    for url in sorted({settings.base_url, *(base_urls[api] for api in apis if api in base_urls)}):
+        unreachable = probe(url, settings.timeout)
+        if unreachable:
+            print(f"conformance: cannot reach {url}: {unreachable}", file=sys.stderr)
+            return 2
+    _announce(settings)
     outcome = run(settings, junit=args.junit, verbose=args.verbose)
     print_table(outcome.results, sys.stdout)
     if args.json:
-        write_json(outcome.results, args.json, base_url=args.base_url, apis=list(apis))
+        write_json(outcome.results, args.json, base_url=settings.base_url, apis=list(apis))
+    if args.html:
+        write_html(outcome.results, args.html, base_url=settings.base_url, apis=list(apis))
     if outcome.passed:
         return 0
     return 1 if outcome.results else 2

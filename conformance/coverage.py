@@ -30,3 +30,30 @@ def covered_rules() -> dict[str, list[str]]:
                 if mark.name == "rule":
                     covered[mark.args[0]].append(f"{name}::{attribute}")
     return dict(covered)
+
+
+def _scenario_module_objects() -> list[tuple[str, object]]:
+    return [
+        (api, importlib.import_module(f"{scenarios.__name__}.{path.stem}"))
+        for api, paths in scenario_modules().items()
+        for path in paths
+    ]
+
+
+def declared_objects() -> dict[str, dict[str, str]]:
+    """API -> the objects its scenarios can read from a targets file (key -> what it must be)."""
+    declared: dict[str, dict[str, str]] = defaultdict(dict)
+    for api, module in _scenario_module_objects():
+        declared[api].update(getattr(module, "OBJECTS", {}))
+    return dict(declared)
+
+
+def writing_rules() -> dict[str, list[str]]:
+    """API -> the rule ids whose scenarios change the target's state (marked `writes`)."""
+    writing: dict[str, list[str]] = defaultdict(list)
+    for api, module in _scenario_module_objects():
+        for attribute, value in vars(module).items():
+            marks = getattr(value, "pytestmark", []) if attribute.startswith("test_") else []
+            if any(mark.name == "writes" for mark in marks):
+                writing[api] += [mark.args[0] for mark in marks if mark.name == "rule"]
+    return dict(writing)

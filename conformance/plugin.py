@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +13,12 @@ import schemathesis
 from hypothesis import strategies as st
 
 from conformance.contracts import Contract, load_contracts
+from conformance.evidence import Masker, Recorder
 from conformance.results import CheckResult
 from conformance.settings import RunSettings
-from conformance.target import Target, auth_headers
+from conformance.target import RateLimit, Target, answers_admin, auth_headers
+
+_WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 SCHEMA_CHECKS = (
     "not_a_server_error",
@@ -24,6 +29,28 @@ SCHEMA_CHECKS = (
     "positive_data_acceptance",
     "ensure_resource_availability",  # stateful only: what a POST created is reachable through its link
 )
+
+
+# Which check a schemathesis failure code belongs to (`schemathesis explain` lists them).
+FAILURE_CHECKS = {
+    "ST101": "not_a_server_error", "ST102": "not_a_server_error", "ST103": "status_code_conformance",
+    "ST104": "content_type_conformance", "ST105": "content_type_conformance", "ST106": "content_type_conformance",
+    "ST108": "response_schema_conformance", "ST109": "response_schema_conformance",
+    "ST110": "response_schema_conformance", "ST111": "response_schema_conformance",
+    "ST201": "negative_data_rejection", "ST202": "positive_data_acceptance",
+}  # fmt: skip
+_FAILURE_CODE = re.compile(r"\bST\d{3}\b")
+
+
+def check_outcomes(report_text: str, failed: bool) -> dict[str, str]:
+    """Per schemathesis check, whether it held for the operation: read from the failure codes it reported."""
+    codes = set(_FAILURE_CODE.findall(report_text)) if failed else set()
+    broken = {FAILURE_CHECKS.get(code, f"other ({code})") for code in codes}
+    checks = {name: ("failed" if name in broken else "passed") for name in SCHEMA_CHECKS}
+    checks.update({name: "failed" for name in broken if name not in checks})
+    if failed and not broken:
+        checks = {name: "failed" for name in checks}  # the operation failed before any check could speak
+    return checks
 
 
 # schemathesis' own default for positive_data_acceptance.
@@ -75,16 +102,58 @@ def _reason(report: pytest.TestReport) -> str:
     return (errors[0] if errors else (lines[-1] if lines else ""))[:300]
 
 
+def _read_only(operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Against a real target without --allow-writes: write operations get only requests the contract says
+    must be refused (negative data), never their documented examples."""
+    return operations + [
+        {"include-method": method, "generation": {"mode": "negative"}, "phases": {"examples": {"enabled": False}}}
+        for method in _WRITE_METHODS
+    ]
+
+
 class ConformancePlugin:
     def __init__(self, settings: RunSettings) -> None:
         self.settings = settings
         self._contracts = load_contracts()
         self.results: list[CheckResult] = []
+        self.masker = Masker()
+        for credential in settings.credentials.values():
+            self.masker.add(credential)
+        self.recorder = Recorder(self.masker)
+        self._target: Target | None = None
+        self._real: bool | None = None
+        self._started = time.monotonic()
+        self._sources = {rule.id: rule.source for contract in self._contracts.values() for rule in contract.rules}
+
+    @property
+    def the_target(self) -> Target:
+        if self._target is None:
+            self._real = not answers_admin(self.settings.base_url, self.settings.timeout)
+            self._target = Target(
+                self.settings.base_url, self.settings.credentials, self.settings.timeout,
+                base_urls=self.settings.base_urls, objects=self.settings.objects,
+                hooks={"request": [RateLimit(self.max_rps).on_request], "response": [self.recorder.on_response]},
+            )  # fmt: skip
+        return self._target
+
+    @property
+    def real_target(self) -> bool:
+        """Not a mock of ours: no /__admin, so nothing can be seeded and every write is for real."""
+        if self._real is None:
+            self._real = not answers_admin(self.settings.base_url, self.settings.timeout)
+        return self._real
+
+    @property
+    def max_rps(self) -> float | None:
+        if self.settings.max_rps is not None:
+            return self.settings.max_rps or None
+        return RunSettings.REAL_TARGET_MAX_RPS if self.real_target else None
 
     # -- configuration and fixtures -------------------------------------------------------------
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "rule(rule_id): the x-rules entry a scenario checks")
+        config.addinivalue_line("markers", "writes: the scenario changes the target's state when it passes")
         config.addinivalue_line("markers", "check(name): a named schema-level check, reported as its own row")
 
     @pytest.fixture(scope="session")
@@ -92,10 +161,14 @@ class ConformancePlugin:
         return self.settings
 
     @pytest.fixture(scope="session")
+    def read_only(self) -> bool:
+        """A real target without --allow-writes: nothing may be sent that the contract lets change state."""
+        return self.real_target and not self.settings.allow_writes
+
+    @pytest.fixture(scope="session")
     def target(self) -> Iterator[Target]:
-        target = Target(self.settings.base_url, self.settings.credentials, self.settings.timeout)
-        yield target
-        target.close()
+        yield self.the_target
+        self.the_target.close()
 
     @pytest.fixture(scope="session")
     def contracts(self) -> dict[str, Contract]:
@@ -131,6 +204,11 @@ class ConformancePlugin:
         checks.update({name: {"enabled": True} for name in SCHEMA_CHECKS})
         options: dict[str, Any] = {} if self.settings.seed is None else {"seed": self.settings.seed}
         options["operations"] = _rule_statuses_accepted(contract)
+        read_only = self.real_target and not self.settings.allow_writes
+        if read_only:
+            options["operations"] = _read_only(options["operations"])
+        if self.max_rps:
+            options["rate-limit"] = f"{self.max_rps:g}/s"
         config = schemathesis.Config.from_dict(
             {
                 **options,
@@ -140,14 +218,14 @@ class ConformancePlugin:
                     "coverage": {"enabled": True},
                     "fuzzing": {"enabled": True},
                     # Positive only: negative stateful runs against a stateful server are flaky to shrink.
-                    "stateful": {"enabled": True, "generation": {"mode": "positive"}},
+                    "stateful": {"enabled": not read_only, "generation": {"mode": "positive"}},
                 },
                 "checks": checks,
             }
         )
         schema = schemathesis.openapi.from_path(contract.spec_path, config=config)
         schema.config.update(
-            base_url=target.base_url + contract.base_path,
+            base_url=target.base_url_for(api_id) + contract.base_path,
             headers=auth_headers(contract, credential),
             request_timeout=self.settings.timeout,
         )
@@ -169,6 +247,16 @@ class ConformancePlugin:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
 
+    # -- safety ------------------------------------------------------------------------------------
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self.recorder.clear()
+        budget = self.settings.budget
+        if budget is not None and time.monotonic() - self._started > budget:
+            pytest.skip(f"time budget of {budget:g} s used up before this check started")
+        if item.get_closest_marker("writes") and self.real_target and not self.settings.allow_writes:
+            pytest.skip("writes to the target: run with --allow-writes to include it")
+
     # -- recording ---------------------------------------------------------------------------------
 
     @pytest.hookimpl(hookwrapper=True)
@@ -180,7 +268,11 @@ class ConformancePlugin:
         report.conformance_check = check.args[0] if check else None
         report.conformance_api = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
         if call.excinfo is not None and not report.skipped:
-            report.conformance_reason = call.excinfo.exconly().replace("\n", " ")[:300]
+            report.conformance_reason = self.masker.text(call.excinfo.exconly().replace("\n", " ")[:300])
+        if report.failed:
+            report.conformance_evidence = self.recorder.last()
+            for exchange in report.conformance_evidence:
+                report.user_properties.append(("evidence", exchange["curl"]))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         context = getattr(report, "context", None)
@@ -190,8 +282,10 @@ class ConformancePlugin:
             # schemathesis names the subtest `<test>[<api>][<METHOD> <path>]`
             parts = [part.rstrip("]") for part in report.nodeid.split("[")[1:]]
             api, operation = parts[:2] if len(parts) >= 2 else ("", str(context))
+            outcome = self._outcome(report)
+            checks = check_outcomes(report.longreprtext or "", outcome == "failed") if outcome != "skipped" else {}
             self.results.append(
-                CheckResult("schema", operation, api, self._outcome(report), _reason(report), report.nodeid)
+                CheckResult("schema", operation, api, outcome, self._reason(report), report.nodeid, checks=checks)
             )
             return
         check = getattr(report, "conformance_check", None)
@@ -199,25 +293,38 @@ class ConformancePlugin:
             if report.when == "call" or (report.when == "setup" and (report.failed or report.skipped)):
                 api = report.nodeid.rsplit("[", 1)[-1].rstrip("]") if "[" in report.nodeid else ""
                 self.results.append(
-                    CheckResult("schema", check, api, self._outcome(report), _reason(report), report.nodeid)
+                    CheckResult("schema", check, api, self._outcome(report), self._reason(report), report.nodeid)
                 )
             return
         rules = getattr(report, "conformance_rules", [])
         if not rules:
             if report.failed:  # e.g. a schema check that could not even start; never let it vanish
                 self.results.append(
-                    CheckResult("schema", report.nodeid.split("::")[-1], "", "failed", _reason(report), report.nodeid)
+                    CheckResult(
+                        "schema", report.nodeid.split("::")[-1], "", "failed", self._reason(report), report.nodeid
+                    )
                 )
             return
         if report.when == "call" or (report.when == "setup" and (report.failed or report.skipped)):
             for rule_id in rules:
                 api = getattr(report, "conformance_api", "")
+                outcome = self._outcome(report)
+                if outcome == "failed" and self._warn_only(rule_id):
+                    outcome = "warned"
+                evidence = getattr(report, "conformance_evidence", [])
                 self.results.append(
-                    CheckResult("rule", rule_id, api, self._outcome(report), _reason(report), report.nodeid)
+                    CheckResult("rule", rule_id, api, outcome, self._reason(report), report.nodeid, evidence)
                 )
         elif report.when == "teardown" and report.failed:
             for rule_id in rules:
-                self.results.append(CheckResult("rule", rule_id, "", "failed", _reason(report), report.nodeid))
+                self.results.append(CheckResult("rule", rule_id, "", "failed", self._reason(report), report.nodeid))
+
+    def _reason(self, report: pytest.TestReport) -> str:
+        return self.masker.text(_reason(report))
+
+    def _warn_only(self, rule_id: str) -> bool:
+        """A failed rule that rests on an assumption is a warning against a real target, unless --strict."""
+        return self.real_target and not self.settings.strict and self._sources.get(rule_id) == "assumption"
 
     @staticmethod
     def _outcome(report: pytest.TestReport) -> str:

@@ -1,8 +1,9 @@
-"""What one conformance run checks, against what."""
+"""What one conformance run checks, against what, and how carefully."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,17 @@ class RunSettings:
     rule_ids: tuple[str, ...] = ()
     """Only these rules' scenarios (and no schema checks) when given."""
     timeout: float = 10.0
+    base_urls: dict[str, str] = field(default_factory=dict)
+    """Per API, from a targets file; base_url otherwise."""
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per API, the existing objects a targets file names for scenarios."""
+    allow_writes: bool = False
+    """Against a real target, also send requests that change state (our mock is always written to)."""
+    max_rps: float | None = None
+    """Requests per second at most; None: 5 against a real target, no limit against our mock."""
+    budget: float | None = None
+    """Seconds the whole run may take; what has not started by then is skipped and reported."""
+    strict: bool = False
+    """Against a real target, rules whose source is an assumption fail instead of warning."""
+
+    REAL_TARGET_MAX_RPS = 5.0

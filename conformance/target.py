@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -37,8 +39,47 @@ def probe(base_url: str, timeout: float) -> str | None:
     return None
 
 
+def answers_admin(base_url: str, timeout: float) -> bool:
+    """Whether ``base_url`` is a mock of ours (it answers /__admin/health)."""
+    try:
+        return httpx.get(base_url.rstrip("/") + "/__admin/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+RETRIES_ON_429 = 3
+LONGEST_RETRY_AFTER = 60.0
+
+
+class RateLimit:
+    """At most ``per_second`` requests, spaced evenly; an httpx request hook."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._interval = 1 / per_second if per_second else 0.0
+        self._next = 0.0
+
+    def on_request(self, request: httpx.Request) -> None:
+        if not self._interval:
+            return
+        now = time.monotonic()
+        if now < self._next:
+            time.sleep(self._next - now)
+        self._next = max(now, self._next) + self._interval
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds a 429 asks to wait (Retry-After in seconds), bounded; None when it does not say."""
+    if response.status_code != 429:
+        return None
+    try:
+        return min(max(float(response.headers.get("retry-after", "")), 0.0), LONGEST_RETRY_AFTER)
+    except ValueError:
+        return None
+
+
 class ApiClient:
-    """Requests to one API: paths relative to its base path, the credential's header added."""
+    """Requests to one API: paths relative to its base path, the credential's header added; a 429 with
+    Retry-After is waited out and retried, a few times."""
 
     def __init__(self, http: httpx.Client, contract: Contract, credential: str | None) -> None:
         self._http = http
@@ -48,28 +89,74 @@ class ApiClient:
 
     def request(self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
         headers = {**(self.headers if authenticated else {}), **kwargs.pop("headers", {})}
+        for _ in range(RETRIES_ON_429):
+            response = self._http.request(method, self.contract.base_path + path, headers=headers, **kwargs)
+            wait = retry_after(response)
+            if wait is None:
+                return response
+            time.sleep(wait)
         return self._http.request(method, self.contract.base_path + path, headers=headers, **kwargs)
 
 
+@dataclass(frozen=True)
+class Objects:
+    """The existing objects a scenario uses, by the names its module declares in OBJECTS."""
+
+    api: str
+    values: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.values:
+            pytest.skip(f"missing targets key apis.{self.api}.objects.{key}")
+        return self.values[key]
+
+
 class Target:
-    def __init__(self, base_url: str, credentials: dict[str, str], timeout: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: dict[str, str],
+        timeout: float,
+        *,
+        base_urls: dict[str, str] | None = None,
+        objects: dict[str, dict[str, Any]] | None = None,
+        hooks: dict[str, list[Any]] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = credentials
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._base_urls = {api: url.rstrip("/") for api, url in (base_urls or {}).items()}
+        self._objects = objects or {}
+        self._timeout = timeout
+        self._hooks = hooks or {}
+        self._http = self._client(self.base_url)
+        self._by_url: dict[str, httpx.Client] = {self.base_url: self._http}
+
+    def _client(self, base_url: str) -> httpx.Client:
+        return httpx.Client(base_url=base_url, timeout=self._timeout, event_hooks=self._hooks)
+
+    def base_url_for(self, api: str) -> str:
+        return self._base_urls.get(api, self.base_url)
+
+    def named(self, api: str, key: str) -> Any:
+        """An object the targets file names for ``api``; the scenario is skipped, saying which, when it does not."""
+        objects = self._objects.get(api, {})
+        if key not in objects:
+            pytest.skip(f"missing targets key apis.{api}.objects.{key}")
+        return objects[key]
 
     @cached_property
     def has_admin(self) -> bool:
         """Whether the target is a mock of ours, which lets scenarios seed their own data."""
-        try:
-            return self._http.get("/__admin/health").status_code == 200
-        except httpx.HTTPError:
-            return False
+        return answers_admin(self.base_url, self._timeout)
 
     def credential_for(self, api: str) -> str | None:
         return self._credentials.get(api)
 
     def client(self, contract: Contract, credential: str | None) -> ApiClient:
-        return ApiClient(self._http, contract, credential)
+        url = self.base_url_for(contract.api)
+        if url not in self._by_url:
+            self._by_url[url] = self._client(url)
+        return ApiClient(self._by_url[url], contract, credential)
 
     def seed(self, api: str, section: dict[str, Any]) -> str:
         """Load ``section`` for a fresh tenant and return the credential that names it."""
@@ -87,10 +174,22 @@ class Target:
         finally:
             self._http.put("/__admin/clock", json={"mode": "real"}).raise_for_status()
 
+    def scenario_client(
+        self, contract: Contract, section: dict[str, Any], defaults: dict[str, Any]
+    ) -> tuple[ApiClient, Objects]:
+        """Our mock: a fresh tenant seeded with ``section``, whose objects are ``defaults``. A real target: the
+        configured credential and the objects its targets file names (a missing one skips the scenario)."""
+        if self.has_admin:
+            return self.client(contract, self.seed(contract.api, section)), Objects(contract.api, defaults)
+        credential = self.credential_for(contract.api)
+        if credential is None:
+            pytest.skip(f"no credential for {contract.api}: give one in the targets file or with --credential")
+        return self.client(contract, credential), Objects(contract.api, self._objects.get(contract.api, {}))
+
     def seeded_client(self, contract: Contract, section: dict[str, Any]) -> ApiClient:
         """A client for a fresh tenant holding ``section``; scenarios that need seeded data skip without /__admin."""
         if not self.has_admin:
-            pytest.skip("scenario data must be seeded: the target has no /__admin (targets files come later)")
+            pytest.skip("seeds its own data: runs against our mock only (it reads no targets objects yet)")
         return self.client(contract, self.seed(contract.api, section))
 
     def state(self, api: str, credential: str) -> dict[str, Any]:
@@ -99,4 +198,5 @@ class Target:
         return response.json()[api]
 
     def close(self) -> None:
-        self._http.close()
+        for http in self._by_url.values():
+            http.close()
