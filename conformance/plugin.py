@@ -154,6 +154,7 @@ class ConformancePlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "rule(rule_id): the x-rules entry a scenario checks")
         config.addinivalue_line("markers", "writes: the scenario changes the target's state when it passes")
+        config.addinivalue_line("markers", "seeded: the scenario checks values of its own seeded data: our mock only")
         config.addinivalue_line("markers", "check(name): a named schema-level check, reported as its own row")
 
     @pytest.fixture(scope="session")
@@ -254,6 +255,8 @@ class ConformancePlugin:
         budget = self.settings.budget
         if budget is not None and time.monotonic() - self._started > budget:
             pytest.skip(f"time budget of {budget:g} s used up before this check started")
+        if item.get_closest_marker("seeded") and self.real_target:
+            pytest.skip("checks exact values of its own seeded data: runs against our mock only")
         if item.get_closest_marker("writes") and self.real_target and not self.settings.allow_writes:
             pytest.skip("writes to the target: run with --allow-writes to include it")
 
@@ -266,7 +269,8 @@ class ConformancePlugin:
         report.conformance_rules = rule_ids_of(item)
         check = item.get_closest_marker("check")
         report.conformance_check = check.args[0] if check else None
-        report.conformance_api = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        # Scenario modules are named `<api>` or `<api>_<topic>`.
+        report.conformance_api = item.module.__name__.rsplit(".", 1)[-1].split("_", 1)[0] if item.module else ""
         if call.excinfo is not None and not report.skipped:
             report.conformance_reason = self.masker.text(call.excinfo.exconly().replace("\n", " ")[:300])
         if report.failed:

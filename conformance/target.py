@@ -186,12 +186,6 @@ class Target:
             pytest.skip(f"no credential for {contract.api}: give one in the targets file or with --credential")
         return self.client(contract, credential), Objects(contract.api, self._objects.get(contract.api, {}))
 
-    def seeded_client(self, contract: Contract, section: dict[str, Any]) -> ApiClient:
-        """A client for a fresh tenant holding ``section``; scenarios that need seeded data skip without /__admin."""
-        if not self.has_admin:
-            pytest.skip("seeds its own data: runs against our mock only (it reads no targets objects yet)")
-        return self.client(contract, self.seed(contract.api, section))
-
     def state(self, api: str, credential: str) -> dict[str, Any]:
         response = self._http.get("/__admin/state", params={"tenant": credential})
         response.raise_for_status()

@@ -1,4 +1,7 @@
-"""EnergyCAP readings import: one scenario per x-rules entry of specs/energycap-readings.yaml."""
+"""EnergyCAP readings import: one scenario per x-rules entry of specs/energycap-readings.yaml.
+
+The import scenarios need a particular arrangement of meters and channels and are marked `seeded` (our mock
+only); the refusals need no existing object and run against any target, read-only."""
 
 from __future__ import annotations
 
@@ -85,39 +88,49 @@ class EnergyCap:
         expect_outcome(response, self.contract.rule(rule_id), error_code)
 
 
+seeded = pytest.mark.seeded
+
+
 @pytest.fixture
 def energycap(target: Target, contracts: dict[str, Contract]) -> EnergyCap:
-    return EnergyCap(target.seeded_client(contracts[API], SECTION), contracts[API])
+    client, _objects = target.scenario_client(contracts[API], SECTION, {})
+    return EnergyCap(client, contracts[API])
 
 
 @rule("ECAP-RD-001")
+@seeded
 def test_a_channel_id_names_the_channel(energycap: EnergyCap) -> None:
     energycap.lands_on({"channelId": 22, "meterImportId": "ONE"}, 22)
     energycap.group_fails({"channelId": 999}, "unknown channelId")
 
 
 @rule("ECAP-RD-002")
+@seeded
 def test_a_channel_import_id_names_the_channel(energycap: EnergyCap) -> None:
     energycap.lands_on({"channelImportId": "C-UNIT-M", "meterImportId": "ONE"}, 32)
     energycap.group_fails({"channelImportId": "NOPE"}, "unknown channelImportId")
 
 
 @rule("ECAP-RD-003")
+@seeded
 def test_a_meter_with_one_channel_takes_the_reading(energycap: EnergyCap) -> None:
     energycap.lands_on({"meterImportId": "ONE", "observationTypeCode": "Demand"}, 11)
 
 
 @rule("ECAP-RD-004")
+@seeded
 def test_the_observation_type_picks_among_a_meters_channels(energycap: EnergyCap) -> None:
     energycap.lands_on({"meterImportId": "OBS", "observationTypeCode": "Demand"}, 22)
 
 
 @rule("ECAP-RD-005")
+@seeded
 def test_the_unit_picks_among_channels_of_one_observation_type(energycap: EnergyCap) -> None:
     energycap.lands_on({"meterImportId": "UNIT", "observationTypeCode": "Energy", "unitCode": "MWh"}, 32)
 
 
 @rule("ECAP-RD-006")
+@seeded
 def test_the_interval_picks_among_channels_of_one_unit(energycap: EnergyCap) -> None:
     group = {
         "meterImportId": "INT",
@@ -129,6 +142,7 @@ def test_the_interval_picks_among_channels_of_one_unit(energycap: EnergyCap) -> 
 
 
 @rule("ECAP-RD-007")
+@seeded
 @pytest.mark.parametrize(
     "group",
     [{"meterImportId": "TWINS", "observationTypeCode": "Energy", "unitCode": "kWh", "channelIntervalInSeconds": 900},
@@ -140,11 +154,13 @@ def test_a_group_that_resolves_to_no_single_channel_fails_whole(energycap: Energ
 
 
 @rule("ECAP-RD-008")
+@seeded
 def test_a_group_naming_nothing_fails_whole(energycap: EnergyCap) -> None:
     energycap.group_fails({"observationTypeCode": "Energy"}, "no channel and no meter")
 
 
 @rule("ECAP-RD-009")
+@seeded
 def test_a_reading_outside_every_channel_version_fails_alone(energycap: EnergyCap) -> None:
     outcome = energycap.imported([{"channelId": 11, "readings": [{"time": "2019-06-01T00:00:00Z", "value": 1},
                                                                  {"time": T1, "value": 501}]}])  # fmt: skip
@@ -153,6 +169,7 @@ def test_a_reading_outside_every_channel_version_fails_alone(energycap: EnergyCa
 
 
 @rule("ECAP-RD-010")
+@seeded
 @pytest.mark.parametrize("value", [-1, 1000.5], ids=["negative", "above-maximum"])
 def test_a_value_outside_the_version_range_fails_alone(energycap: EnergyCap, value: float) -> None:
     outcome = energycap.imported(
@@ -163,6 +180,7 @@ def test_a_value_outside_the_version_range_fails_alone(energycap: EnergyCap, val
 
 
 @rule("ECAP-RD-011")
+@seeded
 def test_a_second_reading_at_the_same_time_fails_alone(energycap: EnergyCap) -> None:
     already = {"time": "2026-01-01T00:00:00Z", "value": 600}
     outcome = energycap.imported(
@@ -176,6 +194,7 @@ def test_a_second_reading_at_the_same_time_fails_alone(energycap: EnergyCap) -> 
 
 
 @rule("ECAP-RD-012")
+@seeded
 def test_the_outcome_counts_and_lists_failures_and_stores_the_rest(energycap: EnergyCap) -> None:
     response = energycap.post([
         {"channelId": 21, "readings": [{"time": T1, "value": 1.5, "estimated": True, "note": "filled"}]},
@@ -221,6 +240,7 @@ def test_a_body_that_is_not_json_is_refused(energycap: EnergyCap) -> None:
 
 
 @rule("ECAP-RD-016")
+@seeded
 def test_readings_read_back_between_two_dates(energycap: EnergyCap) -> None:
     energycap.imported([{"channelId": 11, "readings": [{"time": T2, "value": 520}, {"time": T1, "value": 510}]}])
     response = energycap.client.request("GET", "/v3/channel/11/reading", params={"beginDate": T1, "endDate": T2})

@@ -9,7 +9,7 @@ import pytest
 
 from conformance.contracts import Contract
 from conformance.expect import expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Target
+from conformance.target import ApiClient, Objects, Target
 
 API = "overit"
 BATCH = "/accounts/{account}/measuring-elements/{element}/measures/batch"
@@ -97,23 +97,33 @@ def error_code(body: Any) -> str | None:
     return body.get("code") if isinstance(body, dict) else None
 
 
-class Overit:
-    """A freshly seeded tenant and the calls the scenarios make."""
+seeded = pytest.mark.seeded
+OBJECTS = {
+    "account": "an account id",
+    "element": "a measuring element of `account` (refusal scenarios send it batches that must be refused)",
+}
+DEFAULTS = {"account": 100, "element": 210}
 
-    def __init__(self, client: ApiClient, contract: Contract, target: Target) -> None:
+
+class Overit:
+    """A freshly seeded tenant (or a real target's named objects) and the calls the scenarios make."""
+
+    def __init__(self, client: ApiClient, contract: Contract, target: Target, objects: Objects) -> None:
         self.client = client
         self.contract = contract
         self.target = target
+        self.objects = objects
 
-    def patch(self, body: Any, account: int = 100, element: int = 210, **kwargs: Any) -> httpx.Response:
-        return self.client.request("PATCH", BATCH.format(account=account, element=element), json=body, **kwargs)
+    def _path(self, account: int | None, element: int | None) -> str:
+        return BATCH.format(account=self.objects["account"] if account is None else account,
+                            element=self.objects["element"] if element is None else element)  # fmt: skip
 
-    def send(self, content: bytes, content_type: str, account: int = 100, element: int = 210) -> httpx.Response:
+    def patch(self, body: Any, account: int | None = None, element: int | None = None, **kwargs: Any) -> httpx.Response:
+        return self.client.request("PATCH", self._path(account, element), json=body, **kwargs)
+
+    def send(self, content: bytes, content_type: str) -> httpx.Response:
         return self.client.request(
-            "PATCH",
-            BATCH.format(account=account, element=element),
-            content=content,
-            headers={"Content-Type": content_type},
+            "PATCH", self._path(None, None), content=content, headers={"Content-Type": content_type}
         )
 
     def expect(self, response: httpx.Response, rule_id: str) -> None:
@@ -133,7 +143,8 @@ class Overit:
 
 @pytest.fixture
 def overit(target: Target, contracts: dict[str, Contract]) -> Overit:
-    return Overit(target.seeded_client(contracts[API], SECTION), contracts[API], target)
+    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
+    return Overit(client, contracts[API], target, objects)
 
 
 @rule("OVERIT-MB-001")
@@ -177,7 +188,7 @@ def test_a_body_off_the_schema_is_refused(overit: Overit, body: Any) -> None:
 def test_a_request_without_a_valid_bearer_token_is_refused(overit: Overit, authorization: str | None) -> None:
     headers = {} if authorization is None else {"Authorization": authorization}
     response = overit.client.request(
-        "PATCH", BATCH.format(account=100, element=210), json=[{"id": 311}], authenticated=False, headers=headers
+        "PATCH", overit._path(None, None), json=[{"id": 311}], authenticated=False, headers=headers
     )
     overit.expect(response, "OVERIT-MB-004")
 
@@ -188,6 +199,7 @@ def test_an_unknown_account_is_not_found(overit: Overit) -> None:
 
 
 @rule("OVERIT-MB-006")
+@seeded
 @pytest.mark.parametrize(("account", "element"), [(100, 999999), (100, 250)], ids=["unknown", "other-account"])
 def test_an_element_must_exist_on_the_account(overit: Overit, account: int, element: int) -> None:
     # Measure 350 is element 250's own, so only the account check can refuse the other-account case.
@@ -195,12 +207,14 @@ def test_an_element_must_exist_on_the_account(overit: Overit, account: int, elem
 
 
 @rule("OVERIT-MB-007")
+@seeded
 @pytest.mark.parametrize("measure", [350, 999999], ids=["other-element", "unknown"])
 def test_a_measure_must_belong_to_the_element(overit: Overit, measure: int) -> None:
     overit.expect(overit.patch([{"id": measure, "note": "x"}]), "OVERIT-MB-007")
 
 
 @rule("OVERIT-MB-008")
+@seeded
 @pytest.mark.parametrize(
     ("element", "measure"), [(210, 310), (200, 301), (200, 302)], ids=["validated", "validated-catalog", "rejected"]
 )
@@ -209,53 +223,63 @@ def test_only_a_measure_to_validate_can_change(overit: Overit, element: int, mea
 
 
 @rule("OVERIT-MB-009")
+@seeded
 def test_value_needs_a_characteristic(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 300, "value": 1}], element=200), "OVERIT-MB-009")
 
 
 @rule("OVERIT-MB-010")
+@seeded
 def test_delta_value_needs_a_meter_characteristic(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 311, "deltaValue": 1}], element=210), "OVERIT-MB-010")
 
 
 @rule("OVERIT-MB-011")
+@seeded
 def test_rotations_need_a_meter_characteristic(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 311, "value": 1, "rotations": 1}], element=210), "OVERIT-MB-011")
 
 
 @rule("OVERIT-MB-012")
+@seeded
 def test_value_and_delta_value_are_not_sent_together(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 321, "value": 999, "deltaValue": 4}], element=220), "OVERIT-MB-012")
 
 
 @rule("OVERIT-MB-013")
+@seeded
 def test_catalog_code_needs_a_catalog_group(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 311, "catalogCodeId": 11}], element=210), "OVERIT-MB-013")
 
 
 @rule("OVERIT-MB-014")
+@seeded
 def test_catalog_code_must_be_of_the_elements_group(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 300, "catalogCodeId": 21}], element=200), "OVERIT-MB-014")
     expect_status(overit.patch([{"id": 300, "catalogCodeId": 12}], element=200), 200, "a code of the group")
 
 
 @rule("OVERIT-MB-015")
+@seeded
 def test_external_code_is_unique_on_the_element(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 321, "externalCode": "EXT-1"}], element=220), "OVERIT-MB-015")
 
 
 @rule("OVERIT-MB-016")
+@seeded
 def test_external_code_is_unique_within_the_batch(overit: Overit) -> None:
     body = [{"id": 311, "externalCode": "TWIN"}, {"id": 312, "externalCode": "TWIN"}]
     overit.expect(overit.patch(body), "OVERIT-MB-016")
 
 
 @rule("OVERIT-MB-017")
+@seeded
 def test_the_same_measure_twice_is_refused(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 311, "note": "a"}, {"id": 311, "note": "b"}]), "OVERIT-MB-017")
 
 
 @rule("OVERIT-MB-018")
+@seeded
 def test_an_unfeasible_measure_takes_the_previous_values(overit: Overit) -> None:
     response = overit.patch([{"id": 321, "unfeasible": True, "value": 7, "note": "gate locked"}], element=220)
     overit.expect(response, "OVERIT-MB-018")
@@ -265,23 +289,27 @@ def test_an_unfeasible_measure_takes_the_previous_values(overit: Overit) -> None
 
 
 @rule("OVERIT-MB-019")
+@seeded
 def test_unfeasible_needs_a_previous_measure(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 340, "unfeasible": True}], element=240), "OVERIT-MB-019")
 
 
 @rule("OVERIT-MB-020")
+@seeded
 def test_a_forward_meter_going_down_needs_rotations(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 321, "value": 2}], element=220), "OVERIT-MB-020")
     expect_status(overit.patch([{"id": 321, "value": 2, "rotations": 1}], element=220), 200, "with rotations")
 
 
 @rule("OVERIT-MB-021")
+@seeded
 def test_a_backward_meter_going_up_needs_rotations(overit: Overit) -> None:
     overit.expect(overit.patch([{"id": 331, "value": 6000}], element=230), "OVERIT-MB-021")
     expect_status(overit.patch([{"id": 331, "value": 6000, "rotations": 1}], element=230), 200, "with rotations")
 
 
 @rule("OVERIT-MB-022")
+@seeded
 def test_a_refused_batch_changes_nothing(overit: Overit) -> None:
     refused = overit.patch([{"id": 312, "externalCode": "ONLY-IF-ALL"}, {"id": 310, "note": "frozen"}])
     overit.expect(refused, "OVERIT-MB-022")
@@ -290,6 +318,7 @@ def test_a_refused_batch_changes_nothing(overit: Overit) -> None:
 
 
 @rule("OVERIT-MB-023")
+@seeded
 def test_an_accepted_batch_answers_its_ids_and_is_stored(overit: Overit) -> None:
     response = overit.patch([{"id": 311, "value": 7.5, "externalCode": "STORED"}, {"id": 312, "note": "ok"}])
     overit.expect(response, "OVERIT-MB-023")
