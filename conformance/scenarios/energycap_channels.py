@@ -6,6 +6,8 @@ edit versions are marked `seeded` and check exact values against our mock's own 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,9 +73,11 @@ OBJECTS = {
     "selectUdf": "the udfId of a channel-version UDF with select values",
     "edit": "settings a valid edit of the channel's current version may send: maximumReading, multiplier, "
     "observationRule, unitCode (refusal scenarios send them with one thing wrong)",
+    "otherUnit": "the code of a known unit other than edit.unitCode (an edit switches to it, then back)",
 }
 DEFAULTS = {"meter": METER, "channel": CHANNEL, "otherMeter": OTHER_METER, "otherVersion": OTHER_VERSION,
-            "numberUdf": CT_RATIO, "selectUdf": METHOD, "edit": EDIT}  # fmt: skip
+            "numberUdf": CT_RATIO, "selectUdf": METHOD, "edit": EDIT, "otherUnit": "MWh"}  # fmt: skip
+writes = pytest.mark.writes
 
 
 class Channels:
@@ -114,7 +118,24 @@ class Channels:
         expect_status(response, 200, "reading the channel back")
         return response.json()
 
-    def edited(self, body: dict[str, Any], version: int = CURRENT) -> dict[str, Any]:
+    @contextmanager
+    def restoring(self) -> Iterator[dict[str, Any]]:
+        """The channel as it was; afterwards its current version gets back its settings, dates and UDF values
+        (best effort: a real target's channel is left as the run found it)."""
+        before = self.channel()
+        current = before["channelVersions"][-1]
+        try:
+            yield before
+        finally:
+            udfs = [{"udfId": udf["udfId"], "value": udf.get("value")} for udf in current["udfs"]]
+            body = {"maximumReading": current["maximumReading"], "multiplier": current["multiplier"],
+                    "observationRule": current["observationRule"]["observationRuleCode"],
+                    "unitCode": current["unit"]["unitCode"], "udfs": udfs}  # fmt: skip
+            if current.get("beginDate"):
+                body["beginDate"] = current["beginDate"]
+            self.put(body, version=current["channelVersionId"])
+
+    def edited(self, body: dict[str, Any], version: int | None = None) -> dict[str, Any]:
         """The channel the edit answers with; it must be the channel a read then shows."""
         response = self.put(body, version=version)
         expect_status(response, 200, "a valid edit answers 200 with the channel")
@@ -150,18 +171,28 @@ def channels(target: Target, contracts: dict[str, Contract]) -> Channels:
 
 
 @rule("ECAP-CV-001")
-@seeded
+@writes
 def test_the_version_takes_the_new_settings_and_the_channel_is_answered(channels: Channels) -> None:
-    before = channels.channel()
-    response = channels.put({"maximumReading": 5000, "multiplier": 2.5, "observationRule": "Trip", "unitCode": "MWh"})
-    channels.expect(response, "ECAP-CV-001")
-    after = response.json()
-    edited = _versions(after)[CURRENT]
-    assert (edited["maximumReading"], edited["multiplier"]) == (5000, 2.5), edited
-    assert (edited["observationRule"]["observationRuleCode"], edited["unit"]["unitCode"]) == ("Trip", "MWh"), edited
-    assert _versions(after)[OLD] == _versions(before)[OLD], "the other version must not change"
-    assert (after["channelId"], after["meter"]["meterId"]) == (CHANNEL, METER), after
-    assert _versions(channels.channel()) == _versions(after), "the edit must read back"
+    with channels.restoring() as before:
+        old, current = channels.last_versions()
+        rule = "Trip" if channels.edit["observationRule"] == "Odometer" else "Odometer"
+        settings = {
+            "maximumReading": 5000,
+            "multiplier": 2.5,
+            "observationRule": rule,
+            "unitCode": channels["otherUnit"],
+        }
+        response = channels.put(settings)
+        channels.expect(response, "ECAP-CV-001")
+        after = response.json()
+        edited = _versions(after)[current]
+        assert (edited["maximumReading"], edited["multiplier"]) == (5000, 2.5), edited
+        assert (edited["observationRule"]["observationRuleCode"], edited["unit"]["unitCode"]) == (
+            rule, channels["otherUnit"]
+        ), edited  # fmt: skip
+        assert _versions(after)[old] == _versions(before)[old], "the other version must not change"
+        assert (after["channelId"], after["meter"]["meterId"]) == (channels["channel"], channels["meter"]), after
+        assert _versions(channels.channel()) == _versions(after), "the edit must read back"
 
 
 @rule("ECAP-CV-002")
@@ -219,30 +250,49 @@ def test_an_unknown_unit_is_refused(channels: Channels) -> None:
 
 
 @rule("ECAP-CV-009")
-@seeded
+@writes
 @pytest.mark.parametrize("udfs", [None, []], ids=["null", "empty"])
 def test_a_null_or_empty_udf_list_assigns_nothing(channels: Channels, udfs: list[Any] | None) -> None:
-    before = _udf_values(channels.channel(), CURRENT)
-    after = channels.edited({**EDIT, "udfs": udfs})
-    assert _udf_values(after, CURRENT) == before, "no UDF value may change"
-    assert before[LOCATION] == "Rooftop", before
+    with channels.restoring() as before:
+        current = channels.last_versions()[1]
+        after = channels.edited({**channels.edit, "udfs": udfs})
+        assert _udf_values(after, current) == _udf_values(before, current), "no UDF value may change"
+    if channels.on_mock:
+        assert _udf_values(before, current)[LOCATION] == "Rooftop", "the scenario must start with values set"
 
 
 @rule("ECAP-CV-010")
-@seeded
+@writes
 def test_a_listed_udf_takes_its_value_and_an_omitted_one_keeps_it(channels: Channels) -> None:
-    after = channels.edited(
-        {**EDIT, "udfs": [{"udfId": CT_RATIO, "value": "200"}, {"udfId": METHOD, "value": "Manual"}]}
-    )
-    values = _udf_values(after, CURRENT)
-    assert (values[CT_RATIO], values[METHOD], values[LOCATION]) == ("200", "Manual", "Rooftop"), values
+    with channels.restoring() as before:
+        current = channels.last_versions()[1]
+        number, select = channels["numberUdf"], channels["selectUdf"]
+        choices = [v["value"] for udf in _versions(before)[current]["udfs"] if udf["udfId"] == select
+                   for v in udf["udfSelectValues"]]  # fmt: skip
+        was = _udf_values(before, current)
+        choice = next((c for c in choices if c != was.get(select)), choices[0] if choices else None)
+        assert choice is not None, f"UDF {select} lists no select values"
+        after = channels.edited({**channels.edit, "udfs": [{"udfId": number, "value": "200"},
+                                                           {"udfId": select, "value": choice}]})  # fmt: skip
+        values = _udf_values(after, current)
+        assert (values[number], values[select]) == ("200", choice), values
+        omitted = {udf: value for udf, value in was.items() if udf not in (number, select)}
+        assert {udf: values[udf] for udf in omitted} == omitted, "an omitted UDF must keep its value"
+    if channels.on_mock:
+        assert omitted[LOCATION] == "Rooftop", "the scenario must keep a value that is set"
 
 
 @rule("ECAP-CV-011")
-@seeded
+@writes
 def test_a_udf_listed_with_a_null_value_loses_it(channels: Channels) -> None:
-    values = _udf_values(channels.edited({**EDIT, "udfs": [{"udfId": LOCATION, "value": None}]}), CURRENT)
-    assert (values[LOCATION], values[METHOD]) == (None, "AMI"), values
+    with channels.restoring() as before:
+        current = channels.last_versions()[1]
+        number, select = channels["numberUdf"], channels["selectUdf"]
+        set_first = channels.edited({**channels.edit, "udfs": [{"udfId": number, "value": "7"}]})
+        assert _udf_values(set_first, current)[number] == "7", set_first
+        values = _udf_values(channels.edited({**channels.edit, "udfs": [{"udfId": number, "value": None}]}), current)
+        assert values[number] is None, values
+        assert values[select] == _udf_values(before, current)[select], "the other UDFs keep their values"
 
 
 @rule("ECAP-CV-012")
@@ -267,11 +317,14 @@ def test_a_udf_value_that_does_not_fit_is_refused(channels: Channels, udf: str, 
 
 
 @rule("ECAP-CV-014")
-@seeded
+@writes
 def test_a_new_begin_date_moves_the_previous_versions_end(channels: Channels) -> None:
-    moved = "2024-06-01T00:00:00Z"
-    after = channels.edited({**EDIT, "beginDate": moved})
-    assert _dates(after) == [(OLD_BEGIN, moved), (moved, None)], _dates(after)
+    with channels.restoring() as before:
+        (old_begin, _), (current_begin, current_end) = _dates(before)[-2:]
+        assert current_begin, "the current version needs a begin date"
+        moved = _shifted(current_begin, 1)
+        after = channels.edited({**channels.edit, "beginDate": moved})
+        assert _dates(after)[-2:] == [(old_begin, moved), (moved, current_end)], _dates(after)
 
 
 @rule("ECAP-CV-015")
@@ -289,10 +342,11 @@ def test_a_begin_date_that_overlaps_or_reorders_versions_is_refused(channels: Ch
 
 
 @rule("ECAP-CV-016")
-@seeded
+@writes
 def test_without_a_begin_date_the_dates_stay(channels: Channels) -> None:
-    after = channels.edited({**EDIT, "multiplier": 3})
-    assert _dates(after) == [(OLD_BEGIN, CURRENT_BEGIN), (CURRENT_BEGIN, None)], _dates(after)
+    with channels.restoring() as before:
+        after = channels.edited({**channels.edit, "multiplier": 3})
+        assert _dates(after) == _dates(before), _dates(after)
 
 
 @rule("ECAP-CV-017")

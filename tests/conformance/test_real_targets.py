@@ -199,3 +199,25 @@ def test_a_time_budget_stops_starting_checks_and_reports_what_ran(real, tmp_path
     assert code == 0
     assert {row["outcome"] for row in report["results"]} == {"skipped"}
     assert report["skipped"][0]["reason"].startswith("time budget of 0 s used up")
+
+
+def test_energycap_channel_edits_run_on_named_objects_and_put_the_channel_back(monkeypatch, tmp_path):
+    monkeypatch.setenv("ECAP_KEY", "ecap-real-key")
+    app = build_app(Settings())
+    edit = {"maximumReading": 9999999, "multiplier": 2, "observationRule": "Odometer", "unitCode": "kWh"}
+    objects = {"meter": 501, "channel": 10001, "otherMeter": 502, "otherVersion": 3, "numberUdf": 2, "selectUdf": 3,
+               "otherUnit": "MWh", "edit": edit}  # fmt: skip
+    with serve(hidden_admin(app)) as url:
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(json.dumps({"apis": {"energycap": {"baseUrl": url, "credential": "${ECAP_KEY}",
+                                                              "objects": objects}}}))  # fmt: skip
+        before = app.runtime.tenants.dump("ecap-real-key")["energycap"]["channels"]
+        code, report = run_cli("--target", str(targets), "--allow-writes", "--no-schema-checks", "--max-rps", "0",
+                               tmp_path=tmp_path)  # fmt: skip
+        after = app.runtime.tenants.dump("ecap-real-key")["energycap"]["channels"]
+    rows = by_rule(report)
+    assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
+    ran = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+    assert {"ECAP-CV-001", "ECAP-CV-010", "ECAP-CV-014", "ECAP-CV-015", "ECAP-CH-002"} <= ran, sorted(ran)
+    assert rows["ECAP-RD-001"]["outcome"] == "skipped" and "our mock only" in rows["ECAP-RD-001"]["reason"]
+    assert after == before, "the writing scenarios must leave the channel as they found it"
