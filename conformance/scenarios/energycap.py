@@ -1,10 +1,13 @@
 """EnergyCAP readings import: one scenario per x-rules entry of specs/energycap-readings.yaml.
 
-The import scenarios need a particular arrangement of meters and channels and are marked `seeded` (our mock
-only); the refusals need no existing object and run against any target, read-only."""
+The import scenarios name the meters and channels they need (a targets file names them on a real target; the
+defaults are the data seeded below) and import readings at fresh times, so they can run against a real target
+with --allow-writes; the refusals need no existing object and run against any target, read-only."""
 
 from __future__ import annotations
 
+import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +15,7 @@ import pytest
 
 from conformance.contracts import Contract
 from conformance.expect import expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Target
+from conformance.target import ApiClient, Objects, Target
 
 API = "energycap"
 
@@ -45,7 +48,41 @@ SECTION: dict[str, Any] = {
     "readings": [{"channelId": 11, "time": "2026-01-01T00:00:00Z", "value": 500}],
 }  # fmt: skip
 
-T1, T2 = "2026-01-01T00:15:00Z", "2026-01-01T00:30:00Z"
+writes = pytest.mark.writes
+UNKNOWN_ID, UNKNOWN_TEXT = 987654321, "NoSuchThing7f3a"
+
+OBJECTS = {
+    "onlyChannel": "{channelId, channelImportId, meterImportId} of a channel whose meter has no other channel",
+    "otherChannel": "{channelId, channelImportId} of a channel on another meter",
+    "byObservationType": "{meterImportId, observationTypeCode, channelId}: a meter whose channels differ by "
+    "observation type, and its channel of that type",
+    "byUnit": "{meterImportId, observationTypeCode, unitCode, channelId}: a meter whose channels of one "
+    "observation type differ by unit, and its channel of that unit",
+    "byInterval": "{meterImportId, observationTypeCode, unitCode, channelIntervalInSeconds, channelId}: a meter "
+    "whose channels of one type and unit differ by interval, and its channel of that interval",
+    "undecided": "{meterImportId, observationTypeCode, unitCode, channelIntervalInSeconds}: a meter with two "
+    "channels even these do not tell apart",
+    "odometer": "{channelId, before, maximumReading}: a channel with a maximumReading above 0, and a time before "
+    "its first version began",
+}
+DEFAULTS = {
+    "onlyChannel": {"channelId": 11, "channelImportId": "C-ONE", "meterImportId": "ONE"},
+    "otherChannel": {"channelId": 32, "channelImportId": "C-UNIT-M"},
+    "byObservationType": {"meterImportId": "OBS", "observationTypeCode": "Demand", "channelId": 22},
+    "byUnit": {"meterImportId": "UNIT", "observationTypeCode": "Energy", "unitCode": "MWh", "channelId": 32},
+    "byInterval": {"meterImportId": "INT", "observationTypeCode": "Energy", "unitCode": "kWh",
+                   "channelIntervalInSeconds": 3600, "channelId": 42},
+    "undecided": {"meterImportId": "TWINS", "observationTypeCode": "Energy", "unitCode": "kWh",
+                  "channelIntervalInSeconds": 900},
+    "odometer": {"channelId": 11, "before": "2019-06-01T00:00:00Z", "maximumReading": 1000},
+}  # fmt: skip
+
+
+_SCENARIOS = itertools.count()
+
+
+def _when(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def error_code(body: Any) -> str | None:
@@ -53,9 +90,17 @@ def error_code(body: Any) -> str | None:
 
 
 class EnergyCap:
-    def __init__(self, client: ApiClient, contract: Contract) -> None:
+    def __init__(self, client: ApiClient, contract: Contract, objects: Objects) -> None:
         self.client = client
         self.contract = contract
+        self.objects = objects
+        # Fresh times for every scenario (an hour apart, from two days back): a real target's channels keep
+        # what earlier scenarios and runs imported.
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2) + timedelta(hours=next(_SCENARIOS))
+        self.t0, self.t1, self.t2 = (_when(start + timedelta(minutes=15 * n)) for n in range(3))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.objects[key]
 
     def post(self, body: Any) -> httpx.Response:
         return self.client.request("POST", "/v3/reading", json=body)
@@ -65,20 +110,23 @@ class EnergyCap:
         expect_status(response, 200, "an import answers 200 with its outcome")
         return response.json()
 
-    def readings(self, channel_id: int, **params: str) -> list[dict[str, Any]]:
+    def readings(self, channel_id: int, begin: str | None = None, end: str | None = None) -> list[dict[str, Any]]:
+        """The channel's readings between this scenario's first and last times (both included)."""
+        params = {"beginDate": begin or self.t0, "endDate": end or self.t2}
         response = self.client.request("GET", f"/v3/channel/{channel_id}/reading", params=params)
         expect_status(response, 200, f"reading back channel {channel_id}")
         return response.json()["readings"]
 
     def lands_on(self, group: dict[str, Any], channel_id: int) -> None:
         """The group's one reading is imported, and onto ``channel_id``."""
-        outcome = self.imported([{**group, "readings": [{"time": T1, "value": 7}]}])
+        outcome = self.imported([{**group, "readings": [{"time": self.t1, "value": 7}]}])
         assert outcome["importedReadingsCount"] == 1, outcome
         landed = {r["time"]: r["value"] for r in self.readings(channel_id)}
-        assert landed.get(T1) == 7, f"the reading did not land on channel {channel_id}: {landed}"
+        assert landed.get(self.t1) == 7, f"the reading did not land on channel {channel_id}: {landed}"
 
     def group_fails(self, group: dict[str, Any], why: str) -> None:
-        outcome = self.imported([{**group, "readings": [{"time": T1, "value": 7}, {"time": T2, "value": 8}]}])
+        readings = [{"time": self.t1, "value": 7}, {"time": self.t2, "value": 8}]
+        outcome = self.imported([{**group, "readings": readings}])
         assert (outcome["importedReadingsCount"], outcome["failedReadingsCount"]) == (0, 2), outcome
         [failed] = outcome["failedReadings"]
         assert failed.get("error"), f"{why}: the group's error must say why: {failed}"
@@ -88,123 +136,132 @@ class EnergyCap:
         expect_outcome(response, self.contract.rule(rule_id), error_code)
 
 
-seeded = pytest.mark.seeded
+def _only(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: mapping[key] for key in keys}
 
 
 @pytest.fixture
 def energycap(target: Target, contracts: dict[str, Contract]) -> EnergyCap:
-    client, _objects = target.scenario_client(contracts[API], SECTION, {})
-    return EnergyCap(client, contracts[API])
+    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
+    return EnergyCap(client, contracts[API], objects)
 
 
 @rule("ECAP-RD-001")
-@seeded
+@writes
 def test_a_channel_id_names_the_channel(energycap: EnergyCap) -> None:
-    energycap.lands_on({"channelId": 22, "meterImportId": "ONE"}, 22)
-    energycap.group_fails({"channelId": 999}, "unknown channelId")
+    other = energycap["otherChannel"]
+    energycap.lands_on({"channelId": other["channelId"], "meterImportId": energycap["onlyChannel"]["meterImportId"]},
+                       other["channelId"])  # fmt: skip
+    energycap.group_fails({"channelId": UNKNOWN_ID}, "unknown channelId")
 
 
 @rule("ECAP-RD-002")
-@seeded
+@writes
 def test_a_channel_import_id_names_the_channel(energycap: EnergyCap) -> None:
-    energycap.lands_on({"channelImportId": "C-UNIT-M", "meterImportId": "ONE"}, 32)
-    energycap.group_fails({"channelImportId": "NOPE"}, "unknown channelImportId")
+    other = energycap["otherChannel"]
+    group = {"channelImportId": other["channelImportId"], "meterImportId": energycap["onlyChannel"]["meterImportId"]}
+    energycap.lands_on(group, other["channelId"])
+    energycap.group_fails({"channelImportId": UNKNOWN_TEXT}, "unknown channelImportId")
 
 
 @rule("ECAP-RD-003")
-@seeded
+@writes
 def test_a_meter_with_one_channel_takes_the_reading(energycap: EnergyCap) -> None:
-    energycap.lands_on({"meterImportId": "ONE", "observationTypeCode": "Demand"}, 11)
+    channel = energycap["onlyChannel"]
+    group = {"meterImportId": channel["meterImportId"], "observationTypeCode": UNKNOWN_TEXT}
+    energycap.lands_on(group, channel["channelId"])
 
 
 @rule("ECAP-RD-004")
-@seeded
+@writes
 def test_the_observation_type_picks_among_a_meters_channels(energycap: EnergyCap) -> None:
-    energycap.lands_on({"meterImportId": "OBS", "observationTypeCode": "Demand"}, 22)
+    named = energycap["byObservationType"]
+    energycap.lands_on(_only(named, "meterImportId", "observationTypeCode"), named["channelId"])
 
 
 @rule("ECAP-RD-005")
-@seeded
+@writes
 def test_the_unit_picks_among_channels_of_one_observation_type(energycap: EnergyCap) -> None:
-    energycap.lands_on({"meterImportId": "UNIT", "observationTypeCode": "Energy", "unitCode": "MWh"}, 32)
+    named = energycap["byUnit"]
+    energycap.lands_on(_only(named, "meterImportId", "observationTypeCode", "unitCode"), named["channelId"])
 
 
 @rule("ECAP-RD-006")
-@seeded
+@writes
 def test_the_interval_picks_among_channels_of_one_unit(energycap: EnergyCap) -> None:
-    group = {
-        "meterImportId": "INT",
-        "observationTypeCode": "Energy",
-        "unitCode": "kWh",
-        "channelIntervalInSeconds": 3600,
-    }
-    energycap.lands_on(group, 42)
+    named = energycap["byInterval"]
+    group = _only(named, "meterImportId", "observationTypeCode", "unitCode", "channelIntervalInSeconds")
+    energycap.lands_on(group, named["channelId"])
 
 
 @rule("ECAP-RD-007")
-@seeded
-@pytest.mark.parametrize(
-    "group",
-    [{"meterImportId": "TWINS", "observationTypeCode": "Energy", "unitCode": "kWh", "channelIntervalInSeconds": 900},
-     {"meterImportId": "OBS"}, {"meterImportId": "OBS", "observationTypeCode": "Gas"}, {"meterImportId": "NOPE"}],
-    ids=["still-two", "undecided", "no-match", "unknown-meter"],
-)  # fmt: skip
-def test_a_group_that_resolves_to_no_single_channel_fails_whole(energycap: EnergyCap, group: dict[str, Any]) -> None:
+@writes
+@pytest.mark.parametrize("case", ["still-two", "undecided", "no-match", "unknown-meter"])
+def test_a_group_that_resolves_to_no_single_channel_fails_whole(energycap: EnergyCap, case: str) -> None:
+    by_type = energycap["byObservationType"]["meterImportId"] if case in ("undecided", "no-match") else None
+    group = {
+        "still-two": lambda: dict(energycap["undecided"]),
+        "undecided": lambda: {"meterImportId": by_type},
+        "no-match": lambda: {"meterImportId": by_type, "observationTypeCode": UNKNOWN_TEXT},
+        "unknown-meter": lambda: {"meterImportId": UNKNOWN_TEXT},
+    }[case]()
     energycap.group_fails(group, "no single channel")
 
 
 @rule("ECAP-RD-008")
-@seeded
+@writes
 def test_a_group_naming_nothing_fails_whole(energycap: EnergyCap) -> None:
     energycap.group_fails({"observationTypeCode": "Energy"}, "no channel and no meter")
 
 
 @rule("ECAP-RD-009")
-@seeded
+@writes
 def test_a_reading_outside_every_channel_version_fails_alone(energycap: EnergyCap) -> None:
-    outcome = energycap.imported([{"channelId": 11, "readings": [{"time": "2019-06-01T00:00:00Z", "value": 1},
-                                                                 {"time": T1, "value": 501}]}])  # fmt: skip
+    odometer = energycap["odometer"]
+    readings = [{"time": odometer["before"], "value": 1}, {"time": energycap.t1, "value": 1}]
+    outcome = energycap.imported([{"channelId": odometer["channelId"], "readings": readings}])
     assert (outcome["importedReadingsCount"], outcome["failedReadingsCount"]) == (1, 1), outcome
-    assert outcome["failedReadings"][0]["readings"][0]["time"].startswith("2019"), outcome
+    assert outcome["failedReadings"][0]["readings"][0]["time"] == odometer["before"], outcome
 
 
 @rule("ECAP-RD-010")
-@seeded
-@pytest.mark.parametrize("value", [-1, 1000.5], ids=["negative", "above-maximum"])
-def test_a_value_outside_the_version_range_fails_alone(energycap: EnergyCap, value: float) -> None:
-    outcome = energycap.imported(
-        [{"channelId": 11, "readings": [{"time": T1, "value": value}, {"time": T2, "value": 999}]}]
-    )
+@writes
+@pytest.mark.parametrize("case", ["negative", "above-maximum"])
+def test_a_value_outside_the_version_range_fails_alone(energycap: EnergyCap, case: str) -> None:
+    odometer = energycap["odometer"]
+    value = -1 if case == "negative" else odometer["maximumReading"] + 0.5
+    readings = [{"time": energycap.t1, "value": value}, {"time": energycap.t2, "value": odometer["maximumReading"] - 1}]
+    outcome = energycap.imported([{"channelId": odometer["channelId"], "readings": readings}])
     assert (outcome["importedReadingsCount"], outcome["failedReadingsCount"]) == (1, 1), outcome
     assert outcome["failedReadings"][0]["readings"][0]["value"] == value, outcome
 
 
 @rule("ECAP-RD-011")
-@seeded
+@writes
 def test_a_second_reading_at_the_same_time_fails_alone(energycap: EnergyCap) -> None:
-    already = {"time": "2026-01-01T00:00:00Z", "value": 600}
-    outcome = energycap.imported(
-        [{"channelId": 11, "readings": [already, {"time": T1, "value": 601}, {"time": T1, "value": 602}]}]
-    )
+    channel_id, t0, t1 = energycap["odometer"]["channelId"], energycap.t0, energycap.t1
+    first = energycap.imported([{"channelId": channel_id, "readings": [{"time": t0, "value": 5}]}])
+    assert first["importedReadingsCount"] == 1, first
+    readings = [{"time": t0, "value": 6}, {"time": t1, "value": 7}, {"time": t1, "value": 8}]
+    outcome = energycap.imported([{"channelId": channel_id, "readings": readings}])
     assert (outcome["importedReadingsCount"], outcome["failedReadingsCount"]) == (1, 2), outcome
-    stored = {r["time"]: r["value"] for r in energycap.readings(11)}
-    assert stored == {"2026-01-01T00:00:00Z": 500, T1: 601}, (
-        f"the stored readings are kept, the first new one wins: {stored}"
-    )
+    stored = {r["time"]: r["value"] for r in energycap.readings(channel_id)}
+    assert stored == {t0: 5, t1: 7}, f"the stored reading is kept, the first new one wins: {stored}"
 
 
 @rule("ECAP-RD-012")
-@seeded
+@writes
 def test_the_outcome_counts_and_lists_failures_and_stores_the_rest(energycap: EnergyCap) -> None:
+    channel_id, t1 = energycap["otherChannel"]["channelId"], energycap.t1
     response = energycap.post([
-        {"channelId": 21, "readings": [{"time": T1, "value": 1.5, "estimated": True, "note": "filled"}]},
-        {"channelId": 999, "readings": [{"time": T1, "value": 2}]},
+        {"channelId": channel_id, "readings": [{"time": t1, "value": 1.5, "estimated": True, "note": "filled"}]},
+        {"channelId": UNKNOWN_ID, "readings": [{"time": t1, "value": 2}]},
     ])  # fmt: skip
     energycap.expect(response, "ECAP-RD-012")
     outcome = response.json()
     assert (outcome["importedReadingsCount"], outcome["failedReadingsCount"]) == (1, 1), outcome
-    assert [group.get("channelId") for group in outcome["failedReadings"]] == [999], outcome
-    [stored] = energycap.readings(21)
+    assert [group.get("channelId") for group in outcome["failedReadings"]] == [UNKNOWN_ID], outcome
+    [stored] = energycap.readings(channel_id, t1, t1)
     assert (stored["value"], stored["estimated"], stored["note"]) == (1.5, True, "filled"), stored
 
 
@@ -240,14 +297,18 @@ def test_a_body_that_is_not_json_is_refused(energycap: EnergyCap) -> None:
 
 
 @rule("ECAP-RD-016")
-@seeded
+@writes
 def test_readings_read_back_between_two_dates(energycap: EnergyCap) -> None:
-    energycap.imported([{"channelId": 11, "readings": [{"time": T2, "value": 520}, {"time": T1, "value": 510}]}])
-    response = energycap.client.request("GET", "/v3/channel/11/reading", params={"beginDate": T1, "endDate": T2})
+    channel_id, t0, t1, t2 = energycap["odometer"]["channelId"], energycap.t0, energycap.t1, energycap.t2
+    readings = [{"time": t2, "value": 52}, {"time": t0, "value": 50}, {"time": t1, "value": 51}]
+    energycap.imported([{"channelId": channel_id, "readings": readings}])
+    response = energycap.client.request(
+        "GET", f"/v3/channel/{channel_id}/reading", params={"beginDate": t1, "endDate": t2}
+    )
     energycap.expect(response, "ECAP-RD-016")
     body = response.json()
-    assert [(r["time"], r["value"]) for r in body["readings"]] == [(T1, 510), (T2, 520)], body
-    assert (body["channelId"], body["rule"], body["unit"]) == (11, 1, "kWh"), body
+    assert [(r["time"], r["value"]) for r in body["readings"]] == [(t1, 51), (t2, 52)], body
+    assert body["channelId"] == channel_id and body["rule"] in (1, 2) and isinstance(body["unit"], str), body
 
 
 @rule("ECAP-RD-017")
