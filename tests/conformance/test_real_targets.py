@@ -234,3 +234,31 @@ def test_energycap_scenarios_run_on_named_objects_and_put_the_channel_back(monke
     assert after == before, "the writing scenarios must leave the channel as they found it"
     passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
     assert {f"ECAP-RD-{n:03d}" for n in range(1, 18)} <= passed, sorted(set(rows) - passed)
+
+
+def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
+    monkeypatch.setenv("ORACLE_USER", "oracle-real-user")
+    app = build_app(Settings())
+    asset_92, asset_94 = 300100117993592, 300100117993594
+    objects = {
+        "reading": 300100141425002,
+        "descendingMeter": {"AssetId": asset_94, "MeterId": 300100141395131},
+        "changeMeter": {"AssetId": asset_94, "MeterId": 300100141395132},
+        "inactiveMeter": {"AssetId": asset_94, "MeterId": 300100141395133},
+        "rolloverMeter": {"AssetId": asset_92, "MeterId": 300100141395129, "rolloverMaxValue": 99999},
+        "codeNotOnAsset": {"AssetNumber": "F0554-02", "MeterCode": "FUEL_GAUGE_DESC"},
+    }  # the demo data has no ascending meter without rollover: scenarios needing one must say so
+    with serve(hidden_admin(app)) as url:
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(json.dumps({"apis": {"oracle": {"baseUrl": url, "credential": "${ORACLE_USER}",
+                                                           "objects": objects}}}))  # fmt: skip
+        before = app.runtime.tenants.dump("oracle-real-user")
+        code, report = run_cli("--target", str(targets), "--no-schema-checks", "--max-rps", "0", tmp_path=tmp_path)
+        after = app.runtime.tenants.dump("oracle-real-user")
+    rows = by_rule(report)
+    assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
+    passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+    assert {"ORA-MR-006", "ORA-MR-008", "ORA-MR-010", "ORA-MR-014", "ORA-MR-024", "ORA-MR-031"} <= passed, passed
+    assert rows["ORA-MR-007"]["reason"] == "missing targets key apis.oracle.objects.ascendingMeter"
+    assert rows["ORA-MR-011"]["outcome"] == "skipped"
+    assert after == before, "a read-only run changed the target's state"
