@@ -230,7 +230,8 @@ def test_a_reading_from_the_future_is_refused(oracle: Oracle, target: Target) ->
 @pytest.mark.parametrize("when", ["earlier", "same-time"])
 def test_a_reading_must_follow_the_last_one(oracle: Oracle, when: str) -> None:
     last = oracle.last("ascendingMeter")
-    assert last is not None, "ascendingMeter needs readings"
+    if last is None:
+        pytest.skip("ascendingMeter needs readings")
     moment = _parsed(last["ReadingDate"]) - (timedelta(days=1) if when == "earlier" else timedelta())
     body = oracle.reading_on("ascendingMeter", last["ReadingValue"], ReadingDate=moment.isoformat())
     oracle.expect(oracle.post(body), "ORA-MR-005")
@@ -252,7 +253,8 @@ def test_an_ascending_meter_cannot_go_down(oracle: Oracle) -> None:
 @rule("ORA-MR-008")
 def test_a_descending_meter_cannot_go_up(oracle: Oracle) -> None:
     last = oracle.last("descendingMeter")
-    assert last is not None, "descendingMeter needs readings"
+    if last is None:
+        pytest.skip("descendingMeter needs readings")
     oracle.expect(oracle.post(oracle.reading_on("descendingMeter", last["ReadingValue"] + 1)), "ORA-MR-008")
     if oracle.on_mock:  # the other direction is a write: our mock's own meter only
         expect_status(oracle.post(reading(102, asset=2, value=350)), 201, "a descending meter going down")
@@ -366,13 +368,17 @@ def test_an_unknown_reading_is_not_found(oracle: Oracle) -> None:
 
 
 @rule("ORA-MR-023")
-@seeded
 def test_fields_and_only_data_shape_the_answer(oracle: Oracle) -> None:
-    response = oracle.get(500002, params={"fields": "NetValue,ReadingValue", "onlyData": "true"})
+    reading_id = oracle.objects["reading"]
+    response = oracle.get(reading_id, params={"fields": "NetValue,ReadingValue", "onlyData": "true"})
     oracle.expect(response, "ORA-MR-023")
-    assert response.json() == {"NetValue": 9500, "ReadingValue": 9500}, response.text
-    full = oracle.get(500002)
-    assert any(link.get("rel") == "self" for link in full.json().get("links", [])), full.text
+    full = oracle.get(reading_id)
+    expect_status(full, 200, "the whole reading")
+    whole = full.json()
+    assert response.json() == {"NetValue": whole.get("NetValue"), "ReadingValue": whole.get("ReadingValue")}, (
+        response.text
+    )
+    assert any(link.get("rel") == "self" for link in whole.get("links", [])), full.text
 
 
 @rule("ORA-MR-024")
@@ -388,17 +394,18 @@ def test_fields_naming_an_unknown_attribute_are_refused(oracle: Oracle) -> None:
 
 
 @rule("ORA-MR-026")
-@seeded
 def test_the_collection_answers_pages(oracle: Oracle) -> None:
     response = oracle.list(limit=2)
     oracle.expect(response, "ORA-MR-026")
     page = response.json()
-    assert (page["count"], page["hasMore"], page["limit"], page["offset"]) == (2, True, 2, 0), page
+    assert (page["count"], page["limit"], page["offset"]) == (len(page["items"]), 2, 0) and page["count"] <= 2, page
     assert [link["rel"] for link in page["links"]] == ["self"], page
     assert oracle.list().json()["limit"] == 25, "the default page size is 25"
     assert oracle.list(limit=100000).json()["limit"] == 500, "a larger limit is capped at 500"
-    rest = oracle.list(limit=2, offset=10).json()
-    assert rest["offset"] == 10 and rest["hasMore"] is False, rest
+    if oracle.on_mock:  # our mock's own eleven readings
+        assert page["hasMore"] is True, page
+        rest = oracle.list(limit=2, offset=10).json()
+        assert rest["offset"] == 10 and rest["hasMore"] is False, rest
 
 
 @rule("ORA-MR-027")
@@ -422,22 +429,26 @@ def test_a_bad_query_is_refused(oracle: Oracle, q: str) -> None:
 
 
 @rule("ORA-MR-029")
-@seeded
 def test_order_by_sorts_and_refuses_unknown_attributes(oracle: Oracle) -> None:
-    newest_first = oracle.items(q="MeterId=103", orderBy="ReadingDate:desc")
-    assert [item["MeterReadingId"] for item in newest_first] == [500008, 500007, 500005], newest_first
-    oldest_first = oracle.items(q="MeterId=103", orderBy="ReadingDate")
-    assert [item["MeterReadingId"] for item in oldest_first] == [500005, 500007, 500008], oldest_first
+    meter = oracle.objects["changeMeter"]["MeterId"]
+    newest_first = oracle.items(q=f"MeterId={meter}", orderBy="ReadingDate:desc", limit=500)
+    dates = [item["ReadingDate"] for item in newest_first]
+    if len(dates) < 2:
+        pytest.skip("changeMeter needs two readings or more to show an order")
+    assert [_parsed(d) for d in dates] == sorted((_parsed(d) for d in dates), reverse=True), dates
+    oldest_first = oracle.items(q=f"MeterId={meter}", orderBy="ReadingDate", limit=500)
+    assert oldest_first == newest_first[::-1], oldest_first
     oracle.expect(oracle.list(orderBy="Colour:desc"), "ORA-MR-029")
 
 
 @rule("ORA-MR-030")
-@seeded
 def test_total_results_counts_the_matches(oracle: Oracle) -> None:
-    response = oracle.list(q="MeterId=103", limit=1, totalResults="true")
+    meter = oracle.objects["changeMeter"]["MeterId"]
+    response = oracle.list(q=f"MeterId={meter}", limit=1, totalResults="true")
     oracle.expect(response, "ORA-MR-030")
-    assert response.json().get("totalResults") == 3, response.text
-    assert "totalResults" not in oracle.list(q="MeterId=103").json()
+    every = oracle.items(q=f"MeterId={meter}", limit=500)
+    assert response.json().get("totalResults") == len(every), response.text
+    assert "totalResults" not in oracle.list(q=f"MeterId={meter}").json()
 
 
 @rule("ORA-MR-031")
@@ -474,19 +485,21 @@ def test_a_reset_can_be_disabled_only_while_last(oracle: Oracle) -> None:
 
 
 @rule("ORA-MR-034")
-@seeded
 def test_a_stale_change_indicator_is_refused(oracle: Oracle) -> None:
-    current = oracle.get(500007).json()["links"][0]["properties"]["changeIndicator"]
-    oracle.expect(oracle.disable(500007, **{"If-Match": current + "0"}), "ORA-MR-034")
-    expect_status(oracle.disable(500007, **{"If-Match": current}), 200, "the current change indicator")
+    reading_id = oracle.objects["reading"]
+    current = oracle.get(reading_id).json()["links"][0]["properties"]["changeIndicator"]
+    oracle.expect(oracle.disable(reading_id, **{"If-Match": current + "0"}), "ORA-MR-034")
+    if oracle.on_mock:  # disabling with the current indicator is a write: our mock's own reading only
+        current = oracle.get(500007).json()["links"][0]["properties"]["changeIndicator"]
+        expect_status(oracle.disable(500007, **{"If-Match": current}), 200, "the current change indicator")
 
 
 @rule("ORA-MR-035")
-@seeded
 def test_updating_a_missing_reading_is_not_found(oracle: Oracle) -> None:
-    oracle.expect(oracle.disable(987654321), "ORA-MR-035")
-    expect_status(oracle.disable(500007), 200, "disable 500007, which cancels 500008")
-    oracle.expect(oracle.disable(500008), "ORA-MR-035")
+    oracle.expect(oracle.disable(UNKNOWN_ID), "ORA-MR-035")
+    if oracle.on_mock:  # a canceled reading is gone too; canceling one is a write: our mock only
+        expect_status(oracle.disable(500007), 200, "disable 500007, which cancels 500008")
+        oracle.expect(oracle.disable(500008), "ORA-MR-035")
 
 
 @rule("ORA-MR-036")

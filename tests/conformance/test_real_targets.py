@@ -258,7 +258,9 @@ def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
     rows = by_rule(report)
     assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
     passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
-    assert {"ORA-MR-006", "ORA-MR-008", "ORA-MR-010", "ORA-MR-014", "ORA-MR-024", "ORA-MR-031"} <= passed, passed
+    assert {"ORA-MR-006", "ORA-MR-008", "ORA-MR-010", "ORA-MR-014", "ORA-MR-023", "ORA-MR-024", "ORA-MR-026",
+            "ORA-MR-030", "ORA-MR-031", "ORA-MR-034", "ORA-MR-035"} <= passed, sorted(passed)  # fmt: skip
+    assert rows["ORA-MR-029"]["reason"] == "changeMeter needs two readings or more to show an order"
     assert rows["ORA-MR-007"]["reason"] == "missing targets key apis.oracle.objects.ascendingMeter"
     assert rows["ORA-MR-011"]["outcome"] == "skipped"
     assert after == before, "a read-only run changed the target's state"
