@@ -264,3 +264,33 @@ def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
     assert rows["ORA-MR-007"]["reason"] == "missing targets key apis.oracle.objects.ascendingMeter"
     assert rows["ORA-MR-011"]["outcome"] == "skipped"
     assert after == before, "a read-only run changed the target's state"
+
+
+def test_overit_refusals_run_read_only_on_named_measures(monkeypatch, tmp_path):
+    monkeypatch.setenv("OVERIT_TOKEN", "overit-real-token")
+    app = build_app(Settings())
+    objects = {
+        "account": 1001, "element": 2101, "toValidate": [3101],
+        "notToValidate": [{"element": 2101, "measure": 3100}, {"element": 2001, "measure": 3002},
+                          {"element": 2101, "measure": 3103}],
+        "otherAccount": {"element": 2501, "measure": 3501},
+        "catalog": {"element": 2001, "measure": 3001, "code": 9002, "otherCode": 9101},
+        "forwardMeter": {"element": 2201, "measure": 3201, "previousValue": 995, "takenExternalCode": "READ-2026-0000"},
+        "backwardMeter": {"element": 2301, "measure": 3301, "previousValue": 5000},
+        "noPrevious": {"account": 1002, "element": 2501, "measure": 3501},
+    }  # fmt: skip
+    with serve(hidden_admin(app)) as url:
+        targets = tmp_path / "targets.yaml"
+        targets.write_text(json.dumps({"apis": {"overit": {"baseUrl": url, "credential": "${OVERIT_TOKEN}",
+                                                           "objects": objects}}}))  # fmt: skip
+        before = app.runtime.tenants.dump("overit-real-token")
+        code, report = run_cli("--target", str(targets), "--no-schema-checks", "--max-rps", "0", tmp_path=tmp_path)
+        after = app.runtime.tenants.dump("overit-real-token")
+    rows = by_rule(report)
+    assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
+    passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+    expected = {f"OVERIT-MB-{n:03d}" for n in range(1, 26)} - {"OVERIT-MB-016", "OVERIT-MB-018", "OVERIT-MB-022",
+                                                                 "OVERIT-MB-023"}  # fmt: skip
+    assert expected <= passed, sorted(expected - passed)
+    assert rows["OVERIT-MB-016"]["reason"] == "toValidate needs two measures"
+    assert after == before, "a read-only run changed the target's state"
