@@ -255,7 +255,9 @@ def test_an_unknown_unit_is_refused(channels: Channels) -> None:
 def test_a_null_or_empty_udf_list_assigns_nothing(channels: Channels, udfs: list[Any] | None) -> None:
     with channels.restoring() as before:
         current = channels.last_versions()[1]
-        after = channels.edited({**channels.edit, "udfs": udfs})
+        multiplier = _versions(before)[current]["multiplier"] + 1  # so that the edit itself visibly applies
+        after = channels.edited({**channels.edit, "multiplier": multiplier, "udfs": udfs})
+        assert _versions(after)[current]["multiplier"] == multiplier, "the edit must apply"
         assert _udf_values(after, current) == _udf_values(before, current), "no UDF value may change"
     if channels.on_mock:
         assert _udf_values(before, current)[LOCATION] == "Rooftop", "the scenario must start with values set"
@@ -345,7 +347,10 @@ def test_a_begin_date_that_overlaps_or_reorders_versions_is_refused(channels: Ch
 @writes
 def test_without_a_begin_date_the_dates_stay(channels: Channels) -> None:
     with channels.restoring() as before:
-        after = channels.edited({**channels.edit, "multiplier": 3})
+        current = channels.last_versions()[1]
+        multiplier = _versions(before)[current]["multiplier"] + 1  # so that the edit itself visibly applies
+        after = channels.edited({**channels.edit, "multiplier": multiplier})
+        assert _versions(after)[current]["multiplier"] == multiplier, "the edit must apply"
         assert _dates(after) == _dates(before), _dates(after)
 
 
