@@ -19,12 +19,12 @@ from conformance.target import ApiClient, RateLimit
 from mockserver.app import build_app
 from mockserver.qa.journal import Filter
 from mockserver.settings import Settings
+from tests.conformance.demo_objects import DEMO_OBJECTS
 from tests.live_server import serve
 
 pytestmark = pytest.mark.slow
 KEY = "tesma-real-key"
-DEMO_OBJECTS = {"group": "ACME", "otherGroup": "GLOBEX", "assets": [111, 222, 444], "otherGroupAsset": 555,
-                "missingAsset": 999999}  # fmt: skip
+TESMA_OBJECTS = DEMO_OBJECTS["tesma"]
 
 
 def hidden_admin(app: Any) -> Any:
@@ -40,7 +40,7 @@ def hidden_admin(app: Any) -> Any:
     return asgi
 
 
-def targets_file(tmp_path: Path, base_url: str, objects: dict[str, Any] | None = DEMO_OBJECTS) -> Path:
+def targets_file(tmp_path: Path, base_url: str, objects: dict[str, Any] | None = TESMA_OBJECTS) -> Path:
     path = tmp_path / "targets.yaml"
     entry = {"baseUrl": base_url, "credential": "${TESMA_KEY}", **({"objects": objects} if objects else {})}
     path.write_text(json.dumps({"apis": {"tesma": entry}}))
@@ -187,7 +187,7 @@ def test_init_targets_lists_every_object_a_scenario_can_use(tmp_path):
     path = tmp_path / "targets.yaml"
     assert cli.main(["init-targets", str(path)]) == 0
     text = path.read_text()
-    for key in DEMO_OBJECTS:
+    for key in TESMA_OBJECTS:
         assert f"# {key}:" in text
     assert "${TESMA_CREDENTIAL}" in text and "oracle:" in text
 
@@ -204,24 +204,10 @@ def test_a_time_budget_stops_starting_checks_and_reports_what_ran(real, tmp_path
 def test_energycap_scenarios_run_on_named_objects_and_put_the_channel_back(monkeypatch, tmp_path):
     monkeypatch.setenv("ECAP_KEY", "ecap-real-key")
     app = build_app(Settings())
-    edit = {"maximumReading": 9999999, "multiplier": 2, "observationRule": "Odometer", "unitCode": "kWh"}
-    objects = {"meter": 501, "channel": 10001, "otherMeter": 502, "otherVersion": 3, "numberUdf": 2, "selectUdf": 3,
-               "otherUnit": "MWh", "edit": edit}  # fmt: skip
-    readings = {
-        "onlyChannel": {"channelId": 10001, "channelImportId": "CH-ONE", "meterImportId": "MTR-ONE"},
-        "otherChannel": {"channelId": 10005, "channelImportId": "CH-UNIT-MWH"},
-        "byObservationType": {"meterImportId": "MTR-OBS", "observationTypeCode": "Demand", "channelId": 10003},
-        "byUnit": {"meterImportId": "MTR-UNIT", "observationTypeCode": "Energy", "unitCode": "MWh", "channelId": 10005},
-        "byInterval": {"meterImportId": "MTR-INTERVAL", "observationTypeCode": "Energy", "unitCode": "kWh",
-                       "channelIntervalInSeconds": 3600, "channelId": 10007},
-        "undecided": {"meterImportId": "MTR-TWINS", "observationTypeCode": "Energy", "unitCode": "kWh",
-                      "channelIntervalInSeconds": 900},
-        "odometer": {"channelId": 10001, "before": "2019-06-01T00:00:00Z", "maximumReading": 9999999},
-    }  # fmt: skip
     with serve(hidden_admin(app)) as url:
         targets = tmp_path / "targets.yaml"
         targets.write_text(json.dumps({"apis": {"energycap": {"baseUrl": url, "credential": "${ECAP_KEY}",
-                                                              "objects": objects | readings}}}))  # fmt: skip
+                                                              "objects": DEMO_OBJECTS["energycap"]}}}))  # fmt: skip
         before = app.runtime.tenants.dump("ecap-real-key")["energycap"]["channels"]
         code, report = run_cli("--target", str(targets), "--allow-writes", "--no-schema-checks", "--max-rps", "0",
                                tmp_path=tmp_path)  # fmt: skip
@@ -269,16 +255,7 @@ def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
 def test_overit_refusals_run_read_only_on_named_measures(monkeypatch, tmp_path):
     monkeypatch.setenv("OVERIT_TOKEN", "overit-real-token")
     app = build_app(Settings())
-    objects = {
-        "account": 1001, "element": 2101, "toValidate": [3101],
-        "notToValidate": [{"element": 2101, "measure": 3100}, {"element": 2001, "measure": 3002},
-                          {"element": 2101, "measure": 3103}],
-        "otherAccount": {"element": 2501, "measure": 3501},
-        "catalog": {"element": 2001, "measure": 3001, "code": 9002, "otherCode": 9101},
-        "forwardMeter": {"element": 2201, "measure": 3201, "previousValue": 995, "takenExternalCode": "READ-2026-0000"},
-        "backwardMeter": {"element": 2301, "measure": 3301, "previousValue": 5000},
-        "noPrevious": {"account": 1002, "element": 2501, "measure": 3501},
-    }  # fmt: skip
+    objects = {**DEMO_OBJECTS["overit"], "toValidate": [3101]}  # the demo element has one measure To Validate
     with serve(hidden_admin(app)) as url:
         targets = tmp_path / "targets.yaml"
         targets.write_text(json.dumps({"apis": {"overit": {"baseUrl": url, "credential": "${OVERIT_TOKEN}",
