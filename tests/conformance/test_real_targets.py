@@ -201,51 +201,47 @@ def test_a_time_budget_stops_starting_checks_and_reports_what_ran(real, tmp_path
     assert report["skipped"][0]["reason"].startswith("time budget of 0 s used up")
 
 
-def test_energycap_scenarios_run_on_named_objects_and_put_the_channel_back(monkeypatch, tmp_path):
-    monkeypatch.setenv("ECAP_KEY", "ecap-real-key")
+def scenarios_on_named_objects(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, api: str, objects: dict[str, Any], *options: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """One API's scenarios (no schema checks) against a fresh mock with /__admin hidden, its credential from the
+    environment: the rows by rule, and the API's state in the store before and after."""
+    credential = f"{api}-real-credential"
+    monkeypatch.setenv("REAL_CREDENTIAL", credential)
     app = build_app(Settings())
     with serve(hidden_admin(app)) as url:
         targets = tmp_path / "targets.yaml"
-        targets.write_text(json.dumps({"apis": {"energycap": {"baseUrl": url, "credential": "${ECAP_KEY}",
-                                                              "objects": DEMO_OBJECTS["energycap"]}}}))  # fmt: skip
-        before = app.runtime.tenants.dump("ecap-real-key")["energycap"]["channels"]
-        code, report = run_cli("--target", str(targets), "--allow-writes", "--no-schema-checks", "--max-rps", "0",
+        entry = {"baseUrl": url, "credential": "${REAL_CREDENTIAL}", "objects": objects}
+        targets.write_text(json.dumps({"apis": {api: entry}}))
+        before = app.runtime.tenants.dump(credential)[api]
+        code, report = run_cli("--target", str(targets), "--no-schema-checks", "--max-rps", "0", *options,
                                tmp_path=tmp_path)  # fmt: skip
-        after = app.runtime.tenants.dump("ecap-real-key")["energycap"]["channels"]
+        after = app.runtime.tenants.dump(credential)[api]
     rows = by_rule(report)
     assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
-    ran = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
-    assert {"ECAP-CV-001", "ECAP-CV-010", "ECAP-CV-014", "ECAP-CV-015", "ECAP-CH-002"} <= ran, sorted(ran)
+    return rows, before, after
+
+
+def passed(rows: dict[str, dict[str, Any]]) -> set[str]:
+    return {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+
+
+def test_energycap_scenarios_run_on_named_objects_and_put_the_channel_back(monkeypatch, tmp_path):
+    rows, before, after = scenarios_on_named_objects(
+        monkeypatch, tmp_path, "energycap", DEMO_OBJECTS["energycap"], "--allow-writes"
+    )
+    assert {"ECAP-CV-001", "ECAP-CV-010", "ECAP-CV-014", "ECAP-CV-015", "ECAP-CH-002"} <= passed(rows)
+    assert {f"ECAP-RD-{n:03d}" for n in range(1, 18)} <= passed(rows), sorted(set(rows) - passed(rows))
     assert rows["ECAP-CH-001"]["outcome"] == "skipped", "it checks its own seeded data"
-    assert after == before, "the writing scenarios must leave the channel as they found it"
-    passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
-    assert {f"ECAP-RD-{n:03d}" for n in range(1, 18)} <= passed, sorted(set(rows) - passed)
+    assert after["channels"] == before["channels"], "the writing scenarios must leave the channel as they found it"
 
 
 def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
-    monkeypatch.setenv("ORACLE_USER", "oracle-real-user")
-    app = build_app(Settings())
-    asset_92, asset_94 = 300100117993592, 300100117993594
-    objects = {
-        "reading": 300100141425002,
-        "descendingMeter": {"AssetId": asset_94, "MeterId": 300100141395131},
-        "changeMeter": {"AssetId": asset_94, "MeterId": 300100141395132},
-        "inactiveMeter": {"AssetId": asset_94, "MeterId": 300100141395133},
-        "rolloverMeter": {"AssetId": asset_92, "MeterId": 300100141395129, "rolloverMaxValue": 99999},
-        "codeNotOnAsset": {"AssetNumber": "F0554-02", "MeterCode": "FUEL_GAUGE_DESC"},
-    }  # the demo data has no ascending meter without rollover: scenarios needing one must say so
-    with serve(hidden_admin(app)) as url:
-        targets = tmp_path / "targets.yaml"
-        targets.write_text(json.dumps({"apis": {"oracle": {"baseUrl": url, "credential": "${ORACLE_USER}",
-                                                           "objects": objects}}}))  # fmt: skip
-        before = app.runtime.tenants.dump("oracle-real-user")
-        code, report = run_cli("--target", str(targets), "--no-schema-checks", "--max-rps", "0", tmp_path=tmp_path)
-        after = app.runtime.tenants.dump("oracle-real-user")
-    rows = by_rule(report)
-    assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
-    passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+    # The demo data has no ascending meter without rollover: the scenarios needing one must say so.
+    objects = {key: value for key, value in DEMO_OBJECTS["oracle"].items() if key != "ascendingMeter"}
+    rows, before, after = scenarios_on_named_objects(monkeypatch, tmp_path, "oracle", objects)
     assert {"ORA-MR-006", "ORA-MR-008", "ORA-MR-010", "ORA-MR-014", "ORA-MR-023", "ORA-MR-024", "ORA-MR-026",
-            "ORA-MR-030", "ORA-MR-031", "ORA-MR-034", "ORA-MR-035"} <= passed, sorted(passed)  # fmt: skip
+            "ORA-MR-030", "ORA-MR-031", "ORA-MR-034", "ORA-MR-035"} <= passed(rows), sorted(passed(rows))  # fmt: skip
     assert rows["ORA-MR-029"]["reason"] == "changeMeter needs two readings or more to show an order"
     assert rows["ORA-MR-007"]["reason"] == "missing targets key apis.oracle.objects.ascendingMeter"
     assert rows["ORA-MR-011"]["outcome"] == "skipped"
@@ -253,21 +249,10 @@ def test_oracle_refusals_run_read_only_on_named_meters(monkeypatch, tmp_path):
 
 
 def test_overit_refusals_run_read_only_on_named_measures(monkeypatch, tmp_path):
-    monkeypatch.setenv("OVERIT_TOKEN", "overit-real-token")
-    app = build_app(Settings())
     objects = {**DEMO_OBJECTS["overit"], "toValidate": [3101]}  # the demo element has one measure To Validate
-    with serve(hidden_admin(app)) as url:
-        targets = tmp_path / "targets.yaml"
-        targets.write_text(json.dumps({"apis": {"overit": {"baseUrl": url, "credential": "${OVERIT_TOKEN}",
-                                                           "objects": objects}}}))  # fmt: skip
-        before = app.runtime.tenants.dump("overit-real-token")
-        code, report = run_cli("--target", str(targets), "--no-schema-checks", "--max-rps", "0", tmp_path=tmp_path)
-        after = app.runtime.tenants.dump("overit-real-token")
-    rows = by_rule(report)
-    assert code == 0, [(r["id"], r["reason"]) for r in rows.values() if r["outcome"] == "failed"]
-    passed = {rule for rule, row in rows.items() if row["outcome"] == "passed"}
+    rows, before, after = scenarios_on_named_objects(monkeypatch, tmp_path, "overit", objects)
     expected = {f"OVERIT-MB-{n:03d}" for n in range(1, 26)} - {"OVERIT-MB-016", "OVERIT-MB-018", "OVERIT-MB-022",
                                                                  "OVERIT-MB-023"}  # fmt: skip
-    assert expected <= passed, sorted(expected - passed)
+    assert expected <= passed(rows), sorted(expected - passed(rows))
     assert rows["OVERIT-MB-016"]["reason"] == "toValidate needs two measures"
     assert after == before, "a read-only run changed the target's state"
