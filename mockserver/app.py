@@ -16,6 +16,7 @@ from connexion.resolver import Resolver
 import asset_meter_specs
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
+from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
@@ -116,5 +117,6 @@ def build_app(
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
     runtime.faults = Faults(index)
-    front = QaMiddleware(app, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
+    bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
+    front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front)

@@ -56,6 +56,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="keep the last N requests for GET /__admin/requests; 0 turns the journal off (default %(default)s)",
     )
+    parser.add_argument(
+        "--max-body-mb",
+        type=float,
+        default=64,
+        help="refuse request bodies above this many MiB with 413, before reading them; 0 for no limit (default 64)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     return parser.parse_args(argv)
 
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         validate_responses=args.validate_responses,
         job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
         journal_size=max(args.journal, 0),
+        max_body_bytes=int(max(args.max_body_mb, 0) * 1024 * 1024),
     )
     try:
         app = build_app(settings)

@@ -21,3 +21,5 @@ class Settings:
     journal_size: int = 1000
     """Requests the journal keeps (the oldest dropped); 0 turns it off."""
     journal_body_limit: int = 8192
+    max_body_bytes: int = 64 * 1024 * 1024
+    """Larger request bodies are refused (413) before they are read; 0 for no limit."""

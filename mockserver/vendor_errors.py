@@ -9,9 +9,11 @@ from connexion.lifecycle import ConnexionResponse
 
 from mockserver.validation import ContractViolation, SchemaError
 
-# Codes for the statuses no vendor rule produces but a fault can inject (as the gateway in front would).
+# Codes for the statuses no vendor rule produces but a fault, or the body size limit, can answer with (as the
+# gateway in front of the vendor would).
 TRANSPORT_CODES = {
     408: "REQUEST_TIMEOUT",
+    413: "PAYLOAD_TOO_LARGE",
     429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
     502: "BAD_GATEWAY",
