@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -356,14 +357,16 @@ def test_a_refused_batch_changes_nothing(overit: Overit) -> None:
 
 
 @rule("OVERIT-MB-023")
-@seeded
+@pytest.mark.writes
 def test_an_accepted_batch_answers_its_ids_and_is_stored(overit: Overit) -> None:
-    response = overit.patch([{"id": 311, "value": 7.5, "externalCode": "STORED"}, {"id": 312, "note": "ok"}])
+    first, second = overit.two_to_validate()
+    code = f"CONF-{uuid.uuid4().hex[:12]}"  # new on every run: a real target keeps what earlier runs stored
+    response = overit.patch([{"id": first, "value": 7.5, "externalCode": code}, {"id": second, "note": "ok"}])
     overit.expect(response, "OVERIT-MB-023")
-    assert sorted(response.json().get("payload", [])) == [311, 312], response.text
-    # The stored externalCode now blocks another measure of the element.
-    expect_status(overit.patch([{"id": 340, "externalCode": "STORED"}], element=240), 200, "another element")
-    overit.expect(overit.patch([{"id": 312, "externalCode": "STORED"}]), "OVERIT-MB-015")
+    assert sorted(response.json().get("payload", [])) == sorted([first, second]), response.text
+    # The stored externalCode now blocks another measure of the element, and only of that element.
+    expect_status(overit.on("noPrevious", [{"id": "measure", "externalCode": code}]), 200, "another element")
+    overit.expect(overit.patch([{"id": second, "externalCode": code}]), "OVERIT-MB-015")
 
 
 @rule("OVERIT-MB-024")
