@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from conformance.contracts import Contract
-from conformance.expect import expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Objects, Target
+from conformance.expect import expect_status, rule
+from conformance.scenario import ScenarioApi
+from conformance.target import Target
 
 API = "energycap"
 
@@ -85,22 +86,13 @@ def _when(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def error_code(body: Any) -> str | None:
-    return body.get("code") if isinstance(body, dict) else None
-
-
-class EnergyCap:
-    def __init__(self, client: ApiClient, contract: Contract, objects: Objects) -> None:
-        self.client = client
-        self.contract = contract
-        self.objects = objects
+class EnergyCap(ScenarioApi):
+    def __init__(self, target: Target, contract: Contract) -> None:
+        super().__init__(target, contract, SECTION, DEFAULTS)
         # Fresh times for every scenario (an hour apart, from two days back): a real target's channels keep
         # what earlier scenarios and runs imported.
         start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2) + timedelta(hours=next(_SCENARIOS))
         self.t0, self.t1, self.t2 = (_when(start + timedelta(minutes=15 * n)) for n in range(3))
-
-    def __getitem__(self, key: str) -> Any:
-        return self.objects[key]
 
     def post(self, body: Any) -> httpx.Response:
         return self.client.request("POST", "/v3/reading", json=body)
@@ -132,9 +124,6 @@ class EnergyCap:
         assert failed.get("error"), f"{why}: the group's error must say why: {failed}"
         assert len(failed["readings"]) == 2 and all(r.get("error") for r in failed["readings"]), failed
 
-    def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), error_code)
-
 
 def _only(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {key: mapping[key] for key in keys}
@@ -142,8 +131,7 @@ def _only(mapping: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 @pytest.fixture
 def energycap(target: Target, contracts: dict[str, Contract]) -> EnergyCap:
-    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
-    return EnergyCap(client, contracts[API], objects)
+    return EnergyCap(target, contracts[API])
 
 
 @rule("ECAP-RD-001")

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from conformance.contracts import Contract
-from conformance.expect import expect_outcome, expect_status, rule
-from conformance.scenarios.energycap import error_code
-from conformance.target import ApiClient, Objects, Target
+from conformance.expect import expect_status, rule
+from conformance.scenario import ScenarioApi
+from conformance.target import Target
 
 API = "energycap"
 METER, OTHER_METER = 6, 7
@@ -80,16 +80,7 @@ DEFAULTS = {"meter": METER, "channel": CHANNEL, "otherMeter": OTHER_METER, "othe
 writes = pytest.mark.writes
 
 
-class Channels:
-    def __init__(self, client: ApiClient, contract: Contract, objects: Objects, on_mock: bool) -> None:
-        self.client = client
-        self.contract = contract
-        self.objects = objects
-        self.on_mock = on_mock
-
-    def __getitem__(self, key: str) -> Any:
-        return self.objects[key]
-
+class Channels(ScenarioApi):
     @property
     def edit(self) -> dict[str, Any]:
         return dict(self.objects["edit"])
@@ -99,6 +90,11 @@ class Channels:
         ids = [version["channelVersionId"] for version in self.channel()["channelVersions"]]
         assert len(ids) >= 2, f"the channel needs at least two versions, it has {ids}"
         return ids[-2], ids[-1]
+
+    def version_path(self, version: int | None = None) -> str:
+        """The named channel's version (its current one unless told) under its named meter."""
+        version = self.last_versions()[1] if version is None else version
+        return f"/v202101/meter/{self['meter']}/channel/{self['channel']}/version/{version}"
 
     def put(
         self, body: Any, meter: int | None = None, channel: int | None = None, version: int | None = None
@@ -143,9 +139,6 @@ class Channels:
         assert _versions(answered) == _versions(self.channel()), "the edit's answer and a later read disagree"
         return answered
 
-    def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), error_code)
-
 
 def _versions(channel: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return {version["channelVersionId"]: version for version in channel["channelVersions"]}
@@ -166,8 +159,7 @@ def _shifted(moment: str, days: int) -> str:
 
 @pytest.fixture
 def channels(target: Target, contracts: dict[str, Contract]) -> Channels:
-    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
-    return Channels(client, contracts[API], objects, target.has_admin)
+    return Channels(target, contracts[API], SECTION, DEFAULTS)
 
 
 @rule("ECAP-CV-001")
@@ -357,14 +349,14 @@ def test_without_a_begin_date_the_dates_stay(channels: Channels) -> None:
 @rule("ECAP-CV-017")
 @pytest.mark.parametrize("headers", [{}, {"ECI-ApiKey": ""}], ids=["none", "empty"])
 def test_an_edit_without_an_api_key_is_refused(channels: Channels, headers: dict[str, str]) -> None:
-    path = f"/v202101/meter/{channels['meter']}/channel/{channels['channel']}/version/{channels.last_versions()[1]}"
+    path = channels.version_path()
     response = channels.client.request("PUT", path, json=channels.edit, authenticated=False, headers=headers)
     channels.expect(response, "ECAP-CV-017")
 
 
 @rule("ECAP-CV-018")
 def test_an_edit_that_is_not_json_is_refused(channels: Channels) -> None:
-    path = f"/v202101/meter/{channels['meter']}/channel/{channels['channel']}/version/{channels.last_versions()[1]}"
+    path = channels.version_path()
     response = channels.client.request("PUT", path, content=b"multiplier=2", headers={"Content-Type": "text/plain"})
     channels.expect(response, "ECAP-CV-018")
 

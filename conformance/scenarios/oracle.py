@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from conformance.contracts import Contract
-from conformance.expect import expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Objects, Target
+from conformance.expect import expect_status, rule
+from conformance.scenario import ScenarioApi
+from conformance.target import Target
 
 API = "oracle"
 READINGS = "/meterReadings"
@@ -77,10 +78,6 @@ SECTION: dict[str, Any] = {
 DATE = "2025-06-01T10:00:00+00:00"  # after every seeded reading, before today
 
 
-def error_code(body: Any) -> str | None:
-    return body.get("o:errorCode") if isinstance(body, dict) else None
-
-
 def reading(meter: int, asset: int | None = 1, value: float | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"MeterId": meter, "ReadingDate": DATE, "ReadingTypeCode": "ORA_ABSOLUTE", **extra}
     if asset is not None:
@@ -119,12 +116,10 @@ def _parsed(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class Oracle:
-    def __init__(self, client: ApiClient, contract: Contract, objects: Objects, on_mock: bool) -> None:
-        self.client = client
-        self.contract = contract
-        self.objects = objects
-        self.on_mock = on_mock
+class Oracle(ScenarioApi):
+    @staticmethod
+    def error_code(body: Any) -> str | None:
+        return body.get("o:errorCode") if isinstance(body, dict) else None
 
     def last(self, meter: str) -> dict[str, Any] | None:
         """The named meter's latest active reading, as the collection lists it."""
@@ -174,14 +169,10 @@ class Oracle:
             headers={"Content-Type": ITEM, **headers},
         )  # fmt: skip
 
-    def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), error_code)
-
 
 @pytest.fixture
 def oracle(target: Target, contracts: dict[str, Contract]) -> Oracle:
-    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
-    return Oracle(client, contracts[API], objects, target.has_admin)
+    return Oracle(target, contracts[API], SECTION, DEFAULTS)
 
 
 @rule("ORA-MR-001")

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from conformance.contracts import Contract
-from conformance.expect import expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Objects, Target
+from conformance.expect import expect_status, rule
+from conformance.scenario import ScenarioApi
+from conformance.target import Target
 
 API = "overit"
 BATCH = "/accounts/{account}/measuring-elements/{element}/measures/batch"
@@ -94,10 +95,6 @@ SECTION: dict[str, Any] = {
 }
 
 
-def error_code(body: Any) -> str | None:
-    return body.get("code") if isinstance(body, dict) else None
-
-
 seeded = pytest.mark.seeded
 OBJECTS = {
     "account": "an account id",
@@ -126,17 +123,8 @@ DEFAULTS = {
 }  # fmt: skip
 
 
-class Overit:
-    """A freshly seeded tenant (or a real target's named objects) and the calls the scenarios make."""
-
-    def __init__(self, client: ApiClient, contract: Contract, target: Target, objects: Objects) -> None:
-        self.client = client
-        self.contract = contract
-        self.target = target
-        self.objects = objects
-
-    def __getitem__(self, key: str) -> Any:
-        return self.objects[key]
+class Overit(ScenarioApi):
+    """The calls the scenarios make."""
 
     def on(self, named: str, batch: list[dict[str, Any]]) -> httpx.Response:
         """A batch for the element of a named {element, measure} object; "measure" in an item stands for its id."""
@@ -162,9 +150,6 @@ class Overit:
             "PATCH", self._path(None, None), content=content, headers={"Content-Type": content_type}
         )
 
-    def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), error_code)
-
     def stored_measure(self, element_id: int, measure_id: int) -> dict[str, Any]:
         if not self.target.has_admin:
             pytest.skip("reading stored measures needs the mock's /__admin state")
@@ -179,8 +164,7 @@ class Overit:
 
 @pytest.fixture
 def overit(target: Target, contracts: dict[str, Contract]) -> Overit:
-    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
-    return Overit(client, contracts[API], target, objects)
+    return Overit(target, contracts[API], SECTION, DEFAULTS)
 
 
 @rule("OVERIT-MB-001")
@@ -289,7 +273,7 @@ def test_catalog_code_needs_a_catalog_group(overit: Overit) -> None:
 def test_catalog_code_must_be_of_the_elements_group(overit: Overit) -> None:
     catalog = overit["catalog"]
     overit.expect(overit.on("catalog", [{"id": "measure", "catalogCodeId": catalog["otherCode"]}]), "OVERIT-MB-014")
-    if overit.target.has_admin:  # the code of the group is accepted: a write, on our mock's own measure only
+    if overit.on_mock:  # the code of the group is accepted: a write, on our mock's own measure only
         expect_status(overit.patch([{"id": 300, "catalogCodeId": 12}], element=200), 200, "a code of the group")
 
 
@@ -331,7 +315,7 @@ def test_unfeasible_needs_a_previous_measure(overit: Overit) -> None:
 def test_a_forward_meter_going_down_needs_rotations(overit: Overit) -> None:
     below = overit["forwardMeter"]["previousValue"] - 1
     overit.expect(overit.on("forwardMeter", [{"id": "measure", "value": below}]), "OVERIT-MB-020")
-    if overit.target.has_admin:  # with rotations it is accepted: a write, on our mock's own measure only
+    if overit.on_mock:  # with rotations it is accepted: a write, on our mock's own measure only
         expect_status(overit.patch([{"id": 321, "value": 2, "rotations": 1}], element=220), 200, "with rotations")
 
 
@@ -339,7 +323,7 @@ def test_a_forward_meter_going_down_needs_rotations(overit: Overit) -> None:
 def test_a_backward_meter_going_up_needs_rotations(overit: Overit) -> None:
     above = overit["backwardMeter"]["previousValue"] + 1000
     overit.expect(overit.on("backwardMeter", [{"id": "measure", "value": above}]), "OVERIT-MB-021")
-    if overit.target.has_admin:  # with rotations it is accepted: a write, on our mock's own measure only
+    if overit.on_mock:  # with rotations it is accepted: a write, on our mock's own measure only
         expect_status(overit.patch([{"id": 331, "value": 6000, "rotations": 1}], element=230), 200, "with rotations")
 
 
@@ -351,7 +335,7 @@ def test_a_refused_batch_changes_nothing(overit: Overit) -> None:
     first, second = overit.two_to_validate()
     refused = overit.patch([{"id": second, "externalCode": "ONLY-IF-ALL"}, {"id": frozen["measure"], "note": "x"}])
     overit.expect(refused, "OVERIT-MB-022")
-    if overit.target.has_admin:  # proving it needs a write: our mock's own measures only
+    if overit.on_mock:  # proving it needs a write: our mock's own measures only
         # Had the first measure been written, its externalCode would now be taken.
         expect_status(overit.patch([{"id": first, "externalCode": "ONLY-IF-ALL"}]), 200, "the code was never stored")
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from conformance.contracts import Contract
-from conformance.expect import describe, expect_outcome, expect_status, rule
-from conformance.target import ApiClient, Objects, Target
+from conformance.expect import describe, expect_status, rule
+from conformance.scenario import ScenarioApi
+from conformance.target import Target
 
 API = "tesma"
 GROUP, OTHER_GROUP = "ALPHA", "BETA"
@@ -48,17 +49,7 @@ DEFAULTS = {"group": GROUP, "otherGroup": OTHER_GROUP, "assets": [1, 2, 3], "oth
             "missingAsset": MISSING}  # fmt: skip
 
 
-def error_code(body: Any) -> str | None:
-    return body.get("code") if isinstance(body, dict) else None
-
-
-class Tesma:
-    def __init__(self, client: ApiClient, contract: Contract, target: Target, objects: Objects) -> None:
-        self.client = client
-        self.contract = contract
-        self.target = target
-        self.objects = objects
-
+class Tesma(ScenarioApi):
     @property
     def group(self) -> str:
         return self.objects["group"]
@@ -103,18 +94,15 @@ class Tesma:
 
     def assets(self) -> dict[int, dict[str, Any]]:
         """The assets as stored: needs the mock's /__admin (tesma offers no asset read in this contract)."""
-        if not self.target.has_admin:
+        if not self.on_mock:
             pytest.skip("reading assets back needs the mock's /__admin")
         assert self.client.credential is not None
         return {a["assetId"]: a for a in self.target.state(API, self.client.credential)["assets"]}
 
     def unchanged(self, asset_id: int, name: str, value: Any) -> None:
         """Where the assets can be read (our mock), the asset still has ``value``."""
-        if self.target.has_admin:
+        if self.on_mock:
             assert self.assets()[asset_id].get(name) == value, f"asset {asset_id} must not change"
-
-    def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), error_code)
 
 
 def _errors_of(job: dict[str, Any]) -> dict[int, list[str]]:
@@ -123,8 +111,7 @@ def _errors_of(job: dict[str, Any]) -> dict[int, list[str]]:
 
 @pytest.fixture
 def tesma(target: Target, contracts: dict[str, Contract]) -> Tesma:
-    client, objects = target.scenario_client(contracts[API], SECTION, DEFAULTS)
-    return Tesma(client, contracts[API], target, objects)
+    return Tesma(target, contracts[API], SECTION, DEFAULTS)
 
 
 @rule("TESMA-BP-001")
@@ -177,7 +164,7 @@ def test_a_property_that_cannot_be_patched_refuses_the_request(tesma: Tesma, ite
 @rule("TESMA-BP-005")
 def test_more_than_ten_thousand_assets_refuse_the_request(tesma: Tesma) -> None:
     tesma.expect(tesma.patch([{"assetId": n} for n in range(1, 10_002)]), "TESMA-BP-005")
-    if tesma.target.has_admin:  # the edge creates a job: only where nothing real is written
+    if tesma.on_mock:  # the edge creates a job: only where nothing real is written
         expect_status(tesma.patch([{"assetId": n} for n in range(1, 10_001)]), 202, "10,000 assets are accepted")
 
 
@@ -312,7 +299,7 @@ def test_jobs_run_in_the_order_they_were_created(tesma: Tesma) -> None:
     later, _ = tesma.finished(second["id"])
     earlier, _ = tesma.finished(first["id"])
     assert later["startDate"] >= earlier["endDate"], f"the second job started before the first ended: {earlier} {later}"
-    if tesma.target.has_admin:
+    if tesma.on_mock:
         assert tesma.assets()[tesma.asset(1)]["orderNumber"] == "SECOND", "the later job's value must win"
 
 
