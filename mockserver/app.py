@@ -12,6 +12,7 @@ import connexion
 import yaml
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
+from starlette.middleware.cors import CORSMiddleware
 
 import asset_meter_specs
 from mockserver.admin.handlers import AdminHandlers
@@ -24,6 +25,7 @@ from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
 from mockserver.qa.operations import MountedApi, OperationIndex
+from mockserver.relative_redirects import RelativeRedirects
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.store import Store
@@ -45,9 +47,11 @@ class MockApp:
     runtime: Runtime
     mounted: list[dict[str, str]]
     front: QaMiddleware
+    outermost: Any = None
+    """What a request meets first (CORS, redirects), around ``front``; ``front`` itself when None."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self.front(scope, receive, send)
+        await (self.outermost or self.front)(scope, receive, send)
 
 
 def load_spec(file_name: str) -> dict[str, Any]:
@@ -105,18 +109,40 @@ def build_app(
         contracts.append(MountedApi(api.id, base_path, spec))
 
     admin_spec = load_spec(asset_meter_specs.ADMIN_SPEC)
+    admin_base_path = base_path_of(admin_spec)
     app.add_api(
         admin_spec,
-        base_path=base_path_of(admin_spec),
+        base_path=admin_base_path,
         name="admin",
         resolver=_resolver(AdminHandlers(runtime, mounted, settings.auth_mode)),
         validator_map=validator_map,
         validate_responses=settings.validate_responses,
     )
     errors.install(app)
+    errors.allowed_methods = OperationIndex([*contracts, MountedApi("admin", admin_base_path, admin_spec)]).allowed
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
     runtime.faults = Faults(index)
     bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
     front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
-    return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front)
+    return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
+
+
+def _outermost(front: QaMiddleware, settings: Settings) -> Any:
+    """CORS outside everything else, so a preflight is answered before faults, the journal or the body limit see
+    it, and every answer (faults and 413s included) carries the headers a browser needs to read it."""
+    redirects = RelativeRedirects(front)
+    if not settings.cors_origins:
+        return redirects
+    return CORSMiddleware(
+        redirects,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["*"],
+        allow_headers=["*"],  # mirrors what a preflight asks for: Authorization, ECI-ApiKey, X-API-KEY, Prefer
+        expose_headers=list(EXPOSED_HEADERS),
+        max_age=600,
+    )
+
+
+# Headers of the vendors' answers a browser app must be able to read (beyond the CORS safelisted ones).
+EXPOSED_HEADERS = ("Location", "Retry-After", "WWW-Authenticate", "ETag", "Allow")

@@ -62,6 +62,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=64,
         help="refuse request bodies above this many MiB with 413, before reading them; 0 for no limit (default 64)",
     )
+    parser.add_argument(
+        "--cors-origins",
+        default="*",
+        metavar="ORIGINS",
+        help="comma-separated origins a browser app may call the mock from; '*' any (default), '' none",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     return parser.parse_args(argv)
 
@@ -76,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
         journal_size=max(args.journal, 0),
         max_body_bytes=int(max(args.max_body_mb, 0) * 1024 * 1024),
+        cors_origins=tuple(origin.strip() for origin in args.cors_origins.split(",") if origin.strip()),
     )
     try:
         app = build_app(settings)

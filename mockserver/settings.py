@@ -23,3 +23,5 @@ class Settings:
     journal_body_limit: int = 8192
     max_body_bytes: int = 64 * 1024 * 1024
     """Larger request bodies are refused (413) before they are read; 0 for no limit."""
+    cors_origins: tuple[str, ...] = ("*",)
+    """Origins a browser app may call the mock from; `*` for any, empty for none (no CORS headers)."""

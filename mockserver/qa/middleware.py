@@ -85,6 +85,11 @@ class QaMiddleware:
 
         fault: Fault | None = None
         try:
+            if api is not None and self._index.credential_repeated(api, scope["headers"]):
+                # Auth would read one copy and the journal and faults another: two tenants in one request.
+                tenant = None
+                await self._answer(api, 401, "The credential header is given more than once", None, sending)
+                return
             try:
                 fault = preferred_fault(headers.get("prefer"), operation) or self._faults.fault_for(
                     method, path, operation, tenant
