@@ -121,7 +121,7 @@ def build_app(
     errors.install(app)
     errors.allowed_methods = OperationIndex([*contracts, MountedApi("admin", admin_base_path, admin_spec)]).allowed
     index = OperationIndex(contracts)
-    runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
+    runtime.journal = Journal(settings.journal_size, settings.journal_body_limit, settings.journal_max_bytes)
     runtime.faults = Faults(index)
     bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
     front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})

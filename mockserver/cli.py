@@ -57,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the last N requests for GET /__admin/requests; 0 turns the journal off (default %(default)s)",
     )
     parser.add_argument(
+        "--journal-mb",
+        type=float,
+        default=32,
+        help="MiB the journal's entries may hold together, the oldest dropped first (default %(default)s)",
+    )
+    parser.add_argument(
         "--max-body-mb",
         type=float,
         default=64,
@@ -81,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         validate_responses=args.validate_responses,
         job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
         journal_size=max(args.journal, 0),
+        journal_max_bytes=int(max(args.journal_mb, 0) * 1024 * 1024),
         max_body_bytes=int(max(args.max_body_mb, 0) * 1024 * 1024),
         cors_origins=tuple(origin.strip() for origin in args.cors_origins.split(",") if origin.strip()),
     )

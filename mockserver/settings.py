@@ -21,6 +21,9 @@ class Settings:
     journal_size: int = 1000
     """Requests the journal keeps (the oldest dropped); 0 turns it off."""
     journal_body_limit: int = 8192
+    """Bytes of each request and response body the journal keeps and shows."""
+    journal_max_bytes: int = 32 * 1024 * 1024
+    """Bytes all journal entries may hold together (the oldest dropped first)."""
     max_body_bytes: int = 64 * 1024 * 1024
     """Larger request bodies are refused (413) before they are read; 0 for no limit."""
     cors_origins: tuple[str, ...] = ("*",)
