@@ -15,6 +15,7 @@ from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
 import asset_meter_specs
+from mockserver.admin.guard import AdminGuard
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
 from mockserver.body_limit import BodyLimit
@@ -129,9 +130,9 @@ def build_app(
 
 
 def _outermost(front: QaMiddleware, settings: Settings) -> Any:
-    """CORS outside everything else, so a preflight is answered before faults, the journal or the body limit see
-    it, and every answer (faults and 413s included) carries the headers a browser needs to read it."""
-    redirects = RelativeRedirects(front)
+    """CORS outside everything else, so a preflight is answered before the admin token, faults, the journal or the
+    body limit see it, and every answer (401s, faults and 413s included) carries the headers a browser needs."""
+    redirects = RelativeRedirects(AdminGuard(front, settings.admin_token))
     if not settings.cors_origins:
         return redirects
     return CORSMiddleware(
