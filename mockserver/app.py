@@ -30,6 +30,7 @@ from mockserver.relative_redirects import RelativeRedirects
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.store import Store
+from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.validation import compiled_validator_map
 from mockserver.vendor_api import VendorApi, discover_apis
@@ -78,10 +79,19 @@ def build_app(
     apis = discover_apis() if apis is None else apis
     store = Store(settings.store_url)
     authenticator = Authenticator(store, settings.auth_mode)
-    tenants = Tenants(store, apis, read_document(settings.fixtures), authenticator)
+    configured = read_document(settings.fixtures)
+    kept = MockState(store, configured)
+    tenants = Tenants(store, apis, kept.posted_dataset() or configured, authenticator, kept)
     runtime = Runtime(
-        store=store, clock=Clock(), tenants=tenants, authenticator=authenticator, apis=apis, job_pace=settings.job_pace
+        store=store,
+        clock=Clock(),
+        tenants=tenants,
+        authenticator=authenticator,
+        apis=apis,
+        job_pace=settings.job_pace,
+        kept=kept,
     )
+    kept.restore_clock(runtime.clock)
 
     app = connexion.AsyncApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui))
     validator_map = compiled_validator_map()
@@ -124,6 +134,7 @@ def build_app(
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit, settings.journal_max_bytes)
     runtime.faults = Faults(index)
+    kept.restore_faults(runtime.faults)
     bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
     front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
