@@ -15,7 +15,7 @@ from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
 import asset_meter_specs
-from mockserver.admin.guard import AdminGuard
+from mockserver.admin.guard import AdminGuard, admin_security_map
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
 from mockserver.body_limit import BodyLimit
@@ -128,6 +128,7 @@ def build_app(
         resolver=_resolver(AdminHandlers(runtime, mounted, settings.auth_mode)),
         validator_map=validator_map,
         validate_responses=settings.validate_responses,
+        security_map=admin_security_map(),
     )
     errors.install(app)
     errors.allowed_methods = OperationIndex([*contracts, MountedApi("admin", admin_base_path, admin_spec)]).allowed

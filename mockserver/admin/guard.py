@@ -12,6 +12,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from connexion.security import BearerSecurityHandler
+
 from mockserver.vendor_errors import problem_json
 
 Message = dict[str, Any]
@@ -49,3 +51,13 @@ class AdminGuard:
         ]
         await send({"type": "http.response.start", "status": 401, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def admin_security_map() -> dict[str, type]:
+    """The contract declares the token (so Swagger UI can send it); checking it is the guard's job, before
+    connexion sees the request, so connexion's own check accepts whatever reached it."""
+
+    def admitted(token: str) -> dict[str, str]:
+        return {"sub": "admin"}
+
+    return {"bearer": type("AdminBearer", (BearerSecurityHandler,), {"_resolve_func": lambda self, scheme: admitted})}

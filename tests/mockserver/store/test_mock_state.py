@@ -10,6 +10,7 @@ from mockserver.store import Store
 from mockserver.store.mock_state import MockState
 
 CONFIGURED = {"overit": {"accounts": []}}
+RULE = {"operationId": "get_channel_readings", "status": 404, "times": 2}
 
 
 def test_a_posted_dataset_counts_only_over_the_dataset_it_replaced(tmp_path):
@@ -45,11 +46,11 @@ def test_fault_rules_come_back_as_they_were_put_and_unfit_ones_are_dropped():
     store = Store()
     kept = MockState(store, CONFIGURED)
     faults = Faults(index)
-    faults.replace([{"operationId": "get_channel_readings", "status": 404, "times": 2}])
+    faults.replace([RULE])
     kept.keep_faults(faults)
     restored = Faults(index)
     kept.restore_faults(restored)
-    assert [rule.spec for rule in restored.rules] == [{"operationId": "get_channel_readings", "status": 404, "times": 2}]
+    assert [rule.spec for rule in restored.rules] == [RULE]
     kept.write("faults", [{"api": "no-such-api", "status": 404}])
     dropped = Faults(index)
     kept.restore_faults(dropped)
