@@ -7,6 +7,7 @@ A schema-check failure that rests only on such keywords is a WARN against a real
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 MARK = "x-assumed"
@@ -38,12 +39,17 @@ def without_assumed(schema: Any) -> Any:
     return schema
 
 
-def every_assumed(schema: Any) -> frozenset[str]:
-    """Every keyword marked assumed anywhere in ``schema``."""
+def every_assumed(schema: Any, resolve: Callable[[Any], Any] | None = None) -> frozenset[str]:
+    """Every keyword marked assumed anywhere in ``schema``, following `$ref`s through ``resolve``."""
     found: set[str] = set()
+    seen: set[str] = set()
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and resolve is not None and reference not in seen:
+                seen.add(reference)
+                walk(resolve({"$ref": reference}))
             found.update(assumed_keywords(node))
             for value in node.values():
                 walk(value)

@@ -55,7 +55,8 @@ def table(found: list[dict[str, Any]], width: int) -> list[str]:
 
 def print_rules(apis: list[str], as_json: bool) -> int:
     found = rows(apis)
-    text = json.dumps(found, indent=2) if as_json else "\n".join(table(found, shutil.get_terminal_size((160, 24)).columns))
+    width = shutil.get_terminal_size((160, 24)).columns  # a pipe gets a wide table, not a narrow one
+    text = json.dumps(found, indent=2) if as_json else "\n".join(table(found, width))
     try:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

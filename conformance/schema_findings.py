@@ -49,7 +49,7 @@ def _request_rests_only_on_assumed(contract: Contract, case: Any) -> frozenset[s
         for media, content in operation.get("requestBody", {}).get("content", {}).items():
             if "json" in media and "schema" in content:
                 checks.append((_pointer(case.operation.path, case.operation.method, media), case.body))
-                marked |= every_assumed(contract.resolve(content["schema"]))
+                marked |= every_assumed(content["schema"], contract.resolve)
                 break
     for index, parameter in enumerate(operation.get("parameters", [])):
         parameter = contract.resolve(parameter)
@@ -58,7 +58,7 @@ def _request_rests_only_on_assumed(contract: Contract, case: Any) -> frozenset[s
             method = case.operation.method.lower()
             pointer = f"#/paths/{_escape(case.operation.path)}/{method}/parameters/{index}/schema"
             checks.append((pointer, container[parameter["name"]]))
-            marked |= every_assumed(contract.resolve(parameter["schema"]))
+            marked |= every_assumed(parameter["schema"], contract.resolve)
     if not marked or not checks:
         return frozenset()
     for pointer, value in checks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +35,7 @@ class AdminHandlers:
             "apis": self._api_docs,
             "store": self._runtime.store.dialect,
             "authMode": self._auth_mode,
+            "version": importlib.metadata.version("asset-meter-contracts"),
         }
 
     async def post_reset(self, tenant: str | None = None) -> dict[str, str]:
