@@ -244,6 +244,7 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
                         (args.junit, lambda p: write_junit(outcome.results, metadata, p)),
                         (args.html, lambda p: write_html(outcome.results, scored, metadata, p))):  # fmt: skip
         if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             write(path)
             written.append(str(path))
     reports = f"; reports: {', '.join(written)}" if written else ""

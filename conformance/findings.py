@@ -105,5 +105,8 @@ class NothingChecked(SuiteError):
 def evidence_of(error: BaseException) -> list[dict[str, Any]]:
     """Replay lines a finding carries (schema checks); scenarios' evidence comes from the recorder."""
     if isinstance(error, SchemaBroken):
-        return [{"curl": failure.curl, "check": failure.check} for failure in error.failures if failure.curl]
+        return [
+            {"check": failure.check, "curl": failure.curl, "message": f"{failure.title}\n\n{failure.message}"}
+            for failure in error.failures
+        ]
     return []

@@ -49,7 +49,8 @@ def _evidence(result: CheckResult) -> str:
         if response:
             headers = "\n".join(f"{name}: {value}" for name, value in response["headers"].items())
             answer = f"<pre>HTTP {response['status']}\n{escape(headers)}\n\n{escape(response['body'])}</pre>"
-        parts.append(f"{tenant}<pre>{escape(exchange.get('curl', ''))}</pre>{answer}")
+        message = f"<pre>{escape(exchange['message'])}</pre>" if exchange.get("message") else ""
+        parts.append(f"{tenant}{message}<pre>{escape(exchange.get('curl', ''))}</pre>{answer}")
     return f"<details><summary>evidence ({len(result.evidence)} exchange(s))</summary>{''.join(parts)}</details>"
 
 

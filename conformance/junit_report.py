@@ -62,6 +62,7 @@ def render(results: list[CheckResult], run: dict[str, Any]) -> str:
         if row.outcome == Verdict.WARN:
             out = [f"WARN assumed: {row.assumed}; target answered: {row.answered}"]
         for exchange in row.evidence:
+            out += [exchange["message"]] if exchange.get("message") else []
             out.append(exchange.get("curl", ""))
             response = exchange.get("response")
             if response:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 import conformance
 from conformance import schema_checks, stateful_checks
@@ -65,6 +66,8 @@ def run(
     args = [*files, "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR), "-p", "no:randomly"]
     args += ["-p", "no:terminal"]
     cache_dir.mkdir(parents=True, exist_ok=True)
+    # hypothesis fixes its default folder from the working directory at import: name ours instead.
+    set_hypothesis_home_dir(cache_dir / ".hypothesis")
     with contextlib.chdir(cache_dir):
         exit_code = pytest.main(args, plugins=[plugin, Started()])
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):

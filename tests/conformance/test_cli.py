@@ -27,8 +27,8 @@ KEY = "tesma-cli-key"
 Rewrite = Callable[[int, bytes], tuple[int, bytes]]
 
 
-def rewriting(app: Any, rewrite: Rewrite) -> Any:
-    """The app with each tesma answer's status and body rewritten (buffered, content-length fixed)."""
+def rewriting(app: Any, rewrite: Rewrite, content_type: bytes | None = None) -> Any:
+    """The app with each tesma answer's status and body (and content type) rewritten, buffered."""
 
     async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
@@ -45,8 +45,11 @@ def rewriting(app: Any, rewrite: Rewrite) -> Any:
             if message.get("more_body"):
                 return
             status, body = rewrite(started["status"], b"".join(chunks))
-            headers = [(k, v) for k, v in started.get("headers", []) if k.lower() != b"content-length"]
+            replaced = {b"content-length"} | ({b"content-type"} if content_type else set())
+            headers = [(k, v) for k, v in started.get("headers", []) if k.lower() not in replaced]
             headers.append((b"content-length", str(len(body)).encode()))
+            if content_type:
+                headers.append((b"content-type", content_type))
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
@@ -147,6 +150,23 @@ def test_a_real_target_breaking_a_documented_status_fails_with_replayable_eviden
     assert KEY not in written
     # Readable: expected vs got, no traceback frames of the tool itself.
     assert "Traceback" not in out and 'File "' not in out and "ExceptionGroup" not in out
+
+
+@pytest.mark.parametrize(
+    ("rewrite", "content_type"),
+    [(lambda status, body: (503, b"Service Unavailable"), b"text/plain"),
+     (lambda status, body: (status, b"<html><body>Bad request</body></html>"), b"text/html"),
+     (lambda status, body: (status, body.decode().encode("utf-16")), b"application/json")],
+    ids=["503", "html-errors", "utf16-json"],
+)  # fmt: skip
+def test_no_valid_answer_fails_even_a_rule_resting_on_an_assumption(tmp_path, monkeypatch, rewrite, content_type):
+    with serve(rewriting(hidden_admin(build_app(Settings())), rewrite, content_type)) as url:
+        code, document, _ = run(tmp_path, "--target", str(targets(tmp_path, url, monkeypatch)), *SCENARIOS_ONLY,
+                                "--rule", "TESMA-BP-011", "--rule", "TESMA-BP-009")  # fmt: skip
+    found = rows(document)
+    assert code == 1
+    assert found["TESMA-BP-011"]["outcome"] == "failed", "an assumption softens nothing when nothing was answered"
+    assert found["TESMA-BP-009"]["outcome"] == "failed"
 
 
 def test_evidence_on_a_real_target_replays_with_the_credential_variable(tmp_path, monkeypatch):
