@@ -27,7 +27,7 @@ from conformance.list_rules import print_rules
 from conformance.progress import RunProgress
 from conformance.report import print_summary, write_json
 from conformance.run_info import RunInfo, tool_version
-from conformance.runner import run
+from conformance.runner import DEFAULT_CACHE, run
 from conformance.score import scores
 from conformance.settings import RunSettings
 from conformance.target import answers_admin, probe
@@ -36,7 +36,6 @@ from conformance.targets import TargetsError, load_targets, template
 from conformance.verdicts import TargetKind, exit_code
 
 CREDENTIAL_VARIABLE = "CONFORMANCE_CREDENTIAL_{api}"
-DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asset-meter-conformance"
 
 
 def _credentials(pairs: list[str], apis: list[str]) -> dict[str, str]:
@@ -241,7 +240,7 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
     print_summary(outcome.results, scored, sys.stdout)
     written = []
     for path, write in ((args.json, lambda p: write_json(outcome.results, scored, metadata, p)),
-                        (args.junit, lambda p: write_junit(outcome.results, metadata, p)),
+                        (args.junit, lambda p: write_junit(outcome.results, metadata, p, scored)),
                         (args.html, lambda p: write_html(outcome.results, scored, metadata, p))):  # fmt: skip
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)

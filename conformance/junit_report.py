@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from conformance.report import collapsed, summarize
 from conformance.results import CheckResult
+from conformance.score import ApiScore
 from conformance.verdicts import Verdict
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -29,7 +31,7 @@ def _properties(parent: ET.Element, pairs: list[tuple[str, Any]]) -> None:
             ET.SubElement(element, "property", name=name, value=_xml(value))
 
 
-def render(results: list[CheckResult], run: dict[str, Any]) -> str:
+def render(results: list[CheckResult], run: dict[str, Any], scores: Sequence[ApiScore] = ()) -> str:
     rows = collapsed(results)
     counts = summarize(rows)
     suites = ET.Element("testsuites")
@@ -38,8 +40,9 @@ def render(results: list[CheckResult], run: dict[str, Any]) -> str:
         errors="0", skipped=str(counts["skipped"]), time=f"{run.get('duration', 0):.3f}",
         timestamp=str(run.get("started", "")),
     )  # fmt: skip
-    _properties(suite, [(key, value if isinstance(value, str | int | float) else json.dumps(value))
-                        for key, value in run.items()])  # fmt: skip
+    pairs = [(key, value if isinstance(value, str | int | float) else json.dumps(value)) for key, value in run.items()]
+    pairs += [(f"score {score.api}", json.dumps(score.as_dict())) for score in scores]
+    _properties(suite, pairs)
     for row in rows:
         name = row.id if row.kind == "rule" else f"schema {row.id}"
         case = ET.SubElement(suite, "testcase", classname=f"conformance.{row.api or 'run'}", name=name,
@@ -73,5 +76,5 @@ def render(results: list[CheckResult], run: dict[str, Any]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def write_junit(results: list[CheckResult], run: dict[str, Any], path: Path) -> None:
-    path.write_text(render(results, run))
+def write_junit(results: list[CheckResult], run: dict[str, Any], path: Path, scores: Sequence[ApiScore]) -> None:
+    path.write_text(render(results, run, scores))

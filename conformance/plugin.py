@@ -56,6 +56,8 @@ def _skip_text(report: pytest.TestReport) -> str:
 
 class ConformancePlugin:
     def __init__(self, settings: RunSettings, on_result: Any = None) -> None:
+        if settings.target_kind is None:
+            raise ValueError("the runner decides whose target this is before the plugin starts")
         self.settings = settings
         self.kind = settings.target_kind
         self._contracts = load_contracts()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from conformance.settings import RunSettings
+from conformance.verdicts import TargetKind
 
 PACKAGE = "asset-meter-contracts"
 
@@ -35,7 +36,7 @@ class RunInfo:
 
     @classmethod
     def of(cls, settings: RunSettings, seed: int) -> RunInfo:
-        kind = settings.target_kind
+        kind = settings.target_kind or TargetKind(ours=False, writes_allowed=settings.allow_writes)
         mode = "our mock (seeded tenants)" if kind.ours else "writing" if kind.writes_allowed else "read-only"
         return cls(
             version=tool_version(),

@@ -8,8 +8,9 @@ go under the cache folder, never into the caller's working directory.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,11 @@ from conformance.findings import SuiteError
 from conformance.plugin import ConformancePlugin
 from conformance.results import CheckResult
 from conformance.settings import RunSettings
+from conformance.target import answers_admin
+from conformance.verdicts import TargetKind, Verdict
 
 PACKAGE_DIR = Path(conformance.__file__).parent
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asset-meter-conformance"
 
 
 @dataclass
@@ -32,6 +36,10 @@ class RunResult:
     results: list[CheckResult] = field(default_factory=list)
     planned: int = 0
     pytest_exit: int = 0
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return [result.outcome for result in self.results]
 
 
 def test_files(settings: RunSettings) -> list[str]:
@@ -47,11 +55,14 @@ def test_files(settings: RunSettings) -> list[str]:
 def run(
     settings: RunSettings,
     *,
-    cache_dir: Path,
+    cache_dir: Path = DEFAULT_CACHE,
     verbose: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[CheckResult, str], None] | None = None,
 ) -> RunResult:
+    if settings.target_kind is None:
+        ours = answers_admin(settings.base_url, settings.timeout)
+        settings = replace(settings, target_kind=TargetKind(ours=ours, writes_allowed=settings.allow_writes))
     plugin = ConformancePlugin(settings, on_result=on_result)
     files = test_files(settings)
     if not files:

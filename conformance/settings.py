@@ -33,7 +33,7 @@ class RunSettings:
     """Seconds the whole run may take; what has not started by then is skipped and reported."""
     strict: bool = False
     """Against a real target, differences in what we assumed fail instead of warning."""
-    target_kind: TargetKind = field(default_factory=lambda: TargetKind(ours=False))
-    """Whose target this is, probed once by `conformance run`."""
+    target_kind: TargetKind | None = None
+    """Whose target this is, probed once per run (by `conformance run`, or by the runner when not given)."""
 
     REAL_TARGET_MAX_RPS = 5.0
