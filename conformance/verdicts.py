@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Literal
 
 from conformance.contracts import Rule
-from conformance.findings import Finding, NothingChecked, SchemaBroken
+from conformance.findings import Finding, NothingChecked, SchemaBroken, first_line
 
 
 class Verdict(StrEnum):
@@ -67,8 +67,13 @@ def decide(
         return Decision(Verdict.SKIP)
     if ran == "passed":
         return Decision(Verdict.PASS)
-    if target.ours or strict or not isinstance(finding, Finding) or not finding.answered:
+    if target.ours or strict:
         return Decision(Verdict.FAIL)
+    if type(finding) is AssertionError and rule is not None and rule.source == "assumption":
+        # A scenario's own assertion on an answer it got: the whole rule is assumed, so it warns.
+        return Decision(Verdict.WARN, _assumed_text(rule), first_line(str(finding)))
+    if not isinstance(finding, Finding) or not finding.answered:
+        return Decision(Verdict.FAIL)  # no valid answer (a 5xx, a timeout, a crash): nothing to soften
     if isinstance(finding, SchemaBroken):
         if finding.only_assumed:
             keywords = sorted({keyword for failure in finding.failures for keyword in failure.assumed})

@@ -10,9 +10,11 @@ import shlex
 from dataclasses import replace
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from schemathesis.core.failures import AcceptedNegativeData, FailureGroup, ServerError
+from schemathesis.openapi.checks import JsonSchemaError
 
 from conformance.contracts import Contract, load_contracts
 from conformance.schema_findings import mark_case, schema_broken
@@ -100,3 +102,22 @@ def test_a_server_error_is_no_answer_to_compare(overit):
 
 def test_a_crash_is_not_a_schema_finding(overit):
     assert schema_broken(KeyError("boom"), overit, "http://t") is None
+
+
+def response_violation(schema: dict[str, Any], instance: Any) -> FailureGroup:
+    try:
+        jsonschema_rs.validate(schema, instance)
+    except jsonschema_rs.ValidationError as exc:
+        return FailureGroup([JsonSchemaError.from_exception(operation="GET /x", exc=exc, root_schema=schema)])
+    raise AssertionError("the instance was valid")
+
+
+def test_an_answer_breaking_only_an_assumed_response_bound_warns(overit):
+    schema = {"type": "object", "properties": {"note": {"type": "string", "maxLength": 3, "x-assumed": ["maxLength"]}}}
+    found = schema_broken(response_violation(schema, {"note": "longer"}), overit, "http://t")
+    assert found is not None and found.only_assumed
+    assert decide("failed", found, None, REAL, strict=False).verdict == Verdict.WARN
+    documented = {"type": "object", "properties": {"note": {"type": "string", "x-assumed": ["maxLength"]}}}
+    found = schema_broken(response_violation(documented, {"note": 5}), overit, "http://t")
+    assert found is not None and not found.only_assumed, "a wrong type is documented"
+    assert decide("failed", found, None, REAL, strict=False).verdict == Verdict.FAIL

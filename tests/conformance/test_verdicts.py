@@ -74,6 +74,13 @@ def test_no_valid_answer_fails_even_an_assumption_rule(error):
     assert decide("failed", error, assumption, REAL, strict=False).verdict == Verdict.FAIL
 
 
+def test_a_scenarios_own_assertion_on_an_answer_warns_only_for_a_rule_resting_on_an_assumption():
+    compared = AssertionError("the job lists 2 errors, expected 1")
+    decision = decide("failed", compared, rule(source="assumption"), REAL, strict=False)
+    assert (decision.verdict, decision.answered) == (Verdict.WARN, "the job lists 2 errors, expected 1")
+    assert decide("failed", compared, rule(assumed=("status", "code")), REAL, strict=False).verdict == Verdict.FAIL
+
+
 def test_a_server_error_is_not_an_answer_to_compare():
     broken = finding(answer(503, b"Service Unavailable", "text/plain"), rule(source="assumption"))
     assert not broken.answered
