@@ -18,7 +18,8 @@ def assumed_keywords(node: Any) -> frozenset[str]:
     if not isinstance(node, dict):
         return frozenset()
     marked = node.get(MARK, ())
-    return frozenset(marked) if isinstance(marked, list) else frozenset()
+    # A malformed marking (not a list of keyword names) assumes nothing: the constraint stays documented.
+    return frozenset(item for item in marked if isinstance(item, str)) if isinstance(marked, list) else frozenset()
 
 
 def without_assumed(schema: Any) -> Any:

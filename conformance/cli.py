@@ -11,6 +11,7 @@ requests the contract says must be refused, at --max-rps (default 5), honouring 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import sys
@@ -166,6 +167,30 @@ def _init_targets(path: Path | None, apis: list[str], force: bool) -> int:
     return 0
 
 
+LONGEST_WAIT = 3600.0
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Numbers a pipeline passes are refused up front when they cannot mean anything (nan, inf, negative)."""
+    problems = []
+    if args.max_examples < 1:
+        problems.append("--max-examples must be at least 1")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        problems.append("--timeout must be a positive number of seconds")
+    if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
+        problems.append(f"--wait must be 0..{LONGEST_WAIT:g} seconds")
+    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
+        problems.append("--budget must be a number of seconds >= 0")
+    if args.min_checks < 0:
+        problems.append("--min-checks must be >= 0")
+    if args.min_score is not None and not (math.isfinite(args.min_score) and 0 <= args.min_score <= 100):
+        problems.append("--min-score must be a percentage, 0..100")
+    if args.max_rps is not None and not (math.isfinite(args.max_rps) and args.max_rps >= 0):
+        problems.append("--max-rps must be >= 0")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
 def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
     apis = args.api or all_apis
     base_urls: dict[str, str] = {}
@@ -195,8 +220,7 @@ def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
     unknown = sorted(set(args.rule) - known_rules)
     if unknown:
         raise UsageError(f"unknown rule id(s) {unknown} for {apis}")
-    if args.max_examples < 1 or args.timeout <= 0 or args.wait < 0 or (args.budget is not None and args.budget < 0):
-        raise UsageError("--max-examples must be >= 1, --timeout > 0, --wait and --budget >= 0")
+    _check_numbers(args)
     base_url = args.base_url or base_urls[apis[0]]
     return RunSettings(
         base_url=base_url,

@@ -288,10 +288,9 @@ def test_wait_retries_until_the_target_answers(tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv",
     [["run", "--base-url", "http://127.0.0.1:9", "--credential", "foo"],
-     ["run", "--base-url", "http://127.0.0.1:9", "--max-examples", "0"],
      ["run", "--base-url", "http://127.0.0.1:9", "--budget", "x"],
      ["list-rules", "--api", "sap"]],
-    ids=["credential", "max-examples", "budget", "api"],
+    ids=["credential", "budget", "api"],
 )  # fmt: skip
 def test_option_errors_exit_2(argv, capsys):
     try:
@@ -299,6 +298,18 @@ def test_option_errors_exit_2(argv, capsys):
     except SystemExit as exit_:
         code = int(exit_.code or 0)
     assert code == 2
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--max-examples", "0"), ("--timeout", "nan"), ("--timeout", "-1"), ("--wait", "inf"), ("--wait", "-5"),
+     ("--wait", "1e9"), ("--budget", "nan"), ("--min-checks", "-1"), ("--min-score", "nan"), ("--min-score", "101"),
+     ("--min-score", "-0.5"), ("--max-rps", "inf")],
+)  # fmt: skip
+def test_numbers_that_cannot_mean_anything_are_refused_before_anything_is_sent(option, value, mock_url, capsys):
+    code = cli.main(["run", "--base-url", mock_url, "--api", "tesma", "--no-schema-checks", option, value])
+    assert code == 2
+    assert option in capsys.readouterr().err
 
 
 def test_init_targets_refuses_to_overwrite_without_force(tmp_path, capsys):

@@ -16,6 +16,7 @@ import schemathesis
 from schemathesis.core.failures import AcceptedNegativeData, FailureGroup, ServerError
 from schemathesis.openapi.checks import JsonSchemaError
 
+from conformance.assumed_schema import assumed_keywords, every_assumed, without_assumed
 from conformance.contracts import Contract, load_contracts
 from conformance.schema_findings import mark_case, schema_broken
 from conformance.verdicts import TargetKind, Verdict, decide
@@ -121,3 +122,22 @@ def test_an_answer_breaking_only_an_assumed_response_bound_warns(overit):
     found = schema_broken(response_violation(documented, {"note": 5}), overit, "http://t")
     assert found is not None and not found.only_assumed, "a wrong type is documented"
     assert decide("failed", found, None, REAL, strict=False).verdict == Verdict.FAIL
+
+
+@pytest.mark.parametrize("marking", ["maxLength", {"maxLength": True}, [1, None, ["maxLength"]], None, 42], ids=repr)
+def test_a_malformed_marking_assumes_nothing(marking):
+    assert assumed_keywords({"maxLength": 3, "x-assumed": marking}) == frozenset()
+    assert without_assumed({"maxLength": 3, "x-assumed": marking})["maxLength"] == 3
+
+
+def test_markings_are_found_through_references_without_looping(overit):
+    spec = {
+        "components": {
+            "schemas": {
+                "A": {"x-assumed": ["maximum"], "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+                "B": {"properties": {"a": {"$ref": "#/components/schemas/A"}}, "x-assumed": ["maxLength"]},
+            }
+        }
+    }
+    contract = replace(overit, spec=spec)
+    assert every_assumed({"$ref": "#/components/schemas/A"}, contract.resolve) == {"maximum", "maxLength"}
