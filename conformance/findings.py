@@ -75,7 +75,8 @@ class SchemaBroken(Finding):
 
     @property
     def text(self) -> str:
-        return "; ".join(f"[{f.check}] {f.title}: {first_line(f.message)}" for f in self.failures)
+        lines = [f"[{f.check}] {f.title}: {first_line(f.message)}" for f in self.failures]
+        return "; ".join(dict.fromkeys(lines))  # the same failure on several examples is said once
 
     @property
     def summary(self) -> str:

@@ -208,7 +208,10 @@ class ConformancePlugin:
         if error is not None and failures_in(error):  # schema and stateful checks raise schemathesis Failures
             contract = self._contracts.get(api)
             base_url = self.shared_target.base_url_for(api) + (contract.base_path if contract else "")
-            finding = schema_broken(error, contract, base_url) or error
+            try:
+                finding = schema_broken(error, contract, base_url) or error
+            except Exception:  # mapping the evidence must never hide the target's failure
+                finding = error
             report.conformance_checks = self._check_outcomes(error)
         ran = _ran(report)
         decisions = {
@@ -223,7 +226,8 @@ class ConformancePlugin:
         if finding is not None:
             report.conformance_reason = self.masker.text(self._reason(finding))
             report.conformance_evidence = self._evidence(finding)
-        if ran == "failed" and worst(d.verdict for d in decisions.values()) == Verdict.WARN:
+        # Only a test's call is flipped: a setup reported as passed would make pytest run the test body.
+        if call.when == "call" and ran == "failed" and worst(d.verdict for d in decisions.values()) == Verdict.WARN:
             report.outcome = "passed"  # a warning is not a failure, for pytest and everything it feeds
             report.longrepr = None
 

@@ -10,13 +10,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jsonschema
+from schemathesis.core import NOT_SET
 from schemathesis.core.failures import AcceptedNegativeData, Failure, ServerError
 from schemathesis.openapi.checks import JsonSchemaError
 
 from conformance.assumed_schema import assumed_keywords, every_assumed, without_assumed
 from conformance.contracts import Contract
 from conformance.findings import SchemaBroken, SchemaFailure
-from conformance.replay import credential_placeholder
+from conformance.replay import credential_header, credential_placeholder
 
 CASE = "conformance_case"
 """Where the schema-check test leaves the case a failure came from (set on each Failure it raises)."""
@@ -45,7 +46,7 @@ def _request_rests_only_on_assumed(contract: Contract, case: Any) -> frozenset[s
     stripped = without_assumed(contract.spec)
     marked: set[str] = set()
     checks: list[tuple[Any, Any]] = []
-    if case.body is not None and not isinstance(case.body, bytes):
+    if case.body is not None and case.body is not NOT_SET and not isinstance(case.body, bytes):
         for media, content in operation.get("requestBody", {}).get("content", {}).items():
             if "json" in media and "schema" in content:
                 checks.append((_pointer(case.operation.path, case.operation.method, media), case.body))
@@ -83,10 +84,13 @@ def curl_of(case: Any, contract: Contract, base_url: str) -> str:
     if case.query:
         url += "?" + urlencode(case.query, doseq=True)
     parts.append(shlex.quote(url))
+    header = credential_header(contract)
+    secret = {"authorization", *([header[0].lower()] if header else [])}
     for name, value in (case.headers or {}).items():
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if name.lower() not in secret:  # the credential goes in as the API's variable, below
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
     parts += credential_placeholder(contract)
-    if case.body is not None:
+    if case.body is not None and case.body is not NOT_SET:
         body = case.body if isinstance(case.body, str | bytes) else json.dumps(case.body)
         body = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
         parts += ["-H", shlex.quote(f"Content-Type: {case.media_type or 'application/json'}")]
