@@ -351,3 +351,78 @@ def test_list_rules_is_a_sorted_table_with_a_header_and_safe_in_a_pipe():
     piped = subprocess.run(f"{binary} list-rules --json | head -1", shell=True, capture_output=True, text=True,
                            timeout=60)  # fmt: skip
     assert piped.stdout == "[\n" and "BrokenPipeError" not in piped.stderr and "Traceback" not in piped.stderr
+
+
+def lenient_overit(spec: dict[str, Any]) -> Any:
+    """An OverIT batch endpoint that accepts every batch its contract allows once the note's bound is dropped
+    (200 with the ids) and refuses anything else with the contract's 400: a vendor without our 4,000 limit."""
+    import jsonschema
+
+    from conformance.assumed_schema import without_assumed
+
+    pointer = (
+        "#/paths/" + next(p for p in spec["paths"]).replace("/", "~1") + "/patch/requestBody/content/"
+        "application~1json/schema"
+    )
+    validator = jsonschema.Draft4Validator({**without_assumed(spec), "$ref": pointer})
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        ids = re.fullmatch(r"/assets/r1/accounts/(\d+)/measuring-elements/(\d+)/measures/batch", scope["path"])
+        try:
+            batch = json.loads(body)
+        except ValueError:
+            batch = None
+        accepted = scope["method"] == "PATCH" and ids and all(int(n) >= 1 for n in ids.groups())
+        if accepted and isinstance(batch, list) and batch and validator.is_valid(batch):
+            status, answer = 200, {"payload": [item["id"] for item in batch]}
+        else:
+            status, answer = 400, {"code": "BASE_0001", "message": "invalid", "errors": []}
+        content = json.dumps(answer).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(content)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+
+    return app
+
+
+def test_a_schema_bound_the_vendor_never_published_warns_end_to_end(tmp_path, monkeypatch, capsys):
+    """OverIT's note <= 4,000 is our assumption: a target accepting longer notes warns (exit 0) once the contract
+    marks the bound `x-assumed`, and fails without the marking or with --strict."""
+    import copy
+
+    import yaml
+
+    from conformance.contracts import Contract, load_contracts
+
+    overit = load_contracts()["overit"]
+
+    def measure(spec: dict[str, Any]) -> dict[str, Any]:
+        return next(s for s in spec["components"]["schemas"].values() if "note" in s.get("properties", {}))
+
+    marked = copy.deepcopy(overit.spec)
+    measure(marked)["properties"]["note"]["x-assumed"] = ["maxLength"]
+    spec_path = tmp_path / "overit-marked.yaml"
+    spec_path.write_text(yaml.safe_dump(marked))
+    contracts = {**load_contracts(), "overit": Contract("overit", spec_path, marked, overit.base_path, overit.rules)}
+    monkeypatch.setenv("OVERIT_CREDENTIAL", "overit-real")
+    args = ["--api", "overit", "--no-scenarios", "--max-rps", "0", "--max-examples", "5", "--seed", "2"]
+    with serve(lenient_overit(marked)) as url:
+        targets_path = tmp_path / "targets.yaml"
+        entry = {"baseUrl": url, "credential": "${OVERIT_CREDENTIAL}"}
+        targets_path.write_text(json.dumps({"apis": {"overit": entry}}))
+        unmarked_code, unmarked, _ = run(tmp_path, "--target", str(targets_path), *args)
+        monkeypatch.setattr("conformance.plugin.load_contracts", lambda: contracts)
+        code, document, _ = run(tmp_path, "--target", str(targets_path), *args)
+        strict_code, _, _ = run(tmp_path, "--target", str(targets_path), *args, "--strict")
+    batch = "PATCH /accounts/{accountId}/measuring-elements/{measuringElementId}/measures/batch"
+    rows_by_id = {row["id"]: row for row in document["results"] if row["kind"] == "schema"}
+    assert unmarked_code == 1, [(r["id"], r["reason"]) for r in unmarked["results"] if r["outcome"] == "failed"]
+    assert code == 0, [(r["id"], r["reason"]) for r in document["results"] if r["outcome"] == "failed"]
+    assert rows_by_id[batch]["outcome"] == "warned" and "maxLength" in rows_by_id[batch]["assumed"]
+    assert strict_code == 1
