@@ -7,7 +7,7 @@ A schema-check failure that rests only on such keywords is a WARN against a real
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MARK = "x-assumed"
@@ -22,41 +22,32 @@ def assumed_keywords(node: Any) -> frozenset[str]:
     return frozenset(item for item in marked if isinstance(item, str)) if isinstance(marked, list) else frozenset()
 
 
+def _nodes(schema: Any, resolve: Callable[[Any], Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every schema object inside ``schema``; with ``resolve``, each `$ref` is followed once."""
+    seen: set[str] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            reference = node.get("$ref")
+            if isinstance(reference, str) and resolve is not None and reference not in seen:
+                seen.add(reference)
+                stack.append(resolve({"$ref": reference}))
+            yield node  # the caller may change the node before its values are visited
+            stack.extend(node.values())
+
+
 def without_assumed(schema: Any) -> Any:
     """A copy of ``schema`` with every assumed keyword removed: what the vendor really documents."""
     schema = copy.deepcopy(schema)
-
-    def strip(node: Any) -> None:
-        if isinstance(node, dict):
-            for keyword in assumed_keywords(node):
-                node.pop(keyword, None)
-            for value in node.values():
-                strip(value)
-        elif isinstance(node, list):
-            for value in node:
-                strip(value)
-
-    strip(schema)
+    for node in _nodes(schema):
+        for keyword in assumed_keywords(node):
+            node.pop(keyword, None)
     return schema
 
 
 def every_assumed(schema: Any, resolve: Callable[[Any], Any] | None = None) -> frozenset[str]:
     """Every keyword marked assumed anywhere in ``schema``, following `$ref`s through ``resolve``."""
-    found: set[str] = set()
-    seen: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            reference = node.get("$ref")
-            if isinstance(reference, str) and resolve is not None and reference not in seen:
-                seen.add(reference)
-                walk(resolve({"$ref": reference}))
-            found.update(assumed_keywords(node))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(schema)
-    return frozenset(found)
+    return frozenset(keyword for node in _nodes(schema, resolve) for keyword in assumed_keywords(node))

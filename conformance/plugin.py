@@ -235,7 +235,8 @@ class ConformancePlugin:
     def _reason(finding: BaseException) -> str:
         if isinstance(finding, Finding):
             return finding.summary
-        text = f"{type(finding).__name__}: {finding}"
+        # A scenario's own assertion reads as what it says; anything else is named (a crash, a timeout).
+        text = str(finding) if type(finding) is AssertionError else f"{type(finding).__name__}: {finding}"
         return text.replace("\n", " ").strip()
 
     def _evidence(self, finding: BaseException) -> list[dict[str, Any]]:
