@@ -66,6 +66,8 @@ def print_summary(results: list[CheckResult], scores: list[ApiScore], out: TextI
             f"rules verified; {score.statuses_exercised} of {score.statuses_documented} documented statuses "
             f"exercised)\n"
         )
+        if score.unverified:
+            out.write(f"    unverified: {'; '.join(f'{count} {why}' for why, count in score.unverified.items())}\n")
 
 
 def document(results: list[CheckResult], scores: list[ApiScore], run: dict[str, Any]) -> dict[str, Any]:
