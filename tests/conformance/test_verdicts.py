@@ -138,3 +138,29 @@ def test_the_safety_policy_on_its_own():
     assert skip_reason({"seeded"}, OURS, None, 0) is None
     assert "our mock only" in (skip_reason({"seeded"}, REAL, None, 0) or "")
     assert "time budget of 3 s" in (skip_reason(set(), OURS, 3, 4) or "")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/problem+json", 'application/problem+json; charset="UTF-8"', "APPLICATION/PROBLEM+JSON; Charset=utf8",
+     "application/problem+json ; charset=utf-8"],
+)  # fmt: skip
+def test_spellings_of_the_documented_media_type_are_the_documented_media_type(content_type):
+    expect_outcome(answer(400, b'{"code": "X"}', content_type), rule(), lambda body: body.get("code"), TESMA)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [("", b'{"code": "X"}'), ("application/json; charset=latin-1", b'{"code": "X"}'),
+     ("application/problem+json", b'{"code": "\xff"}'), ("application/problem+json", b'{"code": '),
+     ("text/plain", b"Bad Request"), ("application/problem+json; charset", b'{"code": "X"}')],
+    ids=["unlabelled", "latin-1", "not-utf8", "cut-json", "text", "bare-charset"],
+)  # fmt: skip
+def test_answers_that_cannot_be_compared_fail_whatever_the_rule(content_type, body):
+    expected = rule(source="assumption")
+    try:
+        expect_outcome(answer(400, body, content_type), expected, lambda b: b.get("code"), TESMA)
+    except ContractBroken as broken:
+        assert decide("failed", broken, expected, REAL, strict=False).verdict == Verdict.FAIL
+    else:
+        pytest.fail(f"{content_type!r} {body!r} was taken for a documented answer")
