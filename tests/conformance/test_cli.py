@@ -23,6 +23,7 @@ from mockserver.settings import Settings
 from tests.conformance.test_real_targets import hidden_admin
 from tests.live_server import serve
 
+pytestmark = pytest.mark.slow
 KEY = "tesma-cli-key"
 Rewrite = Callable[[int, bytes], tuple[int, bytes]]
 
