@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.metadata
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
 
+from mockserver import __version__
 from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
 from mockserver.settings import Settings
 
-PACKAGE = "asset-meter-contracts"
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {importlib.metadata.version(PACKAGE)}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument(

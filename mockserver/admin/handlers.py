@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import timedelta
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem
 
+from mockserver import __version__
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter
@@ -35,7 +35,7 @@ class AdminHandlers:
             "apis": self._api_docs,
             "store": self._runtime.store.dialect,
             "authMode": self._auth_mode,
-            "version": importlib.metadata.version("asset-meter-contracts"),
+            "version": __version__,
         }
 
     async def post_reset(self, tenant: str | None = None) -> dict[str, str]:
