@@ -54,7 +54,17 @@ def _credentials(pairs: list[str], apis: list[str]) -> dict[str, str]:
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The module's prose as written, and every option's default shown."""
+    """The module's prose as written, and every option's default shown (when it has one worth saying)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if (
+            action.default is None
+            or action.default is False
+            or action.default == []
+            or action.default is argparse.SUPPRESS
+        ):
+            return action.help
+        return super()._get_help_string(action)
 
 
 def _parser() -> argparse.ArgumentParser:
