@@ -508,3 +508,22 @@ def test_updating_a_missing_reading_is_not_found(oracle: Oracle) -> None:
 def test_a_disabled_reading_cannot_be_disabled_again(oracle: Oracle) -> None:
     expect_status(oracle.disable(500008), 200, "the first time")
     oracle.expect(oracle.disable(500008), "ORA-MR-036")
+
+
+@rule("ORA-MR-037")
+def test_a_reading_needs_its_date(oracle: Oracle) -> None:
+    body = oracle.reading_on("ascendingMeter", 150)
+    del body["ReadingDate"]
+    oracle.expect(oracle.post(body), "ORA-MR-037")
+
+
+@rule("ORA-MR-038")
+def test_a_reading_needs_its_type(oracle: Oracle) -> None:
+    body = oracle.reading_on("ascendingMeter", 150)
+    del body["ReadingTypeCode"]
+    oracle.expect(oracle.post(body), "ORA-MR-038")
+
+
+@rule("ORA-MR-039")
+def test_a_reading_cannot_be_created_disabled(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(oracle.reading_on("ascendingMeter", 150, DisabledFlag=True)), "ORA-MR-039")

@@ -149,6 +149,18 @@ def _read_only_accepted(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["MeterReadingCreate"].pop("additionalProperties")
 
 
+def _not_required(attribute: str) -> Callable[[dict[str, Any]], None]:
+    def change(spec: dict[str, Any]) -> None:
+        create = spec["components"]["schemas"]["MeterReadingCreate"]
+        create["required"] = [name for name in create["required"] if name != attribute]
+
+    return change
+
+
+def _created_disabled(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["MeterReadingCreate"]["properties"]["DisabledFlag"].pop("enum")
+
+
 def _any_id_answers(monkeypatch: Any) -> Transform:
     original = repository.reading
 
@@ -293,4 +305,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-034": _if_match_ignored,
     "ORA-MR-035": _any_id_answers,
     "ORA-MR-036": _flags_forgotten(disabled_flag=False),
+    "ORA-MR-037": spec_change("oracle", _not_required("ReadingDate")),
+    "ORA-MR-038": spec_change("oracle", _not_required("ReadingTypeCode")),
+    "ORA-MR-039": spec_change("oracle", _created_disabled),
 }
