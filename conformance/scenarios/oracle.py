@@ -527,3 +527,14 @@ def test_a_reading_needs_its_type(oracle: Oracle) -> None:
 @rule("ORA-MR-039")
 def test_a_reading_cannot_be_created_disabled(oracle: Oracle) -> None:
     oracle.expect(oracle.post(oracle.reading_on("ascendingMeter", 150, DisabledFlag=True)), "ORA-MR-039")
+
+
+@rule("ORA-MR-040")
+@pytest.mark.writes
+def test_the_create_answer_leaves_the_meter_references_null(oracle: Oracle) -> None:
+    last = oracle.last("ascendingMeter")
+    response = oracle.post(oracle.reading_on("ascendingMeter", last["ReadingValue"] if last else 0))
+    oracle.expect(response, "ORA-MR-040")
+    body = response.json()
+    named = ("AssetId", "AssetNumber", "MeterCode", "MeterDefinitionId", "ModifiedFlag", "InitialFlag", "DisabledFlag")
+    assert {name: body.get(name, "absent") for name in named} == dict.fromkeys(named), body

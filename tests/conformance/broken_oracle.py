@@ -161,6 +161,11 @@ def _created_disabled(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["MeterReadingCreate"]["properties"]["DisabledFlag"].pop("enum")
 
 
+def _created_answer_filled(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "represent_created", handlers.represent)
+    return None
+
+
 def _any_id_answers(monkeypatch: Any) -> Transform:
     original = repository.reading
 
@@ -308,4 +313,5 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-037": spec_change("oracle", _not_required("ReadingDate")),
     "ORA-MR-038": spec_change("oracle", _not_required("ReadingTypeCode")),
     "ORA-MR-039": spec_change("oracle", _created_disabled),
+    "ORA-MR-040": _created_answer_filled,
 }

@@ -15,6 +15,7 @@ from mockserver.apis.oracle.representation import (
     change_indicator,
     negotiate,
     represent,
+    represent_created,
     select_fields,
 )
 from mockserver.runtime import Runtime
@@ -60,7 +61,7 @@ class OracleHandlers:
             reading = rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             repository.add(connection, user, reading)
         href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
-        return represent(reading, meter, href), 201, _headers(media_type, Location=href)
+        return represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
 
     async def get_meter_reading(
         self,

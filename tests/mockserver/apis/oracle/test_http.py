@@ -53,3 +53,16 @@ def test_answers_carry_the_framework_headers_oracle_always_sends(client, tenant)
     )
     assert sandboxed.headers["rest-framework-version"] == "4"
     assert sandboxed.headers["metadata-context"] == 'sandbox="TrackEmployeeFeature"'
+
+
+def test_the_create_answer_has_the_nulls_of_the_vendors_examples(client, tenant):
+    # Oracle's example 1 names the meter by AssetNumber and MeterCode, and answers both (and more) null.
+    sent = {**HOURS, "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 1200, "MeterUsageCode": "ORA_ASSET"}
+    created = client.post(READINGS, json=sent, auth=(tenant, "x"))
+    assert created.status_code == 201, created.text
+    vendor_nulls = {"ModifiedFlag", "InitialFlag", "DisabledFlag", "MeterDefinitionId", "MeterCode", "AssetNumber",
+                    "AssetId"}  # fmt: skip
+    assert {name for name, value in created.json().items() if value is None} >= vendor_nulls, created.text
+    assert (created.json()["RolloverFlag"], created.json()["ResetFlag"]) == (False, False)
+    read = client.get(f"{READINGS}/{created.json()['MeterReadingId']}", auth=(tenant, "x")).json()
+    assert (read["AssetNumber"], read["MeterCode"], read["DisabledFlag"]) == ("F0554-02", "0554 HOURS", False)
