@@ -538,3 +538,49 @@ def test_the_create_answer_leaves_the_meter_references_null(oracle: Oracle) -> N
     body = response.json()
     named = ("AssetId", "AssetNumber", "MeterCode", "MeterDefinitionId", "ModifiedFlag", "InitialFlag", "DisabledFlag")
     assert {name: body.get(name, "absent") for name in named} == dict.fromkeys(named), body
+
+
+@rule("ORA-MR-041")
+def test_finders_find_by_primary_key_and_by_asset_meter(oracle: Oracle) -> None:
+    reading_id = oracle.objects["reading"]
+    response = oracle.list(finder=f"PrimaryKey;MeterReadingId={reading_id}")
+    oracle.expect(response, "ORA-MR-041")
+    assert [item["MeterReadingId"] for item in response.json()["items"]] == [reading_id], response.text
+    assert oracle.items(finder=f"PrimaryKey;MeterReadingId={UNKNOWN_ID}") == []
+    if oracle.on_mock:  # our mock's asset A-1 and its ASC-PLAIN meter (101), with one reading
+        found = oracle.items(finder="MetersByAssetMeterUserKey;AssetNumber=A-1,MeterCode=ASC-PLAIN")
+        assert [item["MeterReadingId"] for item in found] == [500003], found
+
+
+@rule("ORA-MR-042")
+@pytest.mark.parametrize(
+    "finder",
+    ["NoSuchFinder;MeterReadingId=1", "PrimaryKey;Colour=red", "PrimaryKey;MeterReadingId=abc", "PrimaryKey"],
+    ids=["unknown-finder", "unknown-variable", "unreadable-value", "no-value"],
+)
+def test_a_bad_finder_is_refused(oracle: Oracle, finder: str) -> None:
+    oracle.expect(oracle.list(finder=finder), "ORA-MR-042")
+
+
+@rule("ORA-MR-043")
+def test_expanding_a_child_of_the_collection_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.list(expand="Readings"), "ORA-MR-043")
+    expect_status(oracle.list(expand="all", limit=1), 200, "expand=all, with nothing to expand")
+
+
+@rule("ORA-MR-044")
+@pytest.mark.parametrize(
+    "params", [{"dependency": "ReadingValue=3"}, {"expand": "Readings"}], ids=["dependency", "expand"]
+)
+def test_a_reading_refuses_what_it_cannot_honour(oracle: Oracle, params: dict[str, str]) -> None:
+    oracle.expect(oracle.get(oracle.objects["reading"], params=params), "ORA-MR-044")
+
+
+@rule("ORA-MR-045")
+@pytest.mark.writes
+def test_upsert_mode_creates_a_reading(oracle: Oracle) -> None:
+    last = oracle.last("ascendingMeter")
+    body = oracle.reading_on("ascendingMeter", last["ReadingValue"] if last else 0)
+    response = oracle.post(body, headers={"Upsert-Mode": "true"})
+    oracle.expect(response, "ORA-MR-045")
+    assert oracle.get(response.json()["MeterReadingId"]).status_code == 200, "the created reading reads back"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.apis.oracle import handlers, query, repository, rules
-from mockserver.errors import RulesBroken
+from mockserver.errors import RulesBroken, RuleViolation
 from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
 
 
@@ -166,6 +166,28 @@ def _created_answer_filled(monkeypatch: Any) -> Transform:
     return None
 
 
+def _finder_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "parse_finder", lambda text: [])
+    return None
+
+
+def _unmodelled_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "refuse_unmodelled", lambda rule_id, parameter, value: None)
+    return None
+
+
+def _upsert_refused(monkeypatch: Any) -> Transform:
+    original = handlers.OracleHandlers.create_meter_reading
+
+    async def create_meter_reading(self: Any, validated_body: dict[str, Any], user: str) -> Any:
+        if handlers.request.headers.get("upsert-mode") == "true":
+            raise RulesBroken([RuleViolation("ORA-MR-045", 400, "ORA_ADF_INVALID_REQUEST", "no upsert here")])
+        return await original(self, validated_body, user)
+
+    monkeypatch.setattr(handlers.OracleHandlers, "create_meter_reading", create_meter_reading)
+    return None
+
+
 def _any_id_answers(monkeypatch: Any) -> Transform:
     original = repository.reading
 
@@ -314,4 +336,9 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-038": spec_change("oracle", _not_required("ReadingTypeCode")),
     "ORA-MR-039": spec_change("oracle", _created_disabled),
     "ORA-MR-040": _created_answer_filled,
+    "ORA-MR-041": _finder_ignored,
+    "ORA-MR-042": _swallowing("parse_finder"),
+    "ORA-MR-043": _unmodelled_ignored,
+    "ORA-MR-044": _unmodelled_ignored,
+    "ORA-MR-045": _upsert_refused,
 }

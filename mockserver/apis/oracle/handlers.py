@@ -69,8 +69,11 @@ class OracleHandlers:
         user: str,
         onlyData: bool | None = None,
         fields: str | None = None,
+        expand: str | None = None,
+        dependency: str | None = None,
     ) -> Answer:
         media_type = _media_type()
+        _refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
         with self._runtime.unit_of_work(user) as connection:
             reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
@@ -86,9 +89,14 @@ class OracleHandlers:
         totalResults: bool | None = None,
         onlyData: bool | None = None,
         fields: str | None = None,
+        finder: str | None = None,
+        expand: str | None = None,
     ) -> Answer:
         media_type = _media_type(COLLECTION_MEDIA_TYPE)
+        _refuse_unmodelled("ORA-MR-043", expand=expand)
         conditions = query.parse_q(q) if q else []
+        if finder is not None:
+            conditions += query.parse_finder(finder)
         orders = query.parse_order_by(orderBy) if orderBy else []
         page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
         with self._runtime.unit_of_work(user) as connection:
@@ -126,6 +134,12 @@ class OracleHandlers:
             disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
             repository.save_disabled(connection, user, disabled, recreated)
         return represent(disabled, meter, request.url.path), 200, _headers(media_type)
+
+
+def _refuse_unmodelled(rule_id: str, **parameters: str | None) -> None:
+    for name, value in parameters.items():
+        if value is not None:
+            query.refuse_unmodelled(rule_id, name, value)
 
 
 def _existing(connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:
