@@ -584,3 +584,20 @@ def test_upsert_mode_creates_a_reading(oracle: Oracle) -> None:
     response = oracle.post(body, headers={"Upsert-Mode": "true"})
     oracle.expect(response, "ORA-MR-045")
     assert oracle.get(response.json()["MeterReadingId"]).status_code == 200, "the created reading reads back"
+
+
+@rule("ORA-MR-046")
+@seeded
+def test_a_reset_with_another_value_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(100, value=77, ReadingTypeCode="ORA_RESET")), "ORA-MR-046")
+    expect_status(oracle.post(reading(100, value=0, ReadingTypeCode="ORA_RESET")), 201, "the template's reset value 0")
+
+
+@rule("ORA-MR-047")
+def test_a_rollover_reading_must_lie_past_the_rollover_point(oracle: Oracle) -> None:
+    last = oracle.last("rolloverMeter")
+    top = oracle.objects["rolloverMeter"]["rolloverMaxValue"]
+    if last is None or last["ReadingValue"] >= top:
+        pytest.skip("rolloverMeter needs a latest reading below its rollover maximum")
+    higher = (last["ReadingValue"] + top) / 2
+    oracle.expect(oracle.post(oracle.reading_on("rolloverMeter", higher, RolloverFlag=True)), "ORA-MR-047")

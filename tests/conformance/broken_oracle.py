@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.apis.oracle import handlers, query, repository, rules
 from mockserver.errors import RulesBroken, RuleViolation
-from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
+from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
 
 
 def _meters_seen_as(**template_changes: Any) -> Breakage:
@@ -121,6 +121,12 @@ def _negative_change_accepted(last: Any, request: dict[str, Any]) -> dict[str, A
 def _value_defaulted(last: Any, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("ReadingTypeCode") != rules.RESET and request.get("ReadingValue") is None:
         return {**request, "ReadingValue": (last.reading_value if last else 0) + 1}
+    return request
+
+
+def _reset_value_dropped(last: Any, request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("ReadingTypeCode") == rules.RESET:
+        return {name: value for name, value in request.items() if name != "ReadingValue"}
     return request
 
 
@@ -341,4 +347,6 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-043": _unmodelled_ignored,
     "ORA-MR-044": _unmodelled_ignored,
     "ORA-MR-045": _upsert_refused,
+    "ORA-MR-046": _rewrites_the_request(_reset_value_dropped),
+    "ORA-MR-047": patched(rules, "_check_rollover_direction", lambda original: lambda *args: None),
 }
