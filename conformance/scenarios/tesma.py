@@ -168,6 +168,11 @@ def test_more_than_ten_thousand_assets_refuse_the_request(tesma: Tesma) -> None:
         expect_status(tesma.patch([{"assetId": n} for n in range(1, 10_001)]), 202, "10,000 assets are accepted")
 
 
+@rule("TESMA-BP-020")
+def test_an_empty_list_refuses_the_request(tesma: Tesma) -> None:
+    tesma.expect(tesma.patch([]), "TESMA-BP-020")
+
+
 @rule("TESMA-BP-006")
 def test_the_same_asset_twice_refuses_the_request(tesma: Tesma) -> None:
     first, second = tesma.asset(1), tesma.asset(2)

@@ -56,6 +56,10 @@ def _no_limit(spec: dict[str, Any]) -> None:
     _body(spec).pop("maxItems")
 
 
+def _empty_allowed(spec: dict[str, Any]) -> None:
+    _body(spec).pop("minItems")
+
+
 def _repeats_allowed(original: Any) -> Any:
     return lambda items: None
 
@@ -151,6 +155,7 @@ BREAKAGES: dict[str, Breakage] = {
     "TESMA-BP-003": _invalid_json_is_empty,
     "TESMA-BP-004": spec_change("tesma", _any_property),
     "TESMA-BP-005": spec_change("tesma", _no_limit),
+    "TESMA-BP-020": spec_change("tesma", _empty_allowed),
     "TESMA-BP-006": patched(rules, "refuse_repeated_assets", _repeats_allowed),
     "TESMA-BP-007": spec_change("tesma", _no_lengths),
     "TESMA-BP-008": spec_change("tesma", _no_script_check),
