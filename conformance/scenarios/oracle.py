@@ -601,3 +601,27 @@ def test_a_rollover_reading_must_lie_past_the_rollover_point(oracle: Oracle) -> 
         pytest.skip("rolloverMeter needs a latest reading below its rollover maximum")
     higher = (last["ReadingValue"] + top) / 2
     oracle.expect(oracle.post(oracle.reading_on("rolloverMeter", higher, RolloverFlag=True)), "ORA-MR-047")
+
+
+def _restricted(oracle: Oracle, privileges: list[str]) -> Oracle:
+    """The same helper for a fresh tenant of our mock whose credential holds only ``privileges``."""
+    if not oracle.on_mock:
+        pytest.skip("needs a credential without the privilege, which only our mock can make")
+    return Oracle(oracle.target, oracle.contract, {**SECTION, "privileges": privileges}, DEFAULTS)
+
+
+@rule("ORA-MR-048")
+def test_creating_needs_a_manage_privilege(oracle: Oracle) -> None:
+    viewer = _restricted(oracle, ["CSE_VIEW_ENTERPRISE_ASSETS_PRIV"])
+    viewer.expect(viewer.post(reading(101, value=150)), "ORA-MR-048")
+    viewer.expect(viewer.disable(500003), "ORA-MR-048")
+    expect_status(viewer.get(500003), 200, "a viewer reads")
+    manager = _restricted(oracle, ["CSI_MANAGE_CUSTOMER_ASSETS_PRIV"])
+    expect_status(manager.post(reading(101, value=150)), 201, "a manager creates")
+
+
+@rule("ORA-MR-049")
+def test_reading_needs_a_view_privilege(oracle: Oracle) -> None:
+    nobody = _restricted(oracle, [])
+    nobody.expect(nobody.list(), "ORA-MR-049")
+    nobody.expect(nobody.get(500003), "ORA-MR-049")

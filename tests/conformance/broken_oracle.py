@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.apis.oracle import handlers, query, repository, rules
+from mockserver.apis.oracle import access, handlers, query, repository, rules
 from mockserver.errors import RulesBroken, RuleViolation
 from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
 
@@ -347,6 +347,8 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-043": _unmodelled_ignored,
     "ORA-MR-044": _unmodelled_ignored,
     "ORA-MR-045": _upsert_refused,
+    "ORA-MR-048": patched(access, "require_manage", lambda original: lambda held: None),
+    "ORA-MR-049": patched(access, "require_view", lambda original: lambda held: None),
     "ORA-MR-046": _rewrites_the_request(_reset_value_dropped),
     "ORA-MR-047": patched(rules, "_check_rollover_direction", lambda original: lambda *args: None),
 }

@@ -8,7 +8,7 @@ from connexion import request
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
 
-from mockserver.apis.oracle import query, repository, rules
+from mockserver.apis.oracle import access, query, repository, rules
 from mockserver.apis.oracle.representation import (
     COLLECTION_MEDIA_TYPE,
     ITEM_MEDIA_TYPE,
@@ -53,8 +53,9 @@ class OracleHandlers:
 
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
-        key = rules.meter_key(validated_body)
         with self._runtime.unit_of_work(user) as connection:
+            access.require_manage(repository.held_privileges(connection, user))
+            key = rules.meter_key(validated_body)
             meter = rules.require_meter(key, repository.find_meter(connection, user, key))
             last = repository.last_active_reading(connection, user, meter.meter_id)
             new_id = repository.next_reading_id(connection, user)
@@ -75,6 +76,7 @@ class OracleHandlers:
         media_type = _media_type()
         _refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
         with self._runtime.unit_of_work(user) as connection:
+            access.require_view(repository.held_privileges(connection, user))
             reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
         return body, 200, _headers(media_type)
@@ -100,6 +102,7 @@ class OracleHandlers:
         orders = query.parse_order_by(orderBy) if orderBy else []
         page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
         with self._runtime.unit_of_work(user) as connection:
+            access.require_view(repository.held_privileges(connection, user))
             found, has_more, total = repository.list_readings(
                 connection, user, conditions, orders, page_size, start, bool(totalResults)
             )
@@ -127,6 +130,7 @@ class OracleHandlers:
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
         with self._runtime.unit_of_work(user) as connection:
+            access.require_manage(repository.held_privileges(connection, user))
             target, meter = _existing(connection, user, MeterReadingId)
             require_fresh(request.headers.get("if-match"), target)
             previous, later = repository.neighbours(connection, user, target)

@@ -68,4 +68,13 @@ readings = Table(
     **CLUSTERED,
 )
 
-ALL = (assets, templates, meters, readings)
+# A row only for a credential that holds fewer than every privilege (comma-separated; empty: none at all).
+privileges = Table(
+    "oracle_privileges",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("privileges", String(2000), nullable=False),
+    **CLUSTERED,
+)
+
+ALL = (assets, templates, meters, readings, privileges)

@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.apis.overit.tables import (
+    accounts,
+    catalog_codes,
+    characteristics,
+    measures,
+    measuring_elements,
+    permissions,
+)
 from mockserver.fixture_schema import SectionSchema
 from mockserver.timestamps import normalize_datetime
 
@@ -74,7 +81,9 @@ class OveritFixtures:
                     if row["measuring_date"] is not None:
                         row["measuring_date"] = normalize_datetime(row["measuring_date"])
                     rows[measures].append(row)
-        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures):
+        if section.get("permissions") is not None:
+            rows[permissions].append({"tenant": tenant, "permissions": ",".join(section["permissions"])})
+        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures, permissions):
             if rows[table]:
                 connection.execute(insert(table), rows[table])
 
@@ -102,7 +111,9 @@ class OveritFixtures:
                 entry["catalogGroupId"] = element.catalog_group_id
             entry["measures"] = measures_by_element[element.id]
             elements_by_account[element.account_id].append(entry)
+        held = connection.execute(select(permissions.c.permissions).where(permissions.c.tenant == tenant)).scalar()
         section: dict[str, Any] = {
+            **({} if held is None else {"permissions": [p for p in held.split(",") if p]}),
             "characteristics": [
                 {
                     key: value

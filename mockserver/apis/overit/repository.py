@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
-from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.apis.overit.tables import (
+    accounts,
+    catalog_codes,
+    characteristics,
+    measures,
+    measuring_elements,
+    permissions,
+)
 from mockserver.store.prepared import Prepared
 
 _element_query = (
@@ -116,3 +123,9 @@ def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
             _UPDATE_NAMES,
             [(*measure[_FIRST_MUTABLE:], tenant, measure.measuring_element_id, measure.id) for measure in changed],
         )
+
+
+def held_permissions(connection: Connection, tenant: str) -> list[str] | None:
+    """The permissions the tenant's credential holds, or None when it holds every one."""
+    held = connection.execute(select(permissions.c.permissions).where(permissions.c.tenant == tenant)).scalar()
+    return None if held is None else [name for name in held.split(",") if name]
