@@ -86,6 +86,7 @@ def test_every_rule_has_an_id_a_status_and_a_source(file_name):
             assert rule["source"] in SOURCES, rule
             assert set(rule.get("assumed", [])) <= ASSUMED_PARTS, rule
             assert all(page.startswith("https://") for page in rule.get("see", [])), rule
+            assert rule["source"] != "vendor-doc" or rule.get("see"), f"{rule['id']}: which vendor page says so?"
             assert str(rule["status"]) in operation["responses"], f"{rule['id']}: status not documented"
             ids.append(rule["id"])
     assert ids and len(ids) == len(set(ids))
