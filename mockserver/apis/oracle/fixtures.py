@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mockserver.apis.oracle import rules
-from mockserver.apis.oracle.repository import row_of
+from mockserver.apis.oracle.repository import held_privileges, row_of
 from mockserver.apis.oracle.tables import assets, meters, privileges, readings, templates
 from mockserver.errors import FixtureError, RulesBroken
 from mockserver.fixture_schema import SectionSchema
@@ -142,9 +142,9 @@ class OracleFixtures:
         def present(pairs: dict[str, Any]) -> dict[str, Any]:
             return {key: value for key, value in pairs.items() if value is not None}
 
-        held = connection.execute(select(privileges.c.privileges).where(privileges.c.tenant == tenant)).scalar()
+        held = held_privileges(connection, tenant)
         return {
-            **({} if held is None else {"privileges": [p for p in held.split(",") if p]}),
+            **({} if held is None else {"privileges": held}),
             "assets": [{"assetId": r.asset_id, "assetNumber": r.asset_number} for r in of(assets, assets.c.asset_id)],
             "meterTemplates": [
                 present({field: getattr(r, column) for field, column in _TEMPLATE_FIELDS.items()})

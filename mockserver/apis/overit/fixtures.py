@@ -8,14 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from mockserver.apis.overit.tables import (
-    accounts,
-    catalog_codes,
-    characteristics,
-    measures,
-    measuring_elements,
-    permissions,
-)
+from mockserver.apis.overit.repository import held_permissions
+from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.apis.overit.tables import permissions as permission_grants
 from mockserver.fixture_schema import SectionSchema
 from mockserver.timestamps import normalize_datetime
 
@@ -82,8 +77,8 @@ class OveritFixtures:
                         row["measuring_date"] = normalize_datetime(row["measuring_date"])
                     rows[measures].append(row)
         if section.get("permissions") is not None:
-            rows[permissions].append({"tenant": tenant, "permissions": ",".join(section["permissions"])})
-        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures, permissions):
+            rows[permission_grants].append({"tenant": tenant, "permissions": ",".join(section["permissions"])})
+        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures, permission_grants):
             if rows[table]:
                 connection.execute(insert(table), rows[table])
 
@@ -111,9 +106,9 @@ class OveritFixtures:
                 entry["catalogGroupId"] = element.catalog_group_id
             entry["measures"] = measures_by_element[element.id]
             elements_by_account[element.account_id].append(entry)
-        held = connection.execute(select(permissions.c.permissions).where(permissions.c.tenant == tenant)).scalar()
+        held = held_permissions(connection, tenant)
         section: dict[str, Any] = {
-            **({} if held is None else {"permissions": [p for p in held.split(",") if p]}),
+            **({} if held is None else {"permissions": held}),
             "characteristics": [
                 {
                     key: value
