@@ -50,6 +50,7 @@ SECTION: dict[str, Any] = {
         _template(12, "DESC", direction="DESCENDING", minValue=0, maxValue=500),
         _template(13, "CHANGE", "ORA_CHANGE"),
         _template(14, "SUB"),
+        _template(15, "BOTH-WAYS", direction="BOTH"),
     ],
     "meters": [
         _meter(100, 10, 1),
@@ -59,6 +60,7 @@ SECTION: dict[str, Any] = {
         _meter(104, 11, 2, activeEndDate="2021-12-31T23:59:59Z"),
         _meter(105, 14, None),
         _meter(106, 10, 1),
+        _meter(107, 15, 2),
     ],
     "readings": [
         _reading(500001, 100, "2024-01-01T00:00:00Z", 9000),
@@ -625,3 +627,15 @@ def test_reading_needs_a_view_privilege(oracle: Oracle) -> None:
     nobody = _restricted(oracle, [])
     nobody.expect(nobody.list(), "ORA-MR-049")
     nobody.expect(nobody.get(500003), "ORA-MR-049")
+
+
+@rule("ORA-MR-050")
+@seeded
+def test_a_meter_read_in_both_directions_goes_up_and_down(oracle: Oracle) -> None:
+    first = oracle.post(reading(107, asset=2, value=100))
+    oracle.expect(first, "ORA-MR-050")
+    lower = oracle.post(reading(107, asset=2, value=60, ReadingDate="2025-06-02T10:00:00Z"))
+    oracle.expect(lower, "ORA-MR-050")
+    assert lower.json().get("NetValue") == 60, f"NetValue moves by the signed difference: {lower.text}"
+    higher = oracle.post(reading(107, asset=2, value=90, ReadingDate="2025-06-03T10:00:00Z"))
+    assert higher.status_code == 201 and higher.json().get("NetValue") == 90, higher.text

@@ -347,6 +347,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-043": _unmodelled_ignored,
     "ORA-MR-044": _unmodelled_ignored,
     "ORA-MR-045": _upsert_refused,
+    "ORA-MR-050": _meters_seen_as(direction=lambda t: rules.ASCENDING if t.direction == rules.BOTH else t.direction),
     "ORA-MR-048": patched(access, "require_manage", lambda original: lambda held: None),
     "ORA-MR-049": patched(access, "require_view", lambda original: lambda held: None),
     "ORA-MR-046": _rewrites_the_request(_reset_value_dropped),

@@ -14,7 +14,7 @@ from mockserver.timestamps import parse_datetime
 
 ABSOLUTE, CHANGE, RESET = "ORA_ABSOLUTE", "ORA_CHANGE", "ORA_RESET"
 ASSET, CONTRACT_LINE = "ORA_ASSET", "ORA_CONTRACT_LINE"
-ASCENDING, DESCENDING = "ASCENDING", "DESCENDING"
+ASCENDING, DESCENDING, BOTH = "ASCENDING", "DESCENDING", "BOTH"  # READING_DIRECTION of a template
 
 
 @dataclass(frozen=True)
@@ -257,7 +257,7 @@ def _check_absolute_value(template: Template, last: Reading | None, value: float
             f"The reading value must be less than or equal to the last reading ({last.reading_value:g}).",
             "ReadingValue",
         )
-    if template.direction != DESCENDING and value < last.reading_value:
+    if template.direction == ASCENDING and value < last.reading_value:
         raise _broken(
             "ORA-MR-007",
             f"The reading value must be greater than or equal to the last reading ({last.reading_value:g}).",
@@ -278,6 +278,8 @@ def _check_reset_value(sent: Any, reset_value: float) -> None:
 def _check_rollover_direction(template: Template, last_value: float, value: float) -> None:
     """ORA-MR-047: a rollover reading lies past the rollover point, below the last value on an ascending meter
     (above it on a descending one); a value that moved the normal way cannot tell how often the meter wrapped."""
+    if template.direction == BOTH:
+        raise _broken("ORA-MR-047", "A meter read in both directions has no rollover point to pass.", "RolloverFlag")
     descending = template.direction == DESCENDING
     if (value <= last_value) if descending else (value >= last_value):
         side = "above" if descending else "below"
@@ -292,6 +294,7 @@ def net_change(template: Template, last: Reading, value: float, rollover: bool) 
     """What an absolute reading adds to NetValue, counting through a rollover (the counter wraps)."""
     previous = last.reading_value if last.reading_value is not None else 0.0
     if not rollover:
+        # ORA-MR-050: a meter read in both directions moves NetValue by the signed difference.
         return previous - value if template.direction == DESCENDING else value - previous
     top = template.rollover_max_value if template.rollover_max_value is not None else previous
     bottom = template.rollover_reset_value if template.rollover_reset_value is not None else 0.0

@@ -21,7 +21,7 @@ templates = Table(
     Column("meter_definition_id", BigInteger, primary_key=True, autoincrement=False),
     Column("meter_code", String(120), nullable=False),
     Column("reading_type", String(30), nullable=False),  # ORA_ABSOLUTE | ORA_CHANGE
-    Column("direction", String(16), nullable=False),  # ASCENDING | DESCENDING
+    Column("direction", String(16), nullable=False),  # ASCENDING | DESCENDING | BOTH
     Column("min_value", Float),
     Column("max_value", Float),
     Column("rollover_allowed", Boolean, nullable=False),
