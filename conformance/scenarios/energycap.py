@@ -296,7 +296,37 @@ def test_readings_read_back_between_two_dates(energycap: EnergyCap) -> None:
     energycap.expect(response, "ECAP-RD-016")
     body = response.json()
     assert [(r["time"], r["value"]) for r in body["readings"]] == [(t1, 51), (t2, 52)], body
-    assert body["channelId"] == channel_id and body["rule"] in (1, 2) and isinstance(body["unit"], str), body
+    assert body["channelId"] == channel_id and body["rule"] in (1, 2), body
+    unit = body["unit"]
+    assert isinstance(unit, dict) and isinstance(unit.get("unitCode"), str) and "unitId" in unit, body
+    ids = [r.get("observationId") for r in body["readings"]]
+    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids), body
+    assert all(r.get("rawValue") == r["value"] for r in body["readings"]), "no multiplier applied here: " + str(body)
+
+
+@rule("ECAP-RD-018")
+@writes
+def test_the_read_back_window_defaults_to_four_days_before_the_latest_reading(energycap: EnergyCap) -> None:
+    channel_id = energycap["odometer"]["channelId"]
+    latest = datetime.now(UTC).replace(microsecond=0)
+    at = {name: _when(latest - delta) for name, delta in {
+        "latest": timedelta(), "day-before": timedelta(days=1), "four-days-before": timedelta(days=4),
+        "just-outside": timedelta(days=4, minutes=15)}.items()}  # fmt: skip
+    readings = [{"time": t, "value": 1} for t in at.values()]
+    outcome = energycap.imported([{"channelId": channel_id, "readings": readings}])
+    assert outcome["importedReadingsCount"] == 4, outcome
+
+    def ours(**params: str) -> set[str]:
+        response = energycap.client.request("GET", f"/v3/channel/{channel_id}/reading", params=params)
+        energycap.expect(response, "ECAP-RD-018")
+        times = {r["time"] for r in response.json()["readings"]}
+        if not params and max(times, default="") > at["latest"]:
+            pytest.skip("the channel has readings later than now: its latest reading is not ours")
+        return {name for name, t in at.items() if t in times}
+
+    assert ours() == {"latest", "day-before", "four-days-before"}, "no dates: the latest reading and 4 days before"
+    assert ours(endDate=at["day-before"]) == {"day-before", "four-days-before", "just-outside"}
+    assert ours(beginDate=at["day-before"]) == {"day-before", "latest"}
 
 
 @rule("ECAP-RD-017")

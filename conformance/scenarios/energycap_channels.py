@@ -226,6 +226,15 @@ def test_settings_off_their_bounds_are_refused(channels: Channels, change: dict[
     channels.expect(channels.put({**channels.edit, **change}), "ECAP-CV-006")
 
 
+@rule("ECAP-CV-020")
+@pytest.mark.parametrize(
+    "change", [{"maximumReading": 1.2345678901234567e-05}, {"multiplier": 0.12345678901234566}],
+    ids=["maximum-reading", "multiplier"],
+)
+def test_more_than_sixteen_decimal_places_are_refused(channels: Channels, change: dict[str, Any]) -> None:
+    channels.expect(channels.put({**channels.edit, **change}), "ECAP-CV-020")
+
+
 @rule("ECAP-CV-007")
 @pytest.mark.parametrize("begin", ["1899-12-29", "2100-01-01T00:00:00Z"], ids=["before-1899-12-30", "after-2099"])
 def test_a_begin_date_out_of_range_is_refused(channels: Channels, begin: str) -> None:

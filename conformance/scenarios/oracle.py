@@ -50,6 +50,7 @@ SECTION: dict[str, Any] = {
         _template(12, "DESC", direction="DESCENDING", minValue=0, maxValue=500),
         _template(13, "CHANGE", "ORA_CHANGE"),
         _template(14, "SUB"),
+        _template(15, "BOTH-WAYS", direction="BOTH"),
     ],
     "meters": [
         _meter(100, 10, 1),
@@ -59,6 +60,7 @@ SECTION: dict[str, Any] = {
         _meter(104, 11, 2, activeEndDate="2021-12-31T23:59:59Z"),
         _meter(105, 14, None),
         _meter(106, 10, 1),
+        _meter(107, 15, 2),
     ],
     "readings": [
         _reading(500001, 100, "2024-01-01T00:00:00Z", 9000),
@@ -508,3 +510,132 @@ def test_updating_a_missing_reading_is_not_found(oracle: Oracle) -> None:
 def test_a_disabled_reading_cannot_be_disabled_again(oracle: Oracle) -> None:
     expect_status(oracle.disable(500008), 200, "the first time")
     oracle.expect(oracle.disable(500008), "ORA-MR-036")
+
+
+@rule("ORA-MR-037")
+def test_a_reading_needs_its_date(oracle: Oracle) -> None:
+    body = oracle.reading_on("ascendingMeter", 150)
+    del body["ReadingDate"]
+    oracle.expect(oracle.post(body), "ORA-MR-037")
+
+
+@rule("ORA-MR-038")
+def test_a_reading_needs_its_type(oracle: Oracle) -> None:
+    body = oracle.reading_on("ascendingMeter", 150)
+    del body["ReadingTypeCode"]
+    oracle.expect(oracle.post(body), "ORA-MR-038")
+
+
+@rule("ORA-MR-039")
+def test_a_reading_cannot_be_created_disabled(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(oracle.reading_on("ascendingMeter", 150, DisabledFlag=True)), "ORA-MR-039")
+
+
+@rule("ORA-MR-040")
+@pytest.mark.writes
+def test_the_create_answer_leaves_the_meter_references_null(oracle: Oracle) -> None:
+    last = oracle.last("ascendingMeter")
+    response = oracle.post(oracle.reading_on("ascendingMeter", last["ReadingValue"] if last else 0))
+    oracle.expect(response, "ORA-MR-040")
+    body = response.json()
+    named = ("AssetId", "AssetNumber", "MeterCode", "MeterDefinitionId", "ModifiedFlag", "InitialFlag", "DisabledFlag")
+    assert {name: body.get(name, "absent") for name in named} == dict.fromkeys(named), body
+
+
+@rule("ORA-MR-041")
+def test_finders_find_by_primary_key_and_by_asset_meter(oracle: Oracle) -> None:
+    reading_id = oracle.objects["reading"]
+    response = oracle.list(finder=f"PrimaryKey;MeterReadingId={reading_id}")
+    oracle.expect(response, "ORA-MR-041")
+    assert [item["MeterReadingId"] for item in response.json()["items"]] == [reading_id], response.text
+    assert oracle.items(finder=f"PrimaryKey;MeterReadingId={UNKNOWN_ID}") == []
+    if oracle.on_mock:  # our mock's asset A-1 and its ASC-PLAIN meter (101), with one reading
+        found = oracle.items(finder="MetersByAssetMeterUserKey;AssetNumber=A-1,MeterCode=ASC-PLAIN")
+        assert [item["MeterReadingId"] for item in found] == [500003], found
+
+
+@rule("ORA-MR-042")
+@pytest.mark.parametrize(
+    "finder",
+    ["NoSuchFinder;MeterReadingId=1", "PrimaryKey;Colour=red", "PrimaryKey;MeterReadingId=abc", "PrimaryKey"],
+    ids=["unknown-finder", "unknown-variable", "unreadable-value", "no-value"],
+)
+def test_a_bad_finder_is_refused(oracle: Oracle, finder: str) -> None:
+    oracle.expect(oracle.list(finder=finder), "ORA-MR-042")
+
+
+@rule("ORA-MR-043")
+def test_expanding_a_child_of_the_collection_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.list(expand="Readings"), "ORA-MR-043")
+    expect_status(oracle.list(expand="all", limit=1), 200, "expand=all, with nothing to expand")
+
+
+@rule("ORA-MR-044")
+@pytest.mark.parametrize(
+    "params", [{"dependency": "ReadingValue=3"}, {"expand": "Readings"}], ids=["dependency", "expand"]
+)
+def test_a_reading_refuses_what_it_cannot_honour(oracle: Oracle, params: dict[str, str]) -> None:
+    oracle.expect(oracle.get(oracle.objects["reading"], params=params), "ORA-MR-044")
+
+
+@rule("ORA-MR-045")
+@pytest.mark.writes
+def test_upsert_mode_creates_a_reading(oracle: Oracle) -> None:
+    last = oracle.last("ascendingMeter")
+    body = oracle.reading_on("ascendingMeter", last["ReadingValue"] if last else 0)
+    response = oracle.post(body, headers={"Upsert-Mode": "true"})
+    oracle.expect(response, "ORA-MR-045")
+    assert oracle.get(response.json()["MeterReadingId"]).status_code == 200, "the created reading reads back"
+
+
+@rule("ORA-MR-046")
+@seeded
+def test_a_reset_with_another_value_is_refused(oracle: Oracle) -> None:
+    oracle.expect(oracle.post(reading(100, value=77, ReadingTypeCode="ORA_RESET")), "ORA-MR-046")
+    expect_status(oracle.post(reading(100, value=0, ReadingTypeCode="ORA_RESET")), 201, "the template's reset value 0")
+
+
+@rule("ORA-MR-047")
+def test_a_rollover_reading_must_lie_past_the_rollover_point(oracle: Oracle) -> None:
+    last = oracle.last("rolloverMeter")
+    top = oracle.objects["rolloverMeter"]["rolloverMaxValue"]
+    if last is None or last["ReadingValue"] >= top:
+        pytest.skip("rolloverMeter needs a latest reading below its rollover maximum")
+    higher = (last["ReadingValue"] + top) / 2
+    oracle.expect(oracle.post(oracle.reading_on("rolloverMeter", higher, RolloverFlag=True)), "ORA-MR-047")
+
+
+def _restricted(oracle: Oracle, privileges: list[str]) -> Oracle:
+    """The same helper for a fresh tenant of our mock whose credential holds only ``privileges``."""
+    if not oracle.on_mock:
+        pytest.skip("needs a credential without the privilege, which only our mock can make")
+    return Oracle(oracle.target, oracle.contract, {**SECTION, "privileges": privileges}, DEFAULTS)
+
+
+@rule("ORA-MR-048")
+def test_creating_needs_a_manage_privilege(oracle: Oracle) -> None:
+    viewer = _restricted(oracle, ["CSE_VIEW_ENTERPRISE_ASSETS_PRIV"])
+    viewer.expect(viewer.post(reading(101, value=150)), "ORA-MR-048")
+    viewer.expect(viewer.disable(500003), "ORA-MR-048")
+    expect_status(viewer.get(500003), 200, "a viewer reads")
+    manager = _restricted(oracle, ["CSI_MANAGE_CUSTOMER_ASSETS_PRIV"])
+    expect_status(manager.post(reading(101, value=150)), 201, "a manager creates")
+
+
+@rule("ORA-MR-049")
+def test_reading_needs_a_view_privilege(oracle: Oracle) -> None:
+    nobody = _restricted(oracle, [])
+    nobody.expect(nobody.list(), "ORA-MR-049")
+    nobody.expect(nobody.get(500003), "ORA-MR-049")
+
+
+@rule("ORA-MR-050")
+@seeded
+def test_a_meter_read_in_both_directions_goes_up_and_down(oracle: Oracle) -> None:
+    first = oracle.post(reading(107, asset=2, value=100))
+    oracle.expect(first, "ORA-MR-050")
+    lower = oracle.post(reading(107, asset=2, value=60, ReadingDate="2025-06-02T10:00:00Z"))
+    oracle.expect(lower, "ORA-MR-050")
+    assert lower.json().get("NetValue") == 60, f"NetValue moves by the signed difference: {lower.text}"
+    higher = oracle.post(reading(107, asset=2, value=90, ReadingDate="2025-06-03T10:00:00Z"))
+    assert higher.status_code == 201 and higher.json().get("NetValue") == 90, higher.text

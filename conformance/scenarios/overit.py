@@ -362,3 +362,20 @@ def test_a_body_that_is_not_json_is_refused(overit: Overit) -> None:
 @pytest.mark.parametrize("content", [b"\xff\xfe[{}]", b'[{"id": 311', b"[NaN]"], ids=["not-utf8", "truncated", "nan"])
 def test_a_body_that_is_not_valid_json_is_refused(overit: Overit, content: bytes) -> None:
     overit.expect(overit.send(content, "application/json"), "OVERIT-MB-025")
+
+
+@rule("OVERIT-MB-026")
+@pytest.mark.parametrize(
+    "permissions",
+    [["fsm.core.technicalobject.customer.view"], ["fsm.core.technicalobject.measure.edit"], []],
+    ids=["without-measuring-element-edit", "without-technical-object", "none"],
+)
+def test_the_batch_needs_its_permissions(overit: Overit, permissions: list[str]) -> None:
+    if not overit.on_mock:
+        pytest.skip("needs a credential without the permission, which only our mock can make")
+    limited = Overit(overit.target, overit.contract, {**SECTION, "permissions": permissions}, DEFAULTS)
+    first, _ = limited.two_to_validate()
+    limited.expect(limited.patch([{"id": first, "note": "n"}]), "OVERIT-MB-026")
+    enough = ["fsm.core.technicalobject.customer.edit", "fsm.core.technicalobject.measure.edit"]
+    allowed = Overit(overit.target, overit.contract, {**SECTION, "permissions": enough}, DEFAULTS)
+    expect_status(allowed.patch([{"id": first, "note": "n"}]), 200, "edit and measuring element edit suffice")

@@ -24,16 +24,19 @@ ORDER = ("notStarted", "inProgress", *END_STATES)
 WAIT_SECONDS = 60.0
 MISSING = 987654321
 
+LEASE_A = {"leaseCompany": 47, "leaseScheduleId": 1001}
+
 # ALPHA owns assets 1..3 and defines two customer-specific fields; BETA owns asset 9.
 SECTION: dict[str, Any] = {
     "corporateGroups": [{"name": GROUP, "customerSpecificFields": ["Employee name", "Cost owner"]},
                         {"name": OTHER_GROUP, "customerSpecificFields": ["Department"]}],
     "assets": [
         {"assetId": 1, "corporateGroup": GROUP, "serialNumber": "SN-1", "location": "Berlin",
-         "customerSpecificFields": {"Employee name": "Erika", "Cost owner": "Finance"}},
-        {"assetId": 2, "corporateGroup": GROUP, "serialNumber": "SN-2", "costCenter": "70100"},
-        {"assetId": 3, "corporateGroup": GROUP, "serialNumber": "SN-3"},
-        {"assetId": 9, "corporateGroup": OTHER_GROUP, "serialNumber": "SN-9"},
+         "customerSpecificFields": {"Employee name": "Erika", "Cost owner": "Finance"}, **LEASE_A},
+        {"assetId": 2, "corporateGroup": GROUP, "serialNumber": "SN-2", "costCenter": "70100", **LEASE_A},
+        {"assetId": 3, "corporateGroup": GROUP, "serialNumber": "SN-3", "leaseCompany": 47, "leaseScheduleId": 1002},
+        {"assetId": 9, "corporateGroup": OTHER_GROUP, "serialNumber": "SN-9", "leaseCompany": 52,
+         "leaseScheduleId": 2001},
     ],
 }  # fmt: skip
 
@@ -44,9 +47,11 @@ OBJECTS = {
     "assets": "a list of three asset ids of `group` whose serialNumber, orderNumber and location may be patched",
     "otherGroupAsset": "an asset id of `otherGroup`",
     "missingAsset": "an asset id that exists in no corporate group",
+    "leases": "{assetId: [leaseCompanyNumber, leaseScheduleId]} for the ids of `assets`, so that they read back "
+    "through the vendor's asset read",
 }
 DEFAULTS = {"group": GROUP, "otherGroup": OTHER_GROUP, "assets": [1, 2, 3], "otherGroupAsset": 9,
-            "missingAsset": MISSING}  # fmt: skip
+            "missingAsset": MISSING, "leases": {1: [47, 1001], 2: [47, 1001], 3: [47, 1002]}}  # fmt: skip
 
 
 class Tesma(ScenarioApi):
@@ -92,17 +97,44 @@ class Tesma(ScenarioApi):
     def run(self, body: list[dict[str, Any]]) -> dict[str, Any]:
         return self.finished(self.accepted(body)["id"])[0]
 
-    def assets(self) -> dict[int, dict[str, Any]]:
-        """The assets as stored: needs the mock's /__admin (tesma offers no asset read in this contract)."""
-        if not self.on_mock:
-            pytest.skip("reading assets back needs the mock's /__admin")
-        assert self.client.credential is not None
-        return {a["assetId"]: a for a in self.target.state(API, self.client.credential)["assets"]}
+    def read_asset(self, asset_id: int, lease: tuple[int, int] | None = None) -> httpx.Response:
+        """The vendor's read of one lease asset, on the lease the `leases` object names for it."""
+        company, schedule = lease or self.leases()[asset_id]
+        return self.client.request(
+            "GET", f"/leases/{company}/{schedule}/assets/{asset_id}", headers={"CorporateGroup-Name": self.group}
+        )
 
-    def unchanged(self, asset_id: int, name: str, value: Any) -> None:
-        """Where the assets can be read (our mock), the asset still has ``value``."""
-        if self.on_mock:
-            assert self.assets()[asset_id].get(name) == value, f"asset {asset_id} must not change"
+    def leases(self) -> dict[int, tuple[int, int]]:
+        """The `leases` object by asset id (a JSON targets file spells its keys as strings)."""
+        return {int(asset_id): (int(lease[0]), int(lease[1])) for asset_id, lease in self.objects["leases"].items()}
+
+    def assets(self) -> dict[int, dict[str, Any]]:
+        """The credential's assets (those `leases` names) as the vendor's asset read answers them."""
+        found = {}
+        for asset_id in self.leases():
+            response = self.read_asset(asset_id)
+            expect_status(response, 200, f"reading asset {asset_id} back")
+            found[asset_id] = response.json()
+        return found
+
+    def read_if_leased(self, asset_id: int) -> dict[str, Any] | None:
+        """The asset as the vendor reads it, when the target names its lease; else None (nothing to compare)."""
+        if "leases" not in self.objects.values or asset_id not in self.leases():
+            return None
+        response = self.read_asset(asset_id)
+        expect_status(response, 200, f"reading asset {asset_id} back")
+        return response.json()
+
+    def unchanged(self, asset_id: int, before: dict[str, Any] | None) -> None:
+        """The asset reads back as it did before (``before`` None: its lease is not named, nothing to compare)."""
+        if before is not None:
+            after = self.read_asset(asset_id).json()
+            assert after == before, f"asset {asset_id} must not change: {before} -> {after}"
+
+    def stored(self, asset_id: int) -> dict[str, Any]:
+        """An asset as our mock stores it, whatever its group (another group's cannot be read with this key)."""
+        assert self.client.credential is not None
+        return {a["assetId"]: a for a in self.target.state(API, self.client.credential)["assets"]}[asset_id]
 
 
 def _errors_of(job: dict[str, Any]) -> dict[int, list[str]]:
@@ -157,8 +189,9 @@ def test_invalid_json_is_refused(tesma: Tesma, content: bytes) -> None:
     ids=["unknown", "asset-status", "not-patchable"],
 )  # fmt: skip
 def test_a_property_that_cannot_be_patched_refuses_the_request(tesma: Tesma, item: dict[str, Any]) -> None:
+    before = tesma.read_if_leased(tesma.asset(1))
     tesma.expect(tesma.patch([{"assetId": tesma.asset(1), "serialNumber": "NEW-1"}, item]), "TESMA-BP-004")
-    tesma.unchanged(tesma.asset(1), "serialNumber", "SN-1")
+    tesma.unchanged(tesma.asset(1), before)
 
 
 @rule("TESMA-BP-005")
@@ -168,12 +201,18 @@ def test_more_than_ten_thousand_assets_refuse_the_request(tesma: Tesma) -> None:
         expect_status(tesma.patch([{"assetId": n} for n in range(1, 10_001)]), 202, "10,000 assets are accepted")
 
 
+@rule("TESMA-BP-020")
+def test_an_empty_list_refuses_the_request(tesma: Tesma) -> None:
+    tesma.expect(tesma.patch([]), "TESMA-BP-020")
+
+
 @rule("TESMA-BP-006")
 def test_the_same_asset_twice_refuses_the_request(tesma: Tesma) -> None:
+    before = tesma.read_if_leased(tesma.asset(1))
     first, second = tesma.asset(1), tesma.asset(2)
     body = [{"assetId": first, "serialNumber": "A"}, {"assetId": second}, {"assetId": first, "serialNumber": "B"}]
     tesma.expect(tesma.patch(body), "TESMA-BP-006")
-    tesma.unchanged(tesma.asset(1), "serialNumber", "SN-1")
+    tesma.unchanged(tesma.asset(1), before)
 
 
 @rule("TESMA-BP-007")
@@ -235,8 +274,8 @@ def test_the_job_runs_to_success(tesma: Tesma) -> None:
 
 @rule("TESMA-BP-013")
 @writes
+@pytest.mark.seeded
 def test_accepted_values_are_applied(tesma: Tesma) -> None:
-    tesma.assets()  # the values can only be read back through our mock's /__admin: skip first elsewhere
     job = tesma.run([
         {"assetId": 1, "serialNumber": "NEW-1", "location": None, "customerSpecificFields": {"Cost owner": "IT"}},
         {"assetId": 2, "costCenter": "70998", "customerSpecificFields": {"Employee name": "Hans Peter"}},
@@ -267,18 +306,20 @@ def test_an_asset_of_another_corporate_group_fails_alone(tesma: Tesma) -> None:
     assert (job["status"], job["assetsSuccessfullyUpdated"]) == ("partiallySuccessful", 1), job
     [message] = _errors_of(job)[foreign]
     assert f"'{foreign}'" in message and "not accessible" in message, job
-    tesma.unchanged(foreign, "serialNumber", "SN-9")
+    if tesma.on_mock:  # another group's asset cannot be read with this key: our mock's state
+        assert tesma.stored(foreign)["serialNumber"] == "SN-9", "another group's asset must not change"
 
 
 @rule("TESMA-BP-016")
 @writes
 def test_an_unknown_customer_specific_field_fails_that_asset(tesma: Tesma) -> None:
+    before = tesma.read_if_leased(tesma.asset(1))
     job = tesma.run([
         {"assetId": tesma.asset(1), "serialNumber": "NEW-1", "customerSpecificFields": {"No such field 7f3a": "42"}},
         {"assetId": tesma.asset(2), "orderNumber": "NEW-2"},
     ])  # fmt: skip
     assert (job["status"], list(_errors_of(job))) == ("partiallySuccessful", [tesma.asset(1)]), job
-    tesma.unchanged(tesma.asset(1), "serialNumber", "SN-1")
+    tesma.unchanged(tesma.asset(1), before)
 
 
 @rule("TESMA-BP-017")
@@ -299,8 +340,9 @@ def test_jobs_run_in_the_order_they_were_created(tesma: Tesma) -> None:
     later, _ = tesma.finished(second["id"])
     earlier, _ = tesma.finished(first["id"])
     assert later["startDate"] >= earlier["endDate"], f"the second job started before the first ended: {earlier} {later}"
-    if tesma.on_mock:
-        assert tesma.assets()[tesma.asset(1)]["orderNumber"] == "SECOND", "the later job's value must win"
+    stored = tesma.read_if_leased(tesma.asset(1))  # through the vendor's read, where the asset's lease is named
+    if stored is not None:
+        assert stored["orderNumber"] == "SECOND", "the later job's value must win"
 
 
 @rule("TESMA-BP-019")
@@ -309,3 +351,28 @@ def test_an_unknown_or_foreign_job_is_not_found(tesma: Tesma) -> None:
     tesma.expect(tesma.get_job(MISSING), "TESMA-BP-019")
     job_id = tesma.accepted([{"assetId": tesma.asset(1)}])["id"]
     tesma.expect(tesma.get_job(job_id, group=tesma.objects["otherGroup"]), "TESMA-BP-019")
+
+
+@rule("TESMA-BP-021")
+def test_a_lease_asset_reads_back(tesma: Tesma) -> None:
+    asset_id = tesma.asset(1)
+    response = tesma.read_asset(asset_id)
+    tesma.expect(response, "TESMA-BP-021")
+    body = response.json()
+    company, schedule = tesma.leases()[asset_id]
+    assert (body["assetId"], body["leaseScheduleId"], body["customerContext"]["leaseCompany"]) == (
+        asset_id, schedule, company), body  # fmt: skip
+    if tesma.on_mock:  # our mock's own asset, exactly
+        assert (body["serialNumber"], body["location"], body["customerSpecificFields"]) == (
+            "SN-1", "Berlin", {"Employee name": "Erika", "Cost owner": "Finance"}), body  # fmt: skip
+
+
+@rule("TESMA-BP-022")
+def test_an_asset_not_on_that_lease_is_not_found(tesma: Tesma) -> None:
+    asset_id = tesma.asset(1)
+    company, schedule = tesma.leases()[asset_id]
+    tesma.expect(tesma.read_asset(tesma.objects["missingAsset"], (company, schedule)), "TESMA-BP-022")
+    tesma.expect(tesma.read_asset(asset_id, (company, schedule + 1)), "TESMA-BP-022")
+    tesma.expect(tesma.read_asset(tesma.objects["otherGroupAsset"], (company, schedule)), "TESMA-BP-022")
+    if tesma.on_mock:  # our mock's BETA asset on its own lease, still not readable with ALPHA's group
+        tesma.expect(tesma.read_asset(9, (52, 2001)), "TESMA-BP-022")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from mockserver.apis.energycap import repository, rules
-from tests.conformance.breakages import Breakage, Transform, spec_change
+from mockserver.apis.energycap import read_back, repository, rules
+from tests.conformance.breakages import Breakage, Transform, patched, spec_change
 
 
 def _catalog_changed(**changes: Any) -> Breakage:
@@ -146,4 +146,5 @@ BREAKAGES: dict[str, Breakage] = {
     "ECAP-RD-015": spec_change("energycap", _accepts_text),
     "ECAP-RD-016": _reading_back_ignores_the_range,
     "ECAP-RD-017": _unknown_channel_is_empty,
+    "ECAP-RD-018": patched(read_back, "window", lambda original: lambda begin, end, latest: (begin, end)),
 }

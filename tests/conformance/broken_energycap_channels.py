@@ -159,6 +159,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ECAP-CV-005": spec_change("energycap", _without_required),
     "ECAP-CV-006": spec_change("energycap", _unbounded),
     "ECAP-CV-007": patched(version_edit, "EARLIEST", lambda original: datetime.min.replace(tzinfo=UTC)),
+    "ECAP-CV-020": patched(version_edit, "MAX_SCALE", lambda original: 10**6),
     "ECAP-CV-008": patched(channel_repository, "unit_codes", lambda original: lambda c, t: _Everything()),
     "ECAP-CV-009": _udf_values_changed(_empty_list_clears),
     "ECAP-CV-010": _udf_values_changed(_omitted_cleared),

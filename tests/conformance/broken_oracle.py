@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.apis.oracle import handlers, query, repository, rules
-from mockserver.errors import RulesBroken
-from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
+from mockserver.apis.oracle import access, handlers, query, repository, rules
+from mockserver.errors import RulesBroken, RuleViolation
+from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
 
 
 def _meters_seen_as(**template_changes: Any) -> Breakage:
@@ -124,6 +124,12 @@ def _value_defaulted(last: Any, request: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
+def _reset_value_dropped(last: Any, request: dict[str, Any]) -> dict[str, Any]:
+    if request.get("ReadingTypeCode") == rules.RESET:
+        return {name: value for name, value in request.items() if name != "ReadingValue"}
+    return request
+
+
 def _type_trusted(monkeypatch: Any) -> Transform:
     original = rules.create_reading
 
@@ -147,6 +153,45 @@ def _accepts_text(spec: dict[str, Any]) -> None:
 
 def _read_only_accepted(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["MeterReadingCreate"].pop("additionalProperties")
+
+
+def _not_required(attribute: str) -> Callable[[dict[str, Any]], None]:
+    def change(spec: dict[str, Any]) -> None:
+        create = spec["components"]["schemas"]["MeterReadingCreate"]
+        create["required"] = [name for name in create["required"] if name != attribute]
+
+    return change
+
+
+def _created_disabled(spec: dict[str, Any]) -> None:
+    spec["components"]["schemas"]["MeterReadingCreate"]["properties"]["DisabledFlag"].pop("enum")
+
+
+def _created_answer_filled(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(handlers, "represent_created", handlers.represent)
+    return None
+
+
+def _finder_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "parse_finder", lambda text: [])
+    return None
+
+
+def _unmodelled_ignored(monkeypatch: Any) -> Transform:
+    monkeypatch.setattr(query, "refuse_unmodelled", lambda rule_id, parameter, value: None)
+    return None
+
+
+def _upsert_refused(monkeypatch: Any) -> Transform:
+    original = handlers.OracleHandlers.create_meter_reading
+
+    async def create_meter_reading(self: Any, validated_body: dict[str, Any], user: str) -> Any:
+        if handlers.request.headers.get("upsert-mode") == "true":
+            raise RulesBroken([RuleViolation("ORA-MR-045", 400, "ORA_ADF_INVALID_REQUEST", "no upsert here")])
+        return await original(self, validated_body, user)
+
+    monkeypatch.setattr(handlers.OracleHandlers, "create_meter_reading", create_meter_reading)
+    return None
 
 
 def _any_id_answers(monkeypatch: Any) -> Transform:
@@ -293,4 +338,18 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-034": _if_match_ignored,
     "ORA-MR-035": _any_id_answers,
     "ORA-MR-036": _flags_forgotten(disabled_flag=False),
+    "ORA-MR-037": spec_change("oracle", _not_required("ReadingDate")),
+    "ORA-MR-038": spec_change("oracle", _not_required("ReadingTypeCode")),
+    "ORA-MR-039": spec_change("oracle", _created_disabled),
+    "ORA-MR-040": _created_answer_filled,
+    "ORA-MR-041": _finder_ignored,
+    "ORA-MR-042": _swallowing("parse_finder"),
+    "ORA-MR-043": _unmodelled_ignored,
+    "ORA-MR-044": _unmodelled_ignored,
+    "ORA-MR-045": _upsert_refused,
+    "ORA-MR-050": _meters_seen_as(direction=lambda t: rules.ASCENDING if t.direction == rules.BOTH else t.direction),
+    "ORA-MR-048": patched(access, "require_manage", lambda original: lambda held: None),
+    "ORA-MR-049": patched(access, "require_view", lambda original: lambda held: None),
+    "ORA-MR-046": _rewrites_the_request(_reset_value_dropped),
+    "ORA-MR-047": patched(rules, "_check_rollover_direction", lambda original: lambda *args: None),
 }

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mockserver.apis.overit import handlers, repository, rules
+from mockserver.apis.overit import access, handlers, repository, rules
 from mockserver.apis.overit.tables import measuring_elements
 from mockserver.errors import RulesBroken
-from tests.conformance.breakages import Breakage, Transform, spec_change, stock_connexion_validation
+from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
 
 
 def _schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -134,4 +134,5 @@ BREAKAGES: dict[str, Breakage] = {
     "OVERIT-MB-023": forgets_writes,
     "OVERIT-MB-024": spec_change("overit", _accepts_text),
     "OVERIT-MB-025": stock_connexion_validation,
+    "OVERIT-MB-026": patched(access, "require_batch_permissions", lambda original: lambda held: None),
 }

@@ -56,6 +56,24 @@ def _no_limit(spec: dict[str, Any]) -> None:
     _body(spec).pop("maxItems")
 
 
+def _any_lease_answers(monkeypatch: Any) -> Transform:
+    """A read that finds the asset by its id alone, whatever the lease or the corporate group."""
+    from sqlalchemy import select
+
+    from mockserver.apis.tesma.tables import assets
+
+    def lease_asset(connection: Any, tenant: str, group: str, lease: Any, asset_id: int) -> Any:
+        rows = connection.execute(select(assets).where(assets.c.tenant == tenant)).all()
+        return next((row for row in rows if row.asset_id == asset_id), rows[0] if rows else None)
+
+    monkeypatch.setattr(repository, "lease_asset", lease_asset)
+    return None
+
+
+def _empty_allowed(spec: dict[str, Any]) -> None:
+    _body(spec).pop("minItems")
+
+
 def _repeats_allowed(original: Any) -> Any:
     return lambda items: None
 
@@ -151,6 +169,9 @@ BREAKAGES: dict[str, Breakage] = {
     "TESMA-BP-003": _invalid_json_is_empty,
     "TESMA-BP-004": spec_change("tesma", _any_property),
     "TESMA-BP-005": spec_change("tesma", _no_limit),
+    "TESMA-BP-020": spec_change("tesma", _empty_allowed),
+    "TESMA-BP-021": patched(handlers, "asset_body", lambda original: lambda row: {**original(row), "location": None}),
+    "TESMA-BP-022": _any_lease_answers,
     "TESMA-BP-006": patched(rules, "refuse_repeated_assets", _repeats_allowed),
     "TESMA-BP-007": spec_change("tesma", _no_lengths),
     "TESMA-BP-008": spec_change("tesma", _no_script_check),

@@ -40,3 +40,5 @@ DEMO_OBJECTS: dict[str, dict[str, Any]] = {
     "tesma": {"group": "ACME", "otherGroup": "GLOBEX", "assets": [111, 222, 444], "otherGroupAsset": 555,
               "missingAsset": 999999},
 }  # fmt: skip
+# The lease each demo asset is read back by (the vendor's asset read, TESMA-BP-021).
+DEMO_OBJECTS["tesma"]["leases"] = {111: [47, 2894568], 222: [47, 2894568], 444: [47, 2894570]}

@@ -24,6 +24,6 @@ def test_list_rules_reports_coverage(capsys):
     assert main(["list-rules", "--api", "overit"]) == 0
     out = capsys.readouterr().out
     assert "OVERIT-MB-008" in out and "NO SCENARIO" not in out
-    assert "25 rules, 25 covered" in out
+    assert "26 rules, 26 covered" in out
     assert main(["list-rules"]) == 0
     assert "NO SCENARIO" not in capsys.readouterr().out

@@ -8,10 +8,10 @@ from typing import Any
 from connexion.exceptions import ProblemException
 from sqlalchemy import Connection
 
-from mockserver.apis.energycap import channel_repository, repository, rules, version_edit
+from mockserver.apis.energycap import channel_repository, read_back, repository, rules, version_edit
 from mockserver.apis.energycap.channel_representation import OBSERVATION_RULE_IDS, channel_response
 from mockserver.runtime import Runtime
-from mockserver.timestamps import format_datetime, parse_datetime
+from mockserver.timestamps import parse_datetime
 
 
 class EnergyCapHandlers:
@@ -45,21 +45,13 @@ class EnergyCapHandlers:
             found = repository.channel_readings(connection, user, channelId, begin, end)
         if found is None:
             raise ProblemException(status=404, title="Not Found", detail=f"Channel {channelId} not found")
-        channel, rows = found
+        channel, rows, unit_row = found
         latest = channel.versions[-1] if channel.versions else None
         return {
             "channelId": channel.channel_id,
             "rule": OBSERVATION_RULE_IDS.get(latest.observation_rule if latest else rules.ODOMETER, 1),
-            "unit": channel.unit_code or "",
-            "readings": [
-                {
-                    "time": format_datetime(parse_datetime(r.time)),
-                    "value": r.value,
-                    "estimated": bool(r.estimated),
-                    "note": r.note,
-                }
-                for r in rows
-            ],
+            "unit": read_back.unit_entry(channel.unit_code, unit_row),
+            "readings": read_back.reading_entries(channel.channel_id, rows),
         }, 200
 
     async def get_meter_channel(self, meterId: int, channelId: int, user: str) -> tuple[dict[str, Any], int]:

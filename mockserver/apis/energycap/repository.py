@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, func, insert, select
 
+from mockserver.apis.energycap import read_back
 from mockserver.apis.energycap.rules import Catalog, Channel, Version
-from mockserver.apis.energycap.tables import channels, meters, readings, versions
+from mockserver.apis.energycap.tables import channels, meters, readings, units, versions
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
@@ -99,14 +100,26 @@ def store(connection: Connection, tenant: str, new: list[tuple[int, dict[str, An
 
 def channel_readings(
     connection: Connection, tenant: str, channel_id: int, begin: datetime | None, end: datetime | None
-) -> tuple[Channel, list[Any]] | None:
+) -> tuple[Channel, list[Any], Any] | None:
+    """The channel, its readings in the window (ECAP-RD-018 defaults applied) and its unit's row."""
     found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
     if not found:
         return None
+    channel = found[0]
+    unit_row = connection.execute(
+        select(units).where(units.c.tenant == tenant, units.c.unit_code == channel.unit_code)
+    ).first()
+    if begin is None or end is None:
+        latest = connection.execute(
+            select(func.max(readings.c.time)).where(readings.c.tenant == tenant, readings.c.channel_id == channel_id)
+        ).scalar_one()
+        begin, end = read_back.window(begin, end, parse_datetime(latest) if latest else None)
+        if end is None:
+            return channel, [], unit_row
     where = [readings.c.tenant == tenant, readings.c.channel_id == channel_id]
     if begin is not None:
         where.append(readings.c.time >= sortable_datetime(begin))
     if end is not None:
         where.append(readings.c.time <= sortable_datetime(end))
     rows = connection.execute(select(readings).where(and_(*where)).order_by(readings.c.time)).all()
-    return found[0], rows
+    return channel, rows, unit_row

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from mockserver.apis.energycap.rules import Channel, Version, parse_time
@@ -30,6 +31,7 @@ _OUTCOMES = {
     "ECAP-CV-012": (400, "INVALID_UDF"),
     "ECAP-CV-013": (400, "INVALID_UDF_VALUE"),
     "ECAP-CV-015": (400, "VERSION_DATES"),
+    "ECAP-CV-020": (400, "INVALID_REQUEST"),
     "ECAP-CH-002": (404, "NOT_FOUND"),
 }
 
@@ -89,6 +91,7 @@ def edit_version(
     if request.get("beginDate") is not None:  # ECAP-CV-016: omitted, the version keeps its beginDate
         begin = parse_time(request["beginDate"])
         problems += _begin_problems(chain, index, begin)
+    problems += _scale_problems(request)
     if request["unitCode"] not in known_units:
         problems.append(violation("ECAP-CV-008", f"Unit {request['unitCode']} not found", "unitCode"))
     udf_values, udf_problems = _udf_values(request.get("udfs"), udf_definitions)
@@ -106,6 +109,20 @@ def edit_version(
     if index > 0 and begin is not None:  # ECAP-CV-014: the previous version ends where this one begins
         chain[index - 1] = dataclasses.replace(chain[index - 1], end=begin)
     return VersionChange(tuple(chain), udf_values)
+
+
+# "Max scale: 16, Max precision: 38" for both numbers; within 0..999999999999999 the precision cannot bind.
+MAX_SCALE = 16
+
+
+def _scale_problems(request: dict[str, Any]) -> list[RuleViolation]:
+    """ECAP-CV-020: maximumReading and multiplier carry at most 16 decimal places."""
+    problems = []
+    for name in ("maximumReading", "multiplier"):
+        exponent = Decimal(repr(request[name])).as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > MAX_SCALE:
+            problems.append(violation("ECAP-CV-020", f"{name} has more than {MAX_SCALE} decimal places", name))
+    return problems
 
 
 def _begin_problems(chain: Sequence[Version], index: int, begin: datetime) -> list[RuleViolation]:

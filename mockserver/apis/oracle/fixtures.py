@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mockserver.apis.oracle import rules
-from mockserver.apis.oracle.repository import row_of
-from mockserver.apis.oracle.tables import assets, meters, readings, templates
+from mockserver.apis.oracle.repository import held_privileges, row_of
+from mockserver.apis.oracle.tables import assets, meters, privileges, readings, templates
 from mockserver.errors import FixtureError, RulesBroken
 from mockserver.fixture_schema import SectionSchema
 from mockserver.timestamps import format_datetime, normalize_datetime, parse_datetime
@@ -91,11 +91,14 @@ class OracleFixtures:
                 asset_number=numbers.get(entry.get("assetId")),
             )
         reading_rows = self._replay(tenant, by_meter, section.get("readings", []))
+        held = section.get("privileges")
+        privilege_rows = [] if held is None else [{"tenant": tenant, "privileges": ",".join(held)}]
         for table, rows in (
             (assets, asset_rows),
             (templates, [{"tenant": tenant, **r} for r in template_rows]),
             (meters, meter_rows),
             (readings, reading_rows),
+            (privileges, privilege_rows),
         ):
             if rows:
                 connection.execute(insert(table), rows)
@@ -139,7 +142,9 @@ class OracleFixtures:
         def present(pairs: dict[str, Any]) -> dict[str, Any]:
             return {key: value for key, value in pairs.items() if value is not None}
 
+        held = held_privileges(connection, tenant)
         return {
+            **({} if held is None else {"privileges": held}),
             "assets": [{"assetId": r.asset_id, "assetNumber": r.asset_number} for r in of(assets, assets.c.asset_id)],
             "meterTemplates": [
                 present({field: getattr(r, column) for field, column in _TEMPLATE_FIELDS.items()})

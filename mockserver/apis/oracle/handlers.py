@@ -8,13 +8,14 @@ from connexion import request
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
 
-from mockserver.apis.oracle import query, repository, rules
+from mockserver.apis.oracle import access, query, repository, rules
 from mockserver.apis.oracle.representation import (
     COLLECTION_MEDIA_TYPE,
     ITEM_MEDIA_TYPE,
     change_indicator,
     negotiate,
     represent,
+    represent_created,
     select_fields,
 )
 from mockserver.runtime import Runtime
@@ -52,15 +53,16 @@ class OracleHandlers:
 
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
-        key = rules.meter_key(validated_body)
         with self._runtime.unit_of_work(user) as connection:
+            access.require_manage(repository.held_privileges(connection, user))
+            key = rules.meter_key(validated_body)
             meter = rules.require_meter(key, repository.find_meter(connection, user, key))
             last = repository.last_active_reading(connection, user, meter.meter_id)
             new_id = repository.next_reading_id(connection, user)
             reading = rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             repository.add(connection, user, reading)
         href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
-        return represent(reading, meter, href), 201, _headers(media_type, Location=href)
+        return represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
 
     async def get_meter_reading(
         self,
@@ -68,9 +70,13 @@ class OracleHandlers:
         user: str,
         onlyData: bool | None = None,
         fields: str | None = None,
+        expand: str | None = None,
+        dependency: str | None = None,
     ) -> Answer:
         media_type = _media_type()
+        _refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
         with self._runtime.unit_of_work(user) as connection:
+            access.require_view(repository.held_privileges(connection, user))
             reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
         return body, 200, _headers(media_type)
@@ -85,12 +91,18 @@ class OracleHandlers:
         totalResults: bool | None = None,
         onlyData: bool | None = None,
         fields: str | None = None,
+        finder: str | None = None,
+        expand: str | None = None,
     ) -> Answer:
         media_type = _media_type(COLLECTION_MEDIA_TYPE)
+        _refuse_unmodelled("ORA-MR-043", expand=expand)
         conditions = query.parse_q(q) if q else []
+        if finder is not None:
+            conditions += query.parse_finder(finder)
         orders = query.parse_order_by(orderBy) if orderBy else []
         page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
         with self._runtime.unit_of_work(user) as connection:
+            access.require_view(repository.held_privileges(connection, user))
             found, has_more, total = repository.list_readings(
                 connection, user, conditions, orders, page_size, start, bool(totalResults)
             )
@@ -118,6 +130,7 @@ class OracleHandlers:
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = _media_type()
         with self._runtime.unit_of_work(user) as connection:
+            access.require_manage(repository.held_privileges(connection, user))
             target, meter = _existing(connection, user, MeterReadingId)
             require_fresh(request.headers.get("if-match"), target)
             previous, later = repository.neighbours(connection, user, target)
@@ -125,6 +138,12 @@ class OracleHandlers:
             disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
             repository.save_disabled(connection, user, disabled, recreated)
         return represent(disabled, meter, request.url.path), 200, _headers(media_type)
+
+
+def _refuse_unmodelled(rule_id: str, **parameters: str | None) -> None:
+    for name, value in parameters.items():
+        if value is not None:
+            query.refuse_unmodelled(rule_id, name, value)
 
 
 def _existing(connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:

@@ -90,3 +90,49 @@ def parse_order_by(text: str) -> list[Order]:
             raise _refuse("ORA-MR-029", f"orderBy {part.strip()!r}: sort by one of {', '.join(SORTABLE)}.", "orderBy")
         orders.append(Order(name, direction.lower() == "desc"))
     return orders
+
+
+# Oracle's "Get all meter readings" page lists its finders; PrimaryKey is every ADF resource's own.
+FINDERS: dict[str, tuple[str, ...]] = {
+    "PrimaryKey": ("MeterReadingId",),
+    "MetersByAssetMeterUserKey": ("AssetNumber", "MeterCode"),
+}
+
+
+def parse_finder(text: str) -> list[Condition]:
+    """ORA-MR-041/042: `Name;Var=value,Var2=value2`, a finder of the resource with its own variables only."""
+    name, _, assignments = text.partition(";")
+    name = name.strip()
+    variables = FINDERS.get(name)
+    if variables is None:
+        raise _refuse(
+            "ORA-MR-042", f"The finder {name!r} is not found; this resource has {', '.join(FINDERS)}.", "finder"
+        )
+    conditions = []
+    for assignment in assignments.split(","):
+        if not assignment.strip():
+            continue
+        variable, equals, raw = assignment.partition("=")
+        variable = variable.strip()
+        if not equals or variable not in variables:
+            raise _refuse(
+                "ORA-MR-042",
+                f"The finder {name} has the variables {', '.join(variables)}, not {assignment.strip()!r}.",
+                "finder",
+            )
+        try:
+            value = QUERYABLE[variable](raw.strip().strip("'\""))
+        except ValueError as error:
+            raise _refuse("ORA-MR-042", f"finder: {variable} cannot be {raw!r}: {error}", "finder") from None
+        conditions.append(Condition(variable, "=", value))
+    if not conditions:
+        raise _refuse("ORA-MR-042", f"The finder {name} needs a value for {' or '.join(variables)}.", "finder")
+    return conditions
+
+
+def refuse_unmodelled(rule_id: str, parameter: str, value: str) -> None:
+    """ORA-MR-043/044: the resource has no child to expand and this mock previews no dependency; say so."""
+    if parameter == "expand" and value.strip() in ("", "all"):
+        return  # nothing to expand: the answer is the same
+    reason = "meterReadings has no child resource" if parameter == "expand" else "dependency previews are not served"
+    raise _refuse(rule_id, f"{parameter}={value!r} cannot be honoured: {reason}.", parameter)

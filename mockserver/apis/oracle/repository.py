@@ -9,7 +9,7 @@ from sqlalchemy.sql import ColumnElement
 
 from mockserver.apis.oracle.query import Condition, Order
 from mockserver.apis.oracle.rules import Meter, MeterKey, Reading, Template
-from mockserver.apis.oracle.tables import assets, meters, readings, templates
+from mockserver.apis.oracle.tables import assets, meters, privileges, readings, templates
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
@@ -235,3 +235,9 @@ def row_of(tenant: str, reading: Reading) -> dict[str, Any]:
 
 def add(connection: Connection, tenant: str, new: Reading) -> None:
     connection.execute(insert(readings).values(row_of(tenant, new)))
+
+
+def held_privileges(connection: Connection, tenant: str) -> list[str] | None:
+    """The privileges the tenant's credential holds, or None when it holds every one."""
+    held = connection.execute(select(privileges.c.privileges).where(privileges.c.tenant == tenant)).scalar()
+    return None if held is None else [name for name in held.split(",") if name]

@@ -66,6 +66,18 @@ def represent(reading: Reading, meter: Meter, href: str, *, only_data: bool = Fa
     return body
 
 
+# All four of Oracle's create examples answer these null, even when the request named the meter by AssetNumber
+# and MeterCode (the fourth shows DisabledFlag false; the other three null, which we follow). Reads show them.
+NULL_WHEN_CREATED = (
+    "AssetId", "AssetNumber", "MeterCode", "MeterDefinitionId", "ModifiedFlag", "InitialFlag", "DisabledFlag",
+)  # fmt: skip
+
+
+def represent_created(reading: Reading, meter: Meter, href: str) -> dict[str, Any]:
+    """ORA-MR-040: the answer to a creation, shaped as the vendor's create examples are."""
+    return {**represent(reading, meter, href), **dict.fromkeys(NULL_WHEN_CREATED)}
+
+
 def select_fields(body: dict[str, Any], fields: str) -> tuple[dict[str, Any], list[str]]:
     """Keep only the named attributes (links stay unless onlyData); also return the names that are unknown."""
     wanted = [name.strip() for name in fields.split(",") if name.strip()]

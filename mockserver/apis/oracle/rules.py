@@ -14,7 +14,7 @@ from mockserver.timestamps import parse_datetime
 
 ABSOLUTE, CHANGE, RESET = "ORA_ABSOLUTE", "ORA_CHANGE", "ORA_RESET"
 ASSET, CONTRACT_LINE = "ORA_ASSET", "ORA_CONTRACT_LINE"
-ASCENDING, DESCENDING = "ASCENDING", "DESCENDING"
+ASCENDING, DESCENDING, BOTH = "ASCENDING", "DESCENDING", "BOTH"  # READING_DIRECTION of a template
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,8 @@ _OUTCOMES = {
     "ORA-MR-009": (400, "ORA_CSE_ROLLOVER_NOT_ALLOWED"),
     "ORA-MR-010": (400, "ORA_CSE_CHANGE_NEGATIVE"),
     "ORA-MR-012": (400, "ORA_CSE_RESET_NOT_ALLOWED"),
+    "ORA-MR-046": (400, "ORA_CSE_RESET_VALUE"),
+    "ORA-MR-047": (400, "ORA_CSE_ROLLOVER_VALUE"),
     "ORA-MR-013": (400, "ORA_CSE_READING_VALUE_RANGE"),
     "ORA-MR-014": (400, "ORA_CSE_READING_VALUE_RANGE"),
     "ORA-MR-015": (400, "ORA_CSE_READING_VALUE_REQUIRED"),
@@ -167,6 +169,7 @@ def create_reading(meter: Meter, last: Reading | None, request: dict[str, Any], 
                 "ORA-MR-012", f"Meter template {template.meter_code} does not allow resets.", "ReadingTypeCode"
             )
         value = template.reset_value if template.reset_value is not None else 0.0
+        _check_reset_value(request.get("ReadingValue"), value)
         return Reading(**common, reading_value=value, net_value=previous_net, reset_flag=True)
     if reading_type != template.reading_type:
         raise _broken(
@@ -243,7 +246,10 @@ def _check_absolute_value(template: Template, last: Reading | None, value: float
             f"The reading value must not exceed the rollover maximum {template.rollover_max_value}.",
             "ReadingValue",
         )
-    if last is None or last.reading_value is None or rollover:
+    if last is None or last.reading_value is None:
+        return
+    if rollover:
+        _check_rollover_direction(template, last.reading_value, value)
         return
     if template.direction == DESCENDING and value > last.reading_value:
         raise _broken(
@@ -251,10 +257,35 @@ def _check_absolute_value(template: Template, last: Reading | None, value: float
             f"The reading value must be less than or equal to the last reading ({last.reading_value:g}).",
             "ReadingValue",
         )
-    if template.direction != DESCENDING and value < last.reading_value:
+    if template.direction == ASCENDING and value < last.reading_value:
         raise _broken(
             "ORA-MR-007",
             f"The reading value must be greater than or equal to the last reading ({last.reading_value:g}).",
+            "ReadingValue",
+        )
+
+
+def _check_reset_value(sent: Any, reset_value: float) -> None:
+    """ORA-MR-046: a reset records the template's reset value; a different value sent with it is refused."""
+    if sent is not None and float(sent) != reset_value:
+        raise _broken(
+            "ORA-MR-046",
+            f"A reset records the meter template's reset value ({reset_value:g}), not {float(sent):g}.",
+            "ReadingValue",
+        )
+
+
+def _check_rollover_direction(template: Template, last_value: float, value: float) -> None:
+    """ORA-MR-047: a rollover reading lies past the rollover point, below the last value on an ascending meter
+    (above it on a descending one); a value that moved the normal way cannot tell how often the meter wrapped."""
+    if template.direction == BOTH:
+        raise _broken("ORA-MR-047", "A meter read in both directions has no rollover point to pass.", "RolloverFlag")
+    descending = template.direction == DESCENDING
+    if (value <= last_value) if descending else (value >= last_value):
+        side = "above" if descending else "below"
+        raise _broken(
+            "ORA-MR-047",
+            f"A rollover reading must be {side} the last reading ({last_value:g}).",
             "ReadingValue",
         )
 
@@ -263,6 +294,7 @@ def net_change(template: Template, last: Reading, value: float, rollover: bool) 
     """What an absolute reading adds to NetValue, counting through a rollover (the counter wraps)."""
     previous = last.reading_value if last.reading_value is not None else 0.0
     if not rollover:
+        # ORA-MR-050: a meter read in both directions moves NetValue by the signed difference.
         return previous - value if template.direction == DESCENDING else value - previous
     top = template.rollover_max_value if template.rollover_max_value is not None else previous
     bottom = template.rollover_reset_value if template.rollover_reset_value is not None else 0.0

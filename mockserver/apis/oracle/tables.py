@@ -21,7 +21,7 @@ templates = Table(
     Column("meter_definition_id", BigInteger, primary_key=True, autoincrement=False),
     Column("meter_code", String(120), nullable=False),
     Column("reading_type", String(30), nullable=False),  # ORA_ABSOLUTE | ORA_CHANGE
-    Column("direction", String(16), nullable=False),  # ASCENDING | DESCENDING
+    Column("direction", String(16), nullable=False),  # ASCENDING | DESCENDING | BOTH
     Column("min_value", Float),
     Column("max_value", Float),
     Column("rollover_allowed", Boolean, nullable=False),
@@ -68,4 +68,13 @@ readings = Table(
     **CLUSTERED,
 )
 
-ALL = (assets, templates, meters, readings)
+# A row only for a credential that holds fewer than every privilege (comma-separated; empty: none at all).
+privileges = Table(
+    "oracle_privileges",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("privileges", String(2000), nullable=False),
+    **CLUSTERED,
+)
+
+ALL = (assets, templates, meters, readings, privileges)

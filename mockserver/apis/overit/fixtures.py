@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from mockserver.apis.overit.repository import held_permissions
 from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.apis.overit.tables import permissions as permission_grants
 from mockserver.fixture_schema import SectionSchema
 from mockserver.timestamps import normalize_datetime
 
@@ -74,7 +76,9 @@ class OveritFixtures:
                     if row["measuring_date"] is not None:
                         row["measuring_date"] = normalize_datetime(row["measuring_date"])
                     rows[measures].append(row)
-        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures):
+        if section.get("permissions") is not None:
+            rows[permission_grants].append({"tenant": tenant, "permissions": ",".join(section["permissions"])})
+        for table in (characteristics, catalog_codes, accounts, measuring_elements, measures, permission_grants):
             if rows[table]:
                 connection.execute(insert(table), rows[table])
 
@@ -102,7 +106,9 @@ class OveritFixtures:
                 entry["catalogGroupId"] = element.catalog_group_id
             entry["measures"] = measures_by_element[element.id]
             elements_by_account[element.account_id].append(entry)
+        held = held_permissions(connection, tenant)
         section: dict[str, Any] = {
+            **({} if held is None else {"permissions": held}),
             "characteristics": [
                 {
                     key: value

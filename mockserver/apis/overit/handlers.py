@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.apis.overit import repository, rules
+from mockserver.apis.overit import access, repository, rules
 from mockserver.runtime import Runtime
 
 
@@ -16,6 +16,7 @@ class OveritHandlers:
         self, accountId: int, measuringElementId: int, validated_body: list[dict[str, Any]], user: str
     ) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
+            access.require_batch_permissions(repository.held_permissions(connection, user))
             account_exists, element = repository.find_element(connection, user, accountId, measuringElementId)
             element = rules.require_target(accountId, account_exists, measuringElementId, element)
             existing = repository.measures_of(connection, user, element.id)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
 from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
+from mockserver.apis.overit.tables import permissions as permission_grants
 from mockserver.store.prepared import Prepared
 
 _element_query = (
@@ -116,3 +117,11 @@ def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
             _UPDATE_NAMES,
             [(*measure[_FIRST_MUTABLE:], tenant, measure.measuring_element_id, measure.id) for measure in changed],
         )
+
+
+def held_permissions(connection: Connection, tenant: str) -> list[str] | None:
+    """The permissions the tenant's credential holds, or None when it holds every one."""
+    held = connection.execute(
+        select(permission_grants.c.permissions).where(permission_grants.c.tenant == tenant)
+    ).scalar()
+    return None if held is None else [name for name in held.split(",") if name]

@@ -69,4 +69,13 @@ measures = Table(
 )
 
 # Parents before children: clearing runs the other way round.
-ALL = (accounts, characteristics, catalog_codes, measuring_elements, measures)
+# A row only for a credential that holds fewer than every permission (comma-separated; empty: none at all).
+permissions = Table(
+    "overit_permissions",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("permissions", String(2000), nullable=False),
+    **CLUSTERED,
+)
+
+ALL = (accounts, characteristics, catalog_codes, measuring_elements, measures, permissions)

@@ -24,12 +24,18 @@ _BY_STATUS = {
     **TRANSPORT_CODES,
 }
 # Which refusal a schema keyword means (TESMA-BP-004/-005/-007/-008).
-_BY_KEYWORD = {"json": "INVALID_JSON", "additionalProperties": "PROPERTY_NOT_PATCHABLE", "maxItems": "TOO_MANY_ASSETS"}
+_BY_KEYWORD = {
+    "json": "INVALID_JSON",
+    "additionalProperties": "PROPERTY_NOT_PATCHABLE",
+    "maxItems": "TOO_MANY_ASSETS",
+    "minItems": "NO_ASSETS",  # TESMA-BP-020
+}
 
 
 # The validator's own words for these quote the whole offending value (for maxItems, the whole body).
 _MESSAGES = {
     "maxItems": "More than 10000 assets in one request",
+    "minItems": "No asset in the request",
     "not": "Must not contain '<script', '[%' or '%]'",
 }
 _LONGEST = 300

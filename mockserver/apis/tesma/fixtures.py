@@ -33,6 +33,7 @@ class TesmaFixtures:
             asset_rows.append({
                 "tenant": tenant, "asset_id": a["assetId"], "corporate_group": a["corporateGroup"],
                 "customer_specific_fields": a.get("customerSpecificFields", {}),
+                "lease_company": a.get("leaseCompany"), "lease_schedule_id": a.get("leaseScheduleId"),
                 **{column: a.get(name) for name, column in PATCHABLE.items()},
             })  # fmt: skip
         if groups:
@@ -55,6 +56,8 @@ class TesmaFixtures:
                 {
                     "assetId": a.asset_id,
                     "corporateGroup": a.corporate_group,
+                    **({"leaseCompany": a.lease_company} if a.lease_company is not None else {}),
+                    **({"leaseScheduleId": a.lease_schedule_id} if a.lease_schedule_id is not None else {}),
                     **{
                         name: getattr(a, column) for name, column in PATCHABLE.items() if getattr(a, column) is not None
                     },

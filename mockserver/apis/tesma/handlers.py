@@ -10,6 +10,7 @@ from connexion.exceptions import ProblemException
 from sqlalchemy import Connection
 
 from mockserver.apis.tesma import repository, rules, schedule
+from mockserver.apis.tesma.rules import PATCHABLE
 from mockserver.runtime import Runtime
 from mockserver.timestamps import parse_datetime
 
@@ -35,6 +36,17 @@ def job_body(row: Any, failed: list[Any]) -> dict[str, Any]:
     body["status"] = row.status
     body["errors"] = [{"assetId": item.asset_id, "errors": item.errors} for item in failed]
     return body
+
+
+def asset_body(row: Any) -> dict[str, Any]:
+    """The lease asset as the vendor's LeaseScheduleAssetResponse names it; the mock holds the patchable part."""
+    return {
+        "customerContext": {"leaseCompany": row.lease_company},
+        "assetId": row.asset_id,
+        "leaseScheduleId": row.lease_schedule_id,
+        **{name: getattr(row, column) for name, column in PATCHABLE.items()},
+        "customerSpecificFields": dict(row.customer_specific_fields or {}),
+    }
 
 
 class TesmaHandlers:
@@ -67,6 +79,18 @@ class TesmaHandlers:
             created = repository.create_job(connection, user, group, validated_body, self._runtime.clock.now())
         location = f"{request.url.path.rstrip('/')}/bulkpatches/{created.job_id}"
         return job_body(created, []), 202, {"Location": location, **_JSON}
+
+    async def get_lease_asset(
+        self, leaseCompanyNumber: int, leaseScheduleId: int, assetId: int, user: str
+    ) -> tuple[dict[str, Any], int, dict[str, str]]:
+        with self._runtime.unit_of_work(user) as connection:
+            group = self._group(connection, user)
+            self.run_due_jobs(connection, user)
+            row = repository.lease_asset(connection, user, group, (leaseCompanyNumber, leaseScheduleId), assetId)
+        if row is None:
+            detail = f"Lease asset {leaseCompanyNumber}/{leaseScheduleId}/{assetId} not found"
+            raise ProblemException(status=404, title="Not Found", detail=detail)
+        return asset_body(row), 200, _JSON
 
     async def get_bulk_patch(self, id: int, user: str) -> tuple[dict[str, Any], int, dict[str, str]]:
         with self._runtime.unit_of_work(user) as connection:

@@ -158,3 +158,16 @@ def _save_assets(connection: Connection, tenant: str, changed: list[Asset]) -> N
         [{"key_asset_id": asset.asset_id, **{column: getattr(asset, column) for column in _ASSET_COLUMNS}}
          for asset in changed],
     )  # fmt: skip
+
+
+def lease_asset(connection: Connection, tenant: str, group: str, lease: tuple[int, int], asset_id: int) -> Any:
+    """TESMA-BP-021/022: the group's asset on that lease schedule, or None."""
+    return connection.execute(
+        select(assets).where(
+            assets.c.tenant == tenant,
+            assets.c.asset_id == asset_id,
+            assets.c.corporate_group == group,
+            assets.c.lease_company == lease[0],
+            assets.c.lease_schedule_id == lease[1],
+        )
+    ).first()

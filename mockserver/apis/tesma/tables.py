@@ -26,6 +26,8 @@ assets = Table(
     Column("order_number", String(256)),
     Column("cost_center", String(256)),
     Column("customer_specific_fields", JSON, nullable=False, default=dict),
+    Column("lease_company", Integer),  # the lease an asset is read by (TESMA-BP-021)
+    Column("lease_schedule_id", Integer),
     **CLUSTERED,
 )
 

@@ -14,7 +14,7 @@ def faults():
 def test_a_status_the_operation_does_not_document_is_refused_with_the_documented_ones(faults):
     with pytest.raises(FaultRefused) as refused:
         faults.replace([{"api": "oracle", "operationId": "create_meter_reading", "status": 503}])
-    assert "201, 400, 401, 406, 415" in str(refused.value) and "undocumented" in str(refused.value)
+    assert "201, 400, 401, 403, 406, 415" in str(refused.value) and "undocumented" in str(refused.value)
     assert faults.replace([{"operationId": "create_meter_reading", "status": 503, "undocumented": True}])
 
 

@@ -53,3 +53,30 @@ def test_answers_carry_the_framework_headers_oracle_always_sends(client, tenant)
     )
     assert sandboxed.headers["rest-framework-version"] == "4"
     assert sandboxed.headers["metadata-context"] == 'sandbox="TrackEmployeeFeature"'
+
+
+def test_the_create_answer_has_the_nulls_of_the_vendors_examples(client, tenant):
+    # Oracle's example 1 names the meter by AssetNumber and MeterCode, and answers both (and more) null.
+    sent = {**HOURS, "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 1200, "MeterUsageCode": "ORA_ASSET"}
+    created = client.post(READINGS, json=sent, auth=(tenant, "x"))
+    assert created.status_code == 201, created.text
+    vendor_nulls = {"ModifiedFlag", "InitialFlag", "DisabledFlag", "MeterDefinitionId", "MeterCode", "AssetNumber",
+                    "AssetId"}  # fmt: skip
+    assert {name for name, value in created.json().items() if value is None} >= vendor_nulls, created.text
+    assert (created.json()["RolloverFlag"], created.json()["ResetFlag"]) == (False, False)
+    read = client.get(f"{READINGS}/{created.json()['MeterReadingId']}", auth=(tenant, "x")).json()
+    assert (read["AssetNumber"], read["MeterCode"], read["DisabledFlag"]) == ("F0554-02", "0554 HOURS", False)
+
+
+def test_privileges_are_per_credential_and_kept_in_snapshots(client, tenant):
+    section = client.get("/__admin/state", params={"tenant": tenant}).json()["oracle"]
+    assert "privileges" not in section, "a credential holds every privilege unless told otherwise"
+    viewer = {**section, "privileges": ["CSE_VIEW_ENTERPRISE_ASSETS_PRIV"]}
+    assert client.post("/__admin/fixtures", params={"tenant": tenant}, json={"oracle": viewer}).status_code == 200
+    assert client.get(f"{READINGS}/300100141425001", auth=(tenant, "x")).status_code == 200
+    refused = client.post(READINGS, json={**HOURS, "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 1200},
+                          auth=(tenant, "x"))  # fmt: skip
+    assert (refused.status_code, refused.json()["o:errorCode"]) == (403, "ORA_ADF_FORBIDDEN"), refused.text
+    assert refused.headers["content-type"] == "application/vnd.oracle.adf.error+json"
+    kept = client.get("/__admin/state", params={"tenant": tenant}).json()["oracle"]["privileges"]
+    assert kept == ["CSE_VIEW_ENTERPRISE_ASSETS_PRIV"]

@@ -7,6 +7,7 @@ import pytest
 from mockserver.apis.oracle.rules import (
     ABSOLUTE,
     ASCENDING,
+    BOTH,
     CHANGE,
     DESCENDING,
     RESET,
@@ -102,3 +103,21 @@ def test_net_value_accumulates_changes_and_the_first_reading_starts_it():
     change = create_reading(meter(CYCLES), last(5, net=40, kind=CHANGE), request(7, CHANGE), NOW, 2)
     assert change.net_value == 47
     assert net_change(FUEL, last(400), 350, rollover=False) == 50
+
+
+def test_a_reset_refuses_a_value_other_than_the_templates():
+    assert refused(meter(HOURS), last(700), request(77, RESET), NOW, 2) == "ORA-MR-046"
+    assert create_reading(meter(HOURS), last(700), request(0, RESET), NOW, 2).reading_value == 0
+
+
+@pytest.mark.parametrize("value", [1500, 1100], ids=["above-the-last", "equal-to-the-last"])
+def test_a_rollover_reading_must_lie_past_the_rollover_point(value):
+    assert refused(meter(HOURS), last(1100), request(value, RolloverFlag=True), NOW, 2) == "ORA-MR-047"
+
+
+def test_a_meter_read_in_both_directions_goes_up_and_down_but_never_rolls_over():
+    both_ways = Template(4, "LEVEL", ABSOLUTE, BOTH, rollover_allowed=True, rollover_max_value=999)
+    lower = create_reading(meter(both_ways), last(100, net=100), request(60), NOW, 2)
+    assert lower.net_value == 60
+    assert create_reading(meter(both_ways), last(60), request(90), NOW, 2).net_value == 90
+    assert refused(meter(both_ways), last(100), request(60, RolloverFlag=True), NOW, 2) == "ORA-MR-047"

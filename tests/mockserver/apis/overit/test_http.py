@@ -51,10 +51,10 @@ def test_an_accepted_batch_answers_the_ids_and_stores_the_change(client, tenant)
         (1001, 2201, [{"id": 3201, "value": 1, "deltaValue": 1}], 400, "ASSETS_ORCHESTRATOR_014"),
         (1001, 2101, [{"id": 3101, "catalogCodeId": 9001}], 400, "ASSETS_ORCHESTRATOR_016"),
         (1001, 2001, [{"id": 3001, "catalogCodeId": 9101}], 400, "ASSETS_ORCHESTRATOR_016"),
-        (1001, 2201, [{"id": 3201, "value": 2}], 400, "ASSETS_ORCHESTRATOR_017"),
-        (1001, 2301, [{"id": 3301, "value": 6000}], 400, "ASSETS_ORCHESTRATOR_017"),
+        (1001, 2201, [{"id": 3201, "value": 2}], 400, "PROPERTY_REQUIRED"),
+        (1001, 2301, [{"id": 3301, "value": 6000}], 400, "PROPERTY_REQUIRED"),
         (1001, 2101, [{"id": 3101, "unfeasible": True}], 200, None),
-        (1001, 2201, [{"id": 3201, "externalCode": "READ-2026-0000"}], 409, "BASE_0011"),
+        (1001, 2201, [{"id": 3201, "externalCode": "READ-2026-0000"}], 400, "BASE_0011"),
         (1001, 2101, [{"id": 3101}, {"id": 3101}], 400, "BASE_0001"),
         (1001, 2101, [], 400, "BASE_0006"),
         (1001, 2101, [{"id": 3101}] * 51, 400, "BASE_0006"),
@@ -85,7 +85,7 @@ def test_unfeasible_without_a_previous_measure_is_refused(client, tenant):
 def test_a_refused_batch_changes_nothing(client, tenant):
     before = measures(client, tenant, 2201)
     response = patch(client, tenant, [{"id": 3202, "value": 999, "note": "fine"}, {"id": 3201, "value": 2}], 1001, 2201)
-    assert_error(response, 400, "ASSETS_ORCHESTRATOR_017")
+    assert_error(response, 400, "PROPERTY_REQUIRED")
     assert response.json()["errors"][0]["index"] == 1
     assert measures(client, tenant, 2201) == before
 
