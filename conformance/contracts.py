@@ -28,6 +28,12 @@ class Rule:
     code: str | None = None
     assumed: tuple[str, ...] = ()
 
+    @property
+    def wholly_assumed(self) -> bool:
+        """The vendor is silent on the rule itself (source `assumption`), or the rule is our reading of its text
+        (`behaviour` assumed): any answer of the target may differ from it without breaking what is documented."""
+        return self.source == "assumption" or "behaviour" in self.assumed
+
 
 @dataclass(frozen=True)
 class Contract:

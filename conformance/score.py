@@ -52,7 +52,7 @@ def scores(results: list[CheckResult], contracts: dict[str, Contract], apis: lis
     scored = []
     for api in apis:
         contract = contracts[api]
-        documented = [rule for rule in contract.rules if rule.source != "assumption" and rule.id in by_rule]
+        documented = [rule for rule in contract.rules if not rule.wholly_assumed and rule.id in by_rule]
         verdicts = {rule.id: worst(by_rule[rule.id]) for rule in documented}
         unverified: Counter[str] = Counter()
         for rule in documented:

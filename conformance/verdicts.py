@@ -69,7 +69,7 @@ def decide(
         return Decision(Verdict.PASS)
     if target.ours or strict:
         return Decision(Verdict.FAIL)
-    if type(finding) is AssertionError and rule is not None and rule.source == "assumption":
+    if type(finding) is AssertionError and rule is not None and rule.wholly_assumed:
         # A scenario's own assertion on an answer it got: the whole rule is assumed, so it warns.
         return Decision(Verdict.WARN, _assumed_text(rule), first_line(str(finding)))
     if not isinstance(finding, Finding) or not finding.answered:
@@ -81,12 +81,14 @@ def decide(
         return Decision(Verdict.FAIL)
     if rule is None:
         return Decision(Verdict.FAIL)
-    if rule.source == "assumption" or finding.differs <= set(rule.assumed):
+    if rule.wholly_assumed or finding.differs <= set(rule.assumed):
         return Decision(Verdict.WARN, _assumed_text(rule), finding.received)
     return Decision(Verdict.FAIL)
 
 
 def _assumed_text(rule: Rule) -> str:
+    if "behaviour" in rule.assumed:
+        return "the rule's behaviour (our reading of the vendor's text)"
     parts = rule.assumed if rule.source != "assumption" else ("status", "code")
     shown = [f"status {rule.status}" if part == "status" else f"code {rule.code}" for part in parts if part in
              ("status", "code") and (part != "code" or rule.code)]  # fmt: skip

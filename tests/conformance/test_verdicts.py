@@ -49,6 +49,14 @@ def test_an_assumed_status_may_differ_within_its_class_but_a_refusal_must_stay_a
     assert decide("failed", accepted, expected, REAL, strict=False).verdict == Verdict.FAIL
 
 
+def test_a_rule_whose_behaviour_is_our_reading_warns_whatever_the_target_answered():
+    expected = rule(source="vendor-excerpt", assumed=("behaviour", "code"), code="EMPTY_BATCH")
+    accepted = finding(answer(202, b'{"id": 1}', "application/json"), expected)
+    decision = decide("failed", accepted, expected, REAL, strict=False)
+    assert decision.verdict == Verdict.WARN and "behaviour" in decision.assumed
+    assert decide("failed", accepted, expected, REAL, strict=True).verdict == Verdict.FAIL
+
+
 def test_a_documented_part_that_differs_fails():
     expected = rule(assumed=("code",), status=401, code="UNAUTHORIZED")
     broken = finding(answer(400, b'{"code": "UNAUTHORIZED"}'), expected)
