@@ -5,6 +5,7 @@ from starlette.testclient import TestClient
 
 from mockserver.app import build_app
 from mockserver.settings import Settings
+from tests.stores import postgres_skips, postgres_url, shared_store_url  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -30,3 +31,14 @@ def client(make_client) -> TestClient:
 @pytest.fixture
 def tenant() -> str:
     return f"test-{uuid.uuid4().hex}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = postgres_skips(terminalreporter.stats.get("skipped", []))
+    if skipped:
+        terminalreporter.write_line(
+            f"PostgreSQL: {skipped} test(s) SKIPPED, no server on 127.0.0.1:5432 "
+            "(set AMC_TEST_POSTGRES_URL, or CI=true to require one)",
+            yellow=True,
+            bold=True,
+        )
