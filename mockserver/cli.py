@@ -10,11 +10,13 @@ from pathlib import Path
 
 import uvicorn
 
+from mockserver import workers
 from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
 from mockserver.settings import Settings
+from mockserver.store import StoreError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -63,6 +65,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="refuse request bodies above this many MiB with 413, before reading them; 0 for no limit (default 64)",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve with N processes sharing the store (a SQLite file or PostgreSQL; not memory) (default 1)",
+    )
     return parser.parse_args(argv)
 
 
@@ -77,9 +86,17 @@ def main(argv: list[str] | None = None) -> int:
         journal_size=max(args.journal, 0),
         max_body_bytes=int(max(args.max_body_mb, 0) * 1024 * 1024),
     )
+    # Several workers: checked before anything is built, so a store they cannot share never starts.
+    try:
+        refused = workers.refusal(settings, args.workers)
+    except StoreError as error:
+        refused = str(error)
+    if refused:
+        print(f"mockserver: cannot start: {refused}", file=sys.stderr)
+        return 2
     try:
         app = build_app(settings)
-    except (FixtureError, OSError) as error:
+    except (FixtureError, OSError, StoreError) as error:
         print(f"mockserver: cannot start: {error}", file=sys.stderr)
         return 2
     # Everything built so far (specs, compiled schemas, connexion's routes) lives as long as the process;
@@ -101,6 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"auth strict: only the credentials the fixtures list are accepted ({listed})")
     sys.stdout.flush()
+    if args.workers > 1:
+        # This process checked the settings and prepared the store; each worker builds its own app.
+        app.runtime.store.dispose()
+        print(f"{args.workers} workers share the store; each keeps its own request journal")
+        sys.stdout.flush()
+        workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log)
+        return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
     return 0
 

@@ -1,0 +1,113 @@
+"""Many processes, one truth: real workers and replicas on one SQLite file or one PostgreSQL database,
+hammered concurrently over loopback (bounded counts), and every invariant checked afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.scale.processes import fleet, hammer
+
+ORACLE = "/fscmRestApi/resources/11.13.18.05/meterReadings"
+ORACLE_ITEM = {"Content-Type": "application/vnd.oracle.adf.resourceitem+json"}
+SEEDED_READING = 300100141425001  # in the demo dataset
+METER = {"AssetNumber": "F0554-02", "MeterCode": "0554 HOURS", "ReadingTypeCode": "ORA_ABSOLUTE",
+         "MeterUsageCode": "ORA_ASSET"}  # fmt: skip
+METER_ID = 300100141395129  # F0554-02's 0554 HOURS
+TESMA_JOBS = "/v1/leases/assets"
+
+
+@pytest.fixture(scope="module", params=["sqlite-file", "postgresql"])
+def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    if request.param == "postgresql":
+        store_url = request.getfixturevalue("postgres_url")
+    else:
+        store_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'store.db'}"
+    # tesma jobs move at 40 items a second, so they are still running while the processes poll them.
+    with fleet(store_url, "--job-pace", "40", "--job-start-delay", "0") as urls:
+        yield urls
+
+
+def readings_of_meter(base_url: str, tenant: str) -> int:
+    query = {"q": f"MeterId={METER_ID}", "limit": 1, "totalResults": True}
+    return httpx.get(base_url + ORACLE, auth=(tenant, "x"), params=query, timeout=30).json()["totalResults"]
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"scale-{uuid.uuid4().hex}"
+
+
+def test_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers, tenant):
+    count = 120
+    before = readings_of_meter(servers[0], tenant)
+    # Dates in submission order, but the posts race: a reading may only follow the meter's last one.
+    posts = [
+        {"method": "POST", "url": ORACLE, "auth": (tenant, "x"), "headers": ORACLE_ITEM,
+         "json": {**METER, "ReadingDate": f"2026-04-01T{index // 60:02d}:{index % 60:02d}:00Z",
+                  "ReadingValue": 2000 + index}}
+        for index in range(count)
+    ]  # fmt: skip
+    answers = hammer(servers, posts, threads=12)
+    assert sorted({answer.status_code for answer in answers}) <= [201, 400], [a.text for a in answers if a.is_error]
+    created = sorted((a.json()["MeterReadingId"], a.json()["ReadingDate"]) for a in answers if a.status_code == 201)
+    assert created, "no reading was accepted"
+    ids = [reading_id for reading_id, _date in created]
+    assert len(set(ids)) == len(ids)
+    dates = [date for _id, date in created]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates), "a later id carries an earlier reading"
+    assert readings_of_meter(servers[1], tenant) == before + len(created)
+
+
+def test_tesma_jobs_advance_exactly_once_while_every_process_polls(servers, tenant):
+    headers = {"X-API-KEY": tenant, "CorporateGroup-Name": "ACME"}
+    jobs = []
+    for round_ in range(6):
+        batch = [{"assetId": asset, "serialNumber": f"R{round_}"} for asset in (111, 222, 444)]
+        created = httpx.patch(servers[round_ % 2] + TESMA_JOBS, json=batch, headers=headers, timeout=30)
+        assert created.status_code == 202, created.text
+        jobs.append(created.json()["id"])
+    assert jobs == list(range(1, 7))
+    polls = [{"method": "GET", "url": f"{TESMA_JOBS}/bulkpatches/{jobs[i % 6]}", "headers": headers} for i in range(90)]
+    answers = hammer(servers, polls, threads=12)
+    assert {answer.status_code for answer in answers} == {200}, [a.text for a in answers if a.status_code != 200]
+    for answer in answers:
+        assert answer.json().get("assetsSuccessfullyUpdated", 0) <= 3
+    assert httpx.post(f"{servers[0]}/__admin/jobs/run", params={"tenant": tenant}, timeout=30).status_code == 200
+    for job in jobs:
+        final = httpx.get(f"{servers[1]}{TESMA_JOBS}/bulkpatches/{job}", headers=headers, timeout=30).json()
+        assert (final["status"], final["assetsSuccessfullyUpdated"], final["errors"]) == ("successful", 3, [])
+    state = httpx.get(f"{servers[0]}/__admin/state", params={"tenant": tenant}, timeout=30).json()
+    serials = {asset["assetId"]: asset.get("serialNumber") for asset in state["tesma"]["assets"]}
+    assert [serials[asset] for asset in (111, 222, 444)] == ["R5"] * 3  # applied in creation order
+
+
+def test_a_reset_through_one_process_is_seen_by_every_process(servers, tenant):
+    seeded = {"method": "GET", "url": f"{ORACLE}/{SEEDED_READING}", "auth": (tenant, "x")}
+    assert {a.status_code for a in hammer(servers, [seeded] * 12)} == {200}  # every process has met the tenant
+    for scope in ({"tenant": tenant}, {}):
+        assert httpx.post(f"{servers[0]}/__admin/reset", params=scope, timeout=30).status_code == 200
+        answers = hammer(servers, [seeded] * 12)
+        assert [a.status_code for a in answers] == [200] * 12, "a process served the tenant empty after a reset"
+
+
+def test_a_fixture_load_for_a_tenant_is_seen_by_every_process(servers, tenant):
+    assert {a.status_code for a in hammer(servers, [{"method": "GET", "url": f"{ORACLE}/{SEEDED_READING}",
+                                                     "auth": (tenant, "x")}] * 8)} == {200}  # fmt: skip
+    state = httpx.get(f"{servers[0]}/__admin/state", params={"tenant": tenant}, timeout=30).json()
+    state["oracle"]["readings"] = [r for r in state["oracle"]["readings"] if r["meterReadingId"] != SEEDED_READING]
+    loaded = httpx.post(f"{servers[1]}/__admin/fixtures", params={"tenant": tenant}, json=state, timeout=30)
+    assert loaded.status_code == 200, loaded.text
+    answers = hammer(servers, [{"method": "GET", "url": f"{ORACLE}/{SEEDED_READING}", "auth": (tenant, "x")}] * 12)
+    assert [a.status_code for a in answers] == [404] * 12
+
+
+def test_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers, tenant):
+    batch = [{"id": 3101, "value": 4.2}]
+    url = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
+    requests = [{"method": "PATCH", "url": url, "json": batch, "headers": {"Authorization": f"Bearer {tenant}"}}] * 24
+    answers = hammer(servers, requests, threads=12)
+    assert [a.status_code for a in answers] == [200] * 24, [a.text for a in answers if a.status_code != 200]
