@@ -111,3 +111,8 @@ def test_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers, tenant)
     requests = [{"method": "PATCH", "url": url, "json": batch, "headers": {"Authorization": f"Bearer {tenant}"}}] * 24
     answers = hammer(servers, requests, threads=12)
     assert [a.status_code for a in answers] == [200] * 24, [a.text for a in answers if a.status_code != 200]
+
+
+def test_the_journal_says_which_process_kept_it(servers):
+    kept_by = {httpx.get(f"{url}/__admin/requests", timeout=30).headers["Mock-Journal"] for url in servers}
+    assert len(kept_by) == 2 and all(name.startswith("process ") for name in kept_by)

@@ -1,0 +1,99 @@
+"""Benchmark: the OverIT 50-item batch with 1, 2 and 4 workers, on a SQLite file and on PostgreSQL.
+
+Each configuration is one `mockserver --workers N --store URL` process, seeded through /__admin, loaded by
+`wrk` when it is on PATH (else a small asyncio client). Prints req/s, p50/p99 and non-2xx/errors.
+
+    python bench/workers.py [--seconds 5] [--connections 16] [--workers 1 2 4]
+                            [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+PostgreSQL figures need a server at --postgres-url (a fresh database is created there and dropped after);
+without one they are skipped with the reason. The machine is shared: expect +-15%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import running_mock, seed
+from overit_batch import TENANT, batch, fixture, load_with_asyncio, load_with_wrk
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str | None]:
+    """A fresh database on the server at ``admin_url`` (dropped after), or None without a server."""
+    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
+    name = f"amc_bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # no server: say so and go on with SQLite
+        print(f"PostgreSQL skipped: {str(error).splitlines()[0]}")
+        engine.dispose()
+        yield None
+        return
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def every_worker_answers(port: int, attempts: int = 200) -> None:
+    """Workers start one after another; fresh connections until each has had time to answer."""
+    for _ in range(attempts):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/__admin/health", timeout=30):
+            pass
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    load = load_with_wrk if shutil.which("wrk") else load_with_asyncio
+    driver = "wrk -t1" if shutil.which("wrk") else "built-in asyncio client"
+    print(
+        f"OverIT valid 50-item batch, {args.connections} connections, {args.seconds} s per run, load from {driver}, "
+        f"{os.cpu_count()} cores, default settings (response validation and journal on)"
+    )
+    print(f"{'store':<12} {'workers':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}")
+    body = batch(refused=False)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TENANT}"}
+    with tempfile.TemporaryDirectory() as folder, postgres_database(args.postgres_url) as postgres_url:
+        stores = [("sqlite-file", lambda n: f"sqlite:///{Path(folder) / f'bench-{n}.db'}")]
+        if postgres_url is not None:
+            stores.append(("postgresql", lambda n: postgres_url))
+        for store_name, url_for in stores:
+            for workers in args.workers:
+                with running_mock("--store", url_for(workers), "--workers", str(workers)) as mock:
+                    every_worker_answers(mock.port)
+                    seed(mock.port, f"{TENANT}", fixture())
+                    load(mock.port, body, headers, 2, args.connections)  # warm-up
+                    run = load(mock.port, body, headers, args.seconds, args.connections)
+                print(
+                    f"{store_name:<12} {workers:>7} {run['rps']:>8.0f} {run['p50']:>8.2f} {run['p99']:>8.2f} "
+                    f"{run['non2xx']:>8} {run['errors']:>7}"
+                )
+                sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
