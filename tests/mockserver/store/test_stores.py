@@ -110,3 +110,14 @@ def test_lock_keys_are_stable_64_bit_and_tell_names_apart():
     assert all(-(2**63) <= key < 2**63 for key in keys)
     # Workers of different releases may share a database: the key of a name never changes.
     assert locks.key_of(locks.tenant("a")) == KEY_OF_TENANT_A
+
+
+def test_a_credential_loaded_through_one_mock_is_accepted_by_another_in_strict_mode(shared_store_url, tenant):
+    strict = Settings(store_url=shared_store_url, auth_mode="strict")
+    with TestClient(build_app(strict)) as first, TestClient(build_app(strict)) as second:
+        reading = f"{ORACLE}/{SEEDED_READING}"
+        assert second.get(reading, auth=(tenant, "x")).status_code == 401  # not listed yet, and remembered so
+        snapshot = first.get("/__admin/state", params={"tenant": "demo-oracle-user"}).json()
+        document = {"oracle": {**snapshot["oracle"], "credentials": [tenant]}}
+        assert first.post("/__admin/fixtures", params={"tenant": tenant}, json=document).status_code == 200
+        assert second.get(reading, auth=(tenant, "x")).status_code == 200
