@@ -4,10 +4,8 @@ hammered concurrently over loopback (bounded counts), and every invariant checke
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from tests.scale.processes import fleet, hammer
 
@@ -20,28 +18,16 @@ METER_ID = 300100141395129  # F0554-02's 0554 HOURS
 TESMA_JOBS = "/v1/leases/assets"
 
 
-@pytest.fixture(scope="module", params=["sqlite-file", "postgresql"])
-def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    if request.param == "postgresql":
-        store_url = request.getfixturevalue("postgres_url")
-    else:
-        store_url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'store.db'}"
-    # tesma jobs move at 40 items a second, so they are still running while the processes poll them.
-    with fleet(store_url, "--job-pace", "40", "--job-start-delay", "0") as urls:
-        yield urls
-
-
 def readings_of_meter(base_url: str, tenant: str) -> int:
     query = {"q": f"MeterId={METER_ID}", "limit": 1, "totalResults": True}
     return httpx.get(base_url + ORACLE, auth=(tenant, "x"), params=query, timeout=30).json()["totalResults"]
 
 
-@pytest.fixture
-def tenant() -> str:
+def fresh_tenant() -> str:
     return f"scale-{uuid.uuid4().hex}"
 
 
-def test_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers, tenant):
+def check_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers: list[str], tenant: str) -> None:
     count = 120
     before = readings_of_meter(servers[0], tenant)
     # Dates in submission order, but the posts race: a reading may only follow the meter's last one.
@@ -62,7 +48,18 @@ def test_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers, 
     assert readings_of_meter(servers[1], tenant) == before + len(created)
 
 
-def test_tesma_jobs_advance_exactly_once_while_every_process_polls(servers, tenant):
+def check_concurrent_disables_of_one_reading_disable_it_once(servers: list[str], tenant: str) -> None:
+    before = readings_of_meter(servers[0], tenant)  # the seeded reading and the two after it
+    disable = {"method": "PATCH", "url": f"{ORACLE}/{SEEDED_READING}", "auth": (tenant, "x"),
+               "headers": ORACLE_ITEM, "json": {"DisabledFlag": True}}  # fmt: skip
+    answers = hammer(servers, [disable] * 10, threads=10)
+    assert sorted(a.status_code for a in answers) == [200] + [400] * 9, [a.text for a in answers if a.is_error]
+    refused = {a.json()["o:errorDetails"][0]["o:errorCode"] for a in answers if a.status_code == 400}
+    assert len(refused) == 1  # already disabled, each time
+    assert readings_of_meter(servers[1], tenant) == before  # the later ones canceled and re-created once
+
+
+def check_tesma_jobs_advance_exactly_once_while_every_process_polls(servers: list[str], tenant: str) -> None:
     headers = {"X-API-KEY": tenant, "CorporateGroup-Name": "ACME"}
     jobs = []
     for round_ in range(6):
@@ -85,7 +82,7 @@ def test_tesma_jobs_advance_exactly_once_while_every_process_polls(servers, tena
     assert [serials[asset] for asset in (111, 222, 444)] == ["R5"] * 3  # applied in creation order
 
 
-def test_a_reset_through_one_process_is_seen_by_every_process(servers, tenant):
+def check_a_reset_through_one_process_is_seen_by_every_process(servers: list[str], tenant: str) -> None:
     seeded = {"method": "GET", "url": f"{ORACLE}/{SEEDED_READING}", "auth": (tenant, "x")}
     assert {a.status_code for a in hammer(servers, [seeded] * 12)} == {200}  # every process has met the tenant
     for scope in ({"tenant": tenant}, {}):
@@ -94,7 +91,7 @@ def test_a_reset_through_one_process_is_seen_by_every_process(servers, tenant):
         assert [a.status_code for a in answers] == [200] * 12, "a process served the tenant empty after a reset"
 
 
-def test_a_fixture_load_for_a_tenant_is_seen_by_every_process(servers, tenant):
+def check_a_fixture_load_for_a_tenant_is_seen_by_every_process(servers: list[str], tenant: str) -> None:
     assert {a.status_code for a in hammer(servers, [{"method": "GET", "url": f"{ORACLE}/{SEEDED_READING}",
                                                      "auth": (tenant, "x")}] * 8)} == {200}  # fmt: skip
     state = httpx.get(f"{servers[0]}/__admin/state", params={"tenant": tenant}, timeout=30).json()
@@ -105,7 +102,7 @@ def test_a_fixture_load_for_a_tenant_is_seen_by_every_process(servers, tenant):
     assert [a.status_code for a in answers] == [404] * 12
 
 
-def test_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers, tenant):
+def check_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers: list[str], tenant: str) -> None:
     batch = [{"id": 3101, "value": 4.2}]
     url = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
     requests = [{"method": "PATCH", "url": url, "json": batch, "headers": {"Authorization": f"Bearer {tenant}"}}] * 24
@@ -113,6 +110,19 @@ def test_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers, tenant)
     assert [a.status_code for a in answers] == [200] * 24, [a.text for a in answers if a.status_code != 200]
 
 
-def test_the_journal_says_which_process_kept_it(servers):
+def check_the_journal_says_which_process_kept_it(servers: list[str]) -> None:
     kept_by = {httpx.get(f"{url}/__admin/requests", timeout=30).headers["Mock-Journal"] for url in servers}
     assert len(kept_by) == 2 and all(name.startswith("process ") for name in kept_by)
+
+
+# One test per store, so the processes start once per store even when pytest-xdist spreads the tests.
+def test_every_invariant_holds_across_workers_and_replicas(shared_store_url: str) -> None:
+    # tesma jobs move at 40 items a second, so they are still running while the processes poll them.
+    with fleet(shared_store_url, "--job-pace", "40", "--job-start-delay", "0") as servers:
+        check_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers, fresh_tenant())
+        check_concurrent_disables_of_one_reading_disable_it_once(servers, fresh_tenant())
+        check_tesma_jobs_advance_exactly_once_while_every_process_polls(servers, fresh_tenant())
+        check_a_reset_through_one_process_is_seen_by_every_process(servers, fresh_tenant())
+        check_a_fixture_load_for_a_tenant_is_seen_by_every_process(servers, fresh_tenant())
+        check_concurrent_first_requests_of_a_new_tenant_seed_it_once(servers, fresh_tenant())
+        check_the_journal_says_which_process_kept_it(servers)
