@@ -3,8 +3,11 @@
 Each configuration is one `mockserver --workers N --store URL` process, seeded through /__admin, loaded by
 `wrk` when it is on PATH (else a small asyncio client). Prints req/s, p50/p99 and non-2xx/errors.
 
-    python bench/workers.py [--seconds 5] [--connections 16] [--workers 1 2 4]
+    python bench/workers.py [--seconds 5] [--connections 16] [--workers 1 2 4] [--tenants 1 16]
                             [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+
+With one tenant every batch updates the same measuring element, whose lock serialises the batches; with
+16 tenants (wrk only: each request picks the next tenant's token) batches on different elements overlap.
 
 PostgreSQL figures need a server at --postgres-url (a fresh database is created there and dropped after);
 without one they are skipped with the reason. The machine is shared: expect +-15%.
@@ -13,8 +16,10 @@ without one they are skipped with the reason. The machine is shared: expect +-15
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -28,7 +33,37 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import running_mock, seed
-from overit_batch import TENANT, batch, fixture, load_with_asyncio, load_with_wrk
+from overit_batch import ELEMENT, TENANT, batch, fixture, load_with_asyncio, load_with_wrk
+
+# Each request names the next tenant's bearer token, round robin.
+_ROUND_ROBIN_LUA = """
+wrk.method = "PATCH"
+wrk.body = io.open("%(body)s", "rb"):read("*a")
+wrk.headers["Content-Type"] = "application/json"
+local tenants, next_one = %(tenants)d, 0
+request = function()
+  next_one = next_one %% tenants + 1
+  return wrk.format(nil, nil, {["Authorization"] = "Bearer %(prefix)s-" .. next_one})
+end
+done = function(summary, latency, requests)
+  io.write(string.format('{"rps": %%f, "p50": %%f, "p99": %%f, "non2xx": %%d, "errors": %%d}\\n',
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def load_many_tenants(port: int, body: bytes, tenants: int, seconds: int, connections: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        body_file, script = Path(folder) / "body.json", Path(folder) / "load.lua"
+        body_file.write_bytes(body)
+        script.write_text(_ROUND_ROBIN_LUA % {"body": body_file, "tenants": tenants, "prefix": TENANT})
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
+        output = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}{ELEMENT}"], capture_output=True, text=True, check=True
+        ).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 @contextmanager
@@ -65,6 +100,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--tenants", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     load = load_with_wrk if shutil.which("wrk") else load_with_asyncio
@@ -73,7 +109,10 @@ def main() -> int:
         f"OverIT valid 50-item batch, {args.connections} connections, {args.seconds} s per run, load from {driver}, "
         f"{os.cpu_count()} cores, default settings (response validation and journal on)"
     )
-    print(f"{'store':<12} {'workers':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}")
+    if not shutil.which("wrk"):
+        args.tenants = [1]  # the built-in client sends one fixed request
+    header = f"{'store':<12} {'workers':>7} {'tenants':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+    print(f"{header} {'non-2xx':>8} {'errors':>7}")
     body = batch(refused=False)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TENANT}"}
     with tempfile.TemporaryDirectory() as folder, postgres_database(args.postgres_url) as postgres_url:
@@ -84,14 +123,20 @@ def main() -> int:
             for workers in args.workers:
                 with running_mock("--store", url_for(workers), "--workers", str(workers)) as mock:
                     every_worker_answers(mock.port)
-                    seed(mock.port, f"{TENANT}", fixture())
+                    seed(mock.port, TENANT, fixture())
+                    for number in range(1, max(args.tenants) + 1):
+                        seed(mock.port, f"{TENANT}-{number}", fixture())
                     load(mock.port, body, headers, 2, args.connections)  # warm-up
-                    run = load(mock.port, body, headers, args.seconds, args.connections)
-                print(
-                    f"{store_name:<12} {workers:>7} {run['rps']:>8.0f} {run['p50']:>8.2f} {run['p99']:>8.2f} "
-                    f"{run['non2xx']:>8} {run['errors']:>7}"
-                )
-                sys.stdout.flush()
+                    for tenants in args.tenants:
+                        if tenants == 1:
+                            run = load(mock.port, body, headers, args.seconds, args.connections)
+                        else:
+                            run = load_many_tenants(mock.port, body, tenants, args.seconds, args.connections)
+                        print(
+                            f"{store_name:<12} {workers:>7} {tenants:>7} {run['rps']:>8.0f} {run['p50']:>8.2f} "
+                            f"{run['p99']:>8.2f} {run['non2xx']:>8} {run['errors']:>7}"
+                        )
+                        sys.stdout.flush()
     return 0
 
 
