@@ -4,6 +4,8 @@ answers; two mocks on one shared store agree on which tenants exist."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from starlette.testclient import TestClient
@@ -25,13 +27,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
     return "sqlite://" if request.param == "memory" else f"sqlite:///{tmp_path / 'store.db'}"
 
 
+@contextmanager
+def mock_on(settings: Settings) -> Iterator[TestClient]:
+    """A mock on ``settings``' store, its connections closed after (the PostgreSQL server is shared)."""
+    app = build_app(settings)
+    try:
+        with TestClient(app) as client:
+            yield client
+    finally:
+        app.runtime.store.dispose()
+
+
 @pytest.fixture
 def tenant() -> str:
     return f"store-{uuid.uuid4().hex}"
 
 
 def test_every_api_and_the_admin_api_answer_alike_on_every_store(store_url, tenant):
-    with TestClient(build_app(Settings(store_url=store_url))) as client:
+    with mock_on(Settings(store_url=store_url)) as client:
         patched = client.patch(
             OVERIT_BATCH, json=[{"id": 3101, "value": 4.2}], headers={"Authorization": f"Bearer {tenant}"}
         )
@@ -68,8 +81,8 @@ def test_every_api_and_the_admin_api_answer_alike_on_every_store(store_url, tena
 def test_a_reset_through_one_mock_is_seen_by_another_on_the_same_store(shared_store_url, scope, tenant):
     scope = {"tenant": tenant} if scope else {}
     with (
-        TestClient(build_app(Settings(store_url=shared_store_url))) as first,
-        TestClient(build_app(Settings(store_url=shared_store_url))) as second,
+        mock_on(Settings(store_url=shared_store_url)) as first,
+        mock_on(Settings(store_url=shared_store_url)) as second,
     ):
         reading = f"{ORACLE}/{SEEDED_READING}"
         for _ in range(2):  # the second seeds the tenant, then knows it
@@ -80,7 +93,7 @@ def test_a_reset_through_one_mock_is_seen_by_another_on_the_same_store(shared_st
 
 @pytest.mark.parametrize("note", ["nul \x00 inside", "\x00", "é\x00\U0001f600"])
 def test_a_nul_character_in_a_text_field_is_stored_not_a_500(store_url, tenant, note):
-    with TestClient(build_app(Settings(store_url=store_url))) as client:
+    with mock_on(Settings(store_url=store_url)) as client:
         answer = client.patch(OVERIT_BATCH, json=[{"id": 3101, "value": 1, "note": note}],
                               headers={"Authorization": f"Bearer {tenant}"})  # fmt: skip
         assert answer.status_code == 200, answer.text
@@ -114,7 +127,7 @@ def test_lock_keys_are_stable_64_bit_and_tell_names_apart():
 
 def test_a_credential_loaded_through_one_mock_is_accepted_by_another_in_strict_mode(shared_store_url, tenant):
     strict = Settings(store_url=shared_store_url, auth_mode="strict")
-    with TestClient(build_app(strict)) as first, TestClient(build_app(strict)) as second:
+    with mock_on(strict) as first, mock_on(strict) as second:
         reading = f"{ORACLE}/{SEEDED_READING}"
         assert second.get(reading, auth=(tenant, "x")).status_code == 401  # not listed yet, and remembered so
         snapshot = first.get("/__admin/state", params={"tenant": "demo-oracle-user"}).json()
