@@ -23,33 +23,25 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from mockserver.store import StoreError
+from mockserver.store.scratch import scratch_database
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import running_mock, seed
+from overit_batch import _LUA as WRK_SCRIPT
 from overit_batch import ELEMENT, TENANT, batch, fixture, load_with_asyncio, load_with_wrk
 
-# Each request names the next tenant's bearer token, round robin.
-_ROUND_ROBIN_LUA = """
-wrk.method = "PATCH"
-wrk.body = io.open("%(body)s", "rb"):read("*a")
-wrk.headers["Content-Type"] = "application/json"
+# Each request names the next tenant's bearer token, round robin (wrk's request hook, in the headers slot).
+_ROUND_ROBIN = """
 local tenants, next_one = %(tenants)d, 0
 request = function()
   next_one = next_one %% tenants + 1
-  return wrk.format(nil, nil, {["Authorization"] = "Bearer %(prefix)s-" .. next_one})
-end
-done = function(summary, latency, requests)
-  io.write(string.format('{"rps": %%f, "p50": %%f, "p99": %%f, "non2xx": %%d, "errors": %%d}\\n',
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
+                               ["Authorization"] = "Bearer %(prefix)s-" .. next_one})
 end
 """
 
@@ -58,7 +50,8 @@ def load_many_tenants(port: int, body: bytes, tenants: int, seconds: int, connec
     with tempfile.TemporaryDirectory() as folder:
         body_file, script = Path(folder) / "body.json", Path(folder) / "load.lua"
         body_file.write_bytes(body)
-        script.write_text(_ROUND_ROBIN_LUA % {"body": body_file, "tenants": tenants, "prefix": TENANT})
+        hook = _ROUND_ROBIN % {"tenants": tenants, "prefix": TENANT}
+        script.write_text(WRK_SCRIPT % {"body": body_file, "headers": hook})
         command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
         output = subprocess.run(
             [*command, f"http://127.0.0.1:{port}{ELEMENT}"], capture_output=True, text=True, check=True
@@ -67,25 +60,15 @@ def load_many_tenants(port: int, body: bytes, tenants: int, seconds: int, connec
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str | None]:
-    """A fresh database on the server at ``admin_url`` (dropped after), or None without a server."""
-    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"amc_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # no server: say so and go on with SQLite
-        print(f"PostgreSQL skipped: {str(error).splitlines()[0]}")
-        engine.dispose()
-        yield None
-        return
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+def postgres_database(server_url: str) -> Iterator[str | None]:
+    """A fresh database on the server (dropped after), or None without a server."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database(server_url, "amc_bench"))
+        except StoreError as error:
+            print(f"PostgreSQL skipped: {error}")
+            url = None
+        yield url
 
 
 def every_worker_answers(port: int, attempts: int = 200) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from mockserver.store import StoreError
+from mockserver.store.scratch import scratch_database
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SKIP_REASON = "PostgreSQL tests skipped: no server"
@@ -42,24 +43,15 @@ def _admin_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    admin_url = _admin_url()
-    if admin_url is None:
+    server_url = _admin_url()
+    if server_url is None:
         pytest.skip(f"{SKIP_REASON} on 127.0.0.1:5432 (set AMC_TEST_POSTGRES_URL, or CI=true to require one)")
-    admin = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"amc_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # CI or an explicit URL: a missing server is a failure, not a skip
-        engine.dispose()
-        pytest.fail(f"PostgreSQL at {admin.render_as_string(hide_password=True)} is required here: {error}")
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database(server_url, "amc_test"))
+        except StoreError as error:  # CI or an explicit URL: a missing server is a failure, not a skip
+            pytest.fail(f"PostgreSQL is required here: {error}")
+        yield url
 
 
 @pytest.fixture(params=["sqlite-file", "postgresql"])
