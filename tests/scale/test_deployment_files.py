@@ -84,6 +84,7 @@ def test_the_replicas_share_the_postgresql_service_of_the_compose_file(docker, c
         postgres["POSTGRES_DB"],
     )
     assert host == "postgres" and port == "5432"
+    assert "--locale=C" in postgres["POSTGRES_INITDB_ARGS"]  # text order as on SQLite
     assert mock["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert str(args.port) in mock["expose"]
 
