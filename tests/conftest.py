@@ -9,18 +9,26 @@ from tests.stores import postgres_skips, postgres_url, shared_store_url  # noqa:
 
 
 @pytest.fixture
-def make_client():
+def store_settings() -> dict:
+    """The store the mocks of a test use unless its settings name one; a test package may run on several."""
+    return {}
+
+
+@pytest.fixture
+def make_client(store_settings):
     """Builds a mock with the given settings and returns a test client for it."""
-    clients = []
+    built = []
 
     def make(**settings) -> TestClient:
-        client = TestClient(build_app(Settings(**settings)).asgi)
-        clients.append(client)
+        app = build_app(Settings(**{**store_settings, **settings}))
+        client = TestClient(app.asgi)
+        built.append((client, app))
         return client
 
     yield make
-    for client in clients:
+    for client, app in built:
         client.close()
+        app.runtime.store.dispose()  # a PostgreSQL server is shared: give its connections back
 
 
 @pytest.fixture
