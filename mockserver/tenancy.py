@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
 from mockserver.store import Store, locks
+from mockserver.store.mock_state import MockState
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
 
@@ -24,9 +25,15 @@ _REHEARSAL = "#rehearsal"
 
 class Tenants:
     def __init__(
-        self, store: Store, apis: list[VendorApi], dataset: dict[str, Any], authenticator: Authenticator
+        self,
+        store: Store,
+        apis: list[VendorApi],
+        dataset: dict[str, Any],
+        authenticator: Authenticator,
+        kept: MockState | None = None,
     ) -> None:
         self._store = store
+        self._kept = kept
         self._apis = {api.id: api for api in apis}
         self._authenticator = authenticator
         # A store one process owns may remember the tenants it has seen; a shared one is asked every time.
@@ -61,6 +68,8 @@ class Tenants:
             return
         # Not remembered yet: the transaction seeding it may still roll back; the next request will see it.
         connection.execute(insert(tenants).values(tenant=tenant))
+        if self._kept is not None and self._store.shared:  # another worker may have posted a new dataset
+            self.dataset = self._kept.posted_dataset(connection) or self.dataset
         for api_id, section in self.dataset.items():
             self._apis[api_id].fixtures.load(connection, tenant, section)
 
@@ -86,6 +95,8 @@ class Tenants:
             if tenant is None:
                 self.dataset = document
                 self._reset(connection, None)
+                if self._kept is not None:
+                    self._kept.keep_dataset(connection, document)
             else:
                 self.ensure(connection, tenant)
                 for api_id, section in document.items():

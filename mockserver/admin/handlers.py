@@ -78,13 +78,20 @@ class AdminHandlers:
 
     async def put_faults(self, body: dict[str, Any]) -> Answer:
         try:
-            return _ok({"rules": self._runtime.faults.replace(body["rules"])})
+            shown = self._runtime.faults.replace(body["rules"])
         except FaultRefused as refusal:
             raise BadRequestProblem(detail=str(refusal)) from None
+        self._keep_faults()
+        return _ok({"rules": shown})
 
     async def delete_faults(self) -> Answer:
         self._runtime.faults.clear()
+        self._keep_faults()
         return _ok({"rules": []})
+
+    def _keep_faults(self) -> None:
+        if self._runtime.kept is not None:
+            self._runtime.kept.keep_faults(self._runtime.faults)
 
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock
@@ -109,4 +116,6 @@ class AdminHandlers:
             clock.advance(timedelta(seconds=body["advanceSeconds"]))
         if mode is None and "advanceSeconds" not in body:
             raise BadRequestProblem(detail="give 'mode' or 'advanceSeconds'")
+        if self._runtime.kept is not None:
+            self._runtime.kept.keep_clock(clock)
         return _ok(await self.get_clock())

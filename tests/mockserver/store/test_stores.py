@@ -134,3 +134,18 @@ def test_a_credential_loaded_through_one_mock_is_accepted_by_another_in_strict_m
         document = {"oracle": {**snapshot["oracle"], "credentials": [tenant]}}
         assert first.post("/__admin/fixtures", params={"tenant": tenant}, json=document).status_code == 200
         assert second.get(reading, auth=(tenant, "x")).status_code == 200
+
+
+def test_a_dataset_posted_for_everyone_through_one_mock_seeds_new_tenants_on_another(shared_store_url, tenant):
+    with (
+        mock_on(Settings(store_url=shared_store_url)) as first,
+        mock_on(Settings(store_url=shared_store_url)) as second,
+    ):
+        dataset = first.get("/__admin/state", params={"tenant": "template"}).json()
+        dataset["oracle"]["readings"] = [
+            r for r in dataset["oracle"]["readings"] if r["meterReadingId"] != SEEDED_READING
+        ]
+        assert first.post("/__admin/fixtures", json=dataset).status_code == 200
+        assert second.get(f"{ORACLE}/{SEEDED_READING}", auth=(tenant, "x")).status_code == 404
+        assert first.post("/__admin/reset").status_code == 200  # back to the posted dataset, not the demo
+        assert second.get(f"{ORACLE}/{SEEDED_READING}", auth=(f"again-{tenant}", "x")).status_code == 404
