@@ -4,9 +4,11 @@ hammered concurrently over loopback (bounded counts), and every invariant checke
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
 
 import httpx
 
+from mockserver.store.scratch import scratch_database
 from tests.scale.processes import fleet, hammer
 
 ORACLE = "/fscmRestApi/resources/11.13.18.05/meterReadings"
@@ -117,8 +119,12 @@ def check_the_journal_says_which_process_kept_it(servers: list[str]) -> None:
 
 # One test per store, so the processes start once per store even when pytest-xdist spreads the tests.
 def test_every_invariant_holds_across_workers_and_replicas(shared_store_url: str) -> None:
-    # tesma jobs move at 40 items a second, so they are still running while the processes poll them.
-    with fleet(shared_store_url, "--job-pace", "40", "--job-start-delay", "0") as servers:
+    # The fleet resets everyone: on PostgreSQL it gets a database of its own, not the session's.
+    with ExitStack() as stack:
+        if shared_store_url.startswith("postgresql"):
+            shared_store_url = stack.enter_context(scratch_database(shared_store_url, "amc_scale"))
+        # tesma jobs move at 40 items a second, so they are still running while the processes poll them.
+        servers = stack.enter_context(fleet(shared_store_url, "--job-pace", "40", "--job-start-delay", "0"))
         check_concurrent_posts_to_one_meter_get_unique_ids_in_reading_order(servers, fresh_tenant())
         check_concurrent_disables_of_one_reading_disable_it_once(servers, fresh_tenant())
         check_tesma_jobs_advance_exactly_once_while_every_process_polls(servers, fresh_tenant())

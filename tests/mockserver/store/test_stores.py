@@ -3,6 +3,7 @@ answers; two mocks on one shared store agree on which tenants exist."""
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,7 +142,8 @@ def test_a_dataset_posted_for_everyone_through_one_mock_seeds_new_tenants_on_ano
         mock_on(Settings(store_url=shared_store_url)) as first,
         mock_on(Settings(store_url=shared_store_url)) as second,
     ):
-        dataset = first.get("/__admin/state", params={"tenant": "template"}).json()
+        original = first.get("/__admin/state", params={"tenant": "template"}).json()
+        dataset = copy.deepcopy(original)
         dataset["oracle"]["readings"] = [
             r for r in dataset["oracle"]["readings"] if r["meterReadingId"] != SEEDED_READING
         ]
@@ -149,3 +151,4 @@ def test_a_dataset_posted_for_everyone_through_one_mock_seeds_new_tenants_on_ano
         assert second.get(f"{ORACLE}/{SEEDED_READING}", auth=(tenant, "x")).status_code == 404
         assert first.post("/__admin/reset").status_code == 200  # back to the posted dataset, not the demo
         assert second.get(f"{ORACLE}/{SEEDED_READING}", auth=(f"again-{tenant}", "x")).status_code == 404
+        assert first.post("/__admin/fixtures", json=original).status_code == 200  # the session's store as it was
