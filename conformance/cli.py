@@ -1,7 +1,8 @@
 """`conformance`: check an implementation (our mock or a real one) against the contracts.
 
-Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 the run could not proceed
-(bad options, unreachable target, bad targets file).
+Exit codes: 0 at least one check ran and none failed (warnings allowed); 1 a check failed or a score is below
+--min-score; 2 the run could not proceed or checked nothing (bad options, unreachable target, bad targets file,
+every check skipped).
 
 Against a real target (one without our /__admin) a run is read-only unless --allow-writes: it sends reads and
 requests the contract says must be refused, at --max-rps (default 5), honouring 429 Retry-After.
@@ -10,19 +11,30 @@ requests the contract says must be refused, at --max-rps (default 5), honouring 
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
+import random
 import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 
 from conformance.contracts import load_contracts
-from conformance.coverage import covered_rules, declared_objects, writing_rules
+from conformance.coverage import declared_objects, writing_rules
+from conformance.findings import NothingChecked, SuiteError, UsageError
 from conformance.html_report import write_html
-from conformance.report import print_table, write_json
-from conformance.runner import run
+from conformance.junit_report import write_junit
+from conformance.list_rules import print_rules
+from conformance.progress import RunProgress
+from conformance.report import print_summary, write_json
+from conformance.run_info import RunInfo, tool_version
+from conformance.runner import DEFAULT_CACHE, run
+from conformance.score import scores
 from conformance.settings import RunSettings
 from conformance.target import answers_admin, probe
+from conformance.target_urls import misplaced_base_path
 from conformance.targets import TargetsError, load_targets, template
+from conformance.verdicts import TargetKind, exit_code
 
 CREDENTIAL_VARIABLE = "CONFORMANCE_CREDENTIAL_{api}"
 
@@ -35,20 +47,35 @@ def _credentials(pairs: list[str], apis: list[str]) -> dict[str, str]:
     }
     for pair in pairs:
         api, separator, value = pair.partition("=")
-        if not separator:
-            raise SystemExit(f"conformance: --credential takes API=VALUE, got {pair!r}")
+        if not separator or api not in apis:
+            raise UsageError(f"--credential takes API=VALUE with API one of {', '.join(apis)}, got {pair!r}")
         credentials[api] = value
     return credentials
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The module's prose as written, and every option's default shown (when it has one worth saying)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if (
+            action.default is None
+            or action.default is False
+            or action.default == []
+            or action.default is argparse.SUPPRESS
+        ):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="conformance", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(prog="conformance", description=__doc__, formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {tool_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     apis = sorted(load_contracts())
 
-    run_parser = commands.add_parser("run", help="run schema checks and rule scenarios against a base URL")
+    run_parser = commands.add_parser(
+        "run", help="run schema checks and rule scenarios against a base URL", formatter_class=_Formatter
+    )
     where = run_parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--base-url", help="where the vendor paths live, e.g. http://127.0.0.1:8080")
     where.add_argument("--target", type=Path, help="a targets file (see `conformance init-targets`)")
@@ -60,8 +87,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run_parser.add_argument("--budget", type=float, metavar="SECONDS", help="stop starting checks after this long")
     run_parser.add_argument(
-        "--strict", action="store_true", help="rules resting on an assumption fail against a real target, not warn"
+        "--strict", action="store_true", help="differences in what we assumed fail against a real target, not warn"
     )
+    run_parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="retry until the target answers, this long at most"
+    )
+    run_parser.add_argument(
+        "--min-checks", type=int, default=1, metavar="N", help="exit 2 unless at least N checks ran (passed or warned)"
+    )
+    run_parser.add_argument(
+        "--min-score", type=float, metavar="PERCENT", help="exit 1 when an API's conformance score is below this"
+    )
+    run_parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="where caches go")
     run_parser.add_argument("--html", type=Path, help="write a self-contained HTML report here")
     run_parser.add_argument(
         "--api", action="append", choices=apis, help="check only this API (repeatable; default all)"
@@ -83,11 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--no-schema-checks", action="store_true", help="scenarios only")
     run_parser.add_argument("--no-scenarios", action="store_true", help="schema checks only")
     run_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
-    run_parser.add_argument("-v", "--verbose", action="store_true")
+    run_parser.add_argument("-v", "--verbose", action="store_true", help="show full tracebacks of failures")
 
     init_parser = commands.add_parser("init-targets", help="write a commented targets file template")
     init_parser.add_argument("path", type=Path, nargs="?", help="where to write it (default: print it)")
     init_parser.add_argument("--api", action="append", choices=apis)
+    init_parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     list_parser = commands.add_parser(
         "list-rules", help="every documented rule, its source and whether a scenario covers it"
@@ -97,40 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _list_rules(apis: list[str], as_json: bool) -> int:
-    covered = covered_rules()
-    rows = [
-        {
-            "id": rule.id,
-            "api": rule.api,
-            "operation": f"{rule.method} {rule.path}",
-            "status": rule.status,
-            "code": rule.code,
-            "source": rule.source,
-            "assumed": list(rule.assumed),
-            "covered": rule.id in covered,
-            "rule": rule.rule,
-        }
-        for api, contract in sorted(load_contracts().items())
-        if api in apis
-        for rule in contract.rules
-    ]
-    if as_json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    for row in rows:
-        mark = "covered" if row["covered"] else "NO SCENARIO"
-        print(
-            f"{row['id']:<16} {row['status']:<4} {row['code'] or '-':<26} {row['source']:<15} {mark:<12} {row['rule']}"
-        )
-    uncovered = sum(not row["covered"] for row in rows)
-    print(f"\n{len(rows)} rules, {len(rows) - uncovered} covered by a scenario, {uncovered} not")
-    return 0
-
-
 def _announce(settings: RunSettings) -> None:
     """Before anything is sent to a real target: whether the run writes, and what."""
-    if answers_admin(settings.base_url, settings.timeout):
+    if settings.target_kind.ours:
         return  # our mock: scenarios seed fresh tenants of their own
     writing = {api: ids for api, ids in writing_rules().items() if api in settings.apis}
     count = sum(len(ids) for ids in writing.values())
@@ -146,43 +153,87 @@ def _announce(settings: RunSettings) -> None:
         print(f"  {api}: scenarios {', '.join(sorted(set(ids)))}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    all_apis = sorted(load_contracts())
-    apis = args.api or all_apis
-    if args.command == "list-rules":
-        return _list_rules(apis, args.json)
-    if args.command == "init-targets":
-        text = template(apis, declared_objects())
-        if args.path is None:
-            print(text, end="")
-        else:
-            args.path.write_text(text)
-            print(f"conformance: wrote {args.path}")
+def _wait_for(urls: list[str], timeout: float, wait: float) -> None:
+    """Each target answers (any status will do), retried for ``wait`` seconds: a pipeline may start the
+    implementation and the check side by side."""
+    deadline = time.monotonic() + wait
+    for url in urls:
+        while (unreachable := probe(url, timeout)) is not None:
+            if time.monotonic() >= deadline:
+                waited = f" after waiting {wait:g} s" if wait else " (--wait SECONDS to wait for it)"
+                raise SuiteError(f"cannot reach {url}{waited}: {unreachable}")
+            time.sleep(min(0.5, max(deadline - time.monotonic(), 0.05)))
+
+
+def _init_targets(path: Path | None, apis: list[str], force: bool) -> int:
+    text = template(apis, declared_objects())
+    if path is None:
+        print(text, end="")
         return 0
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists: pass --force to overwrite it")
+    path.write_text(text)
+    print(f"conformance: wrote {path}")
+    return 0
+
+
+LONGEST_WAIT = 3600.0
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Numbers a pipeline passes are refused up front when they cannot mean anything (nan, inf, negative)."""
+    problems = []
+    if args.max_examples < 1:
+        problems.append("--max-examples must be at least 1")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        problems.append("--timeout must be a positive number of seconds")
+    if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
+        problems.append(f"--wait must be 0..{LONGEST_WAIT:g} seconds")
+    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
+        problems.append("--budget must be a number of seconds >= 0")
+    if args.min_checks < 0:
+        problems.append("--min-checks must be >= 0")
+    if args.min_score is not None and not (math.isfinite(args.min_score) and 0 <= args.min_score <= 100):
+        problems.append("--min-score must be a percentage, 0..100")
+    if args.max_rps is not None and not (math.isfinite(args.max_rps) and args.max_rps >= 0):
+        problems.append("--max-rps must be >= 0")
+    if problems:
+        raise UsageError("; ".join(problems))
+
+
+def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
+    apis = args.api or all_apis
     base_urls: dict[str, str] = {}
     objects: dict[str, dict[str, object]] = {}
     target_credentials: dict[str, str] = {}
     if args.target is not None:
         try:
-            targets = load_targets(args.target, all_apis)
+            targets = load_targets(args.target, all_apis, only=args.api)
         except TargetsError as error:
-            print(f"conformance: {error}", file=sys.stderr)
-            return 2
+            raise UsageError(str(error)) from None
         if not targets:
-            print(f"conformance: {args.target} names no API", file=sys.stderr)
-            return 2
+            raise UsageError(f"{args.target} names no API" + (f" of {', '.join(args.api)}" if args.api else ""))
         apis = [api for api in (args.api or sorted(targets)) if api in targets]
         base_urls = {api: entry.base_url for api, entry in targets.items()}
         objects = {api: entry.objects for api, entry in targets.items()}
         target_credentials = {api: entry.credential for api, entry in targets.items() if entry.credential}
-    known_rules = {rule.id for api in apis for rule in load_contracts()[api].rules}
+    contracts = load_contracts()
+    for api in apis:
+        url = base_urls.get(api, args.base_url)
+        corrected = misplaced_base_path(url, contracts[api].base_path)
+        if corrected is not None:
+            raise UsageError(
+                f"{url} already ends with {api}'s base path {contracts[api].base_path}, which the contract adds: "
+                f"use {corrected}"
+            )
+    known_rules = {rule.id for api in apis for rule in contracts[api].rules}
     unknown = sorted(set(args.rule) - known_rules)
     if unknown:
-        print(f"conformance: unknown rule id(s) {unknown} for {apis}", file=sys.stderr)
-        return 2
-    settings = RunSettings(
-        base_url=args.base_url or base_urls[apis[0]],
+        raise UsageError(f"unknown rule id(s) {unknown} for {apis}")
+    _check_numbers(args)
+    base_url = args.base_url or base_urls[apis[0]]
+    return RunSettings(
+        base_url=base_url,
         apis=tuple(apis),
         credentials={**target_credentials, **_credentials(args.credential, all_apis)},
         base_urls=base_urls,
@@ -194,25 +245,68 @@ def main(argv: list[str] | None = None) -> int:
         schema_checks=not args.no_schema_checks,
         scenarios=not args.no_scenarios,
         max_examples=args.max_examples,
-        seed=args.seed,
+        seed=args.seed if args.seed is not None else random.randrange(2**31),
         rule_ids=tuple(args.rule),
         timeout=args.timeout,
     )
-    for url in sorted({settings.base_url, *(base_urls[api] for api in apis if api in base_urls)}):
-        unreachable = probe(url, settings.timeout)
-        if unreachable:
-            print(f"conformance: cannot reach {url}: {unreachable}", file=sys.stderr)
-            return 2
+
+
+def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
+    settings = _settings(args, all_apis)
+    urls = sorted({settings.base_urls.get(api, settings.base_url) for api in settings.apis})
+    _wait_for(urls, settings.timeout, args.wait)
+    kind = TargetKind(ours=answers_admin(settings.base_url, settings.timeout), writes_allowed=args.allow_writes)
+    settings = replace(settings, target_kind=kind)
+    info = RunInfo.of(settings, seed=settings.seed if settings.seed is not None else 0)
+    progress = RunProgress(verbose=args.verbose)
+    for line in info.lines():
+        progress.say(line)
     _announce(settings)
-    outcome = run(settings, junit=args.junit, verbose=args.verbose)
-    print_table(outcome.results, sys.stdout)
-    if args.json:
-        write_json(outcome.results, args.json, base_url=settings.base_url, apis=list(apis))
-    if args.html:
-        write_html(outcome.results, args.html, base_url=settings.base_url, apis=list(apis))
-    if outcome.passed:
-        return 0
-    return 1 if outcome.results else 2
+    began = time.monotonic()
+    try:
+        outcome = run(settings, cache_dir=args.cache_dir, verbose=args.verbose, on_start=progress.start,
+                      on_result=progress.check)  # fmt: skip
+    finally:
+        progress.stop()
+    info.duration = round(time.monotonic() - began, 2)
+    scored = scores(outcome.results, load_contracts(), list(settings.apis))
+    metadata = info.as_dict()
+    print_summary(outcome.results, scored, sys.stdout)
+    written = []
+    for path, write in ((args.json, lambda p: write_json(outcome.results, scored, metadata, p)),
+                        (args.junit, lambda p: write_junit(outcome.results, metadata, p, scored)),
+                        (args.html, lambda p: write_html(outcome.results, scored, metadata, p))):  # fmt: skip
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write(path)
+            written.append(str(path))
+    reports = f"; reports: {', '.join(written)}" if written else ""
+    print(f"conformance: {info.duration:g} s, seed {info.seed}{reports}")
+    try:
+        code = exit_code((result.outcome for result in outcome.results), args.min_checks)
+    except NothingChecked as error:
+        reasons = sorted({result.reason for result in outcome.results if result.reason})
+        why = "; ".join(reasons) or "no check was collected"
+        raise NothingChecked(f"nothing was checked ({error}): {why}") from None
+    below = [score for score in scored if args.min_score is not None and score.score < args.min_score]
+    for score in below:
+        print(f"conformance: {score.api} scores {score.score:g}%, below --min-score {args.min_score:g}",
+              file=sys.stderr)  # fmt: skip
+    return code or (1 if below else 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    all_apis = sorted(load_contracts())
+    try:
+        if args.command == "list-rules":
+            return print_rules(args.api or all_apis, args.json)
+        if args.command == "init-targets":
+            return _init_targets(args.path, args.api or all_apis, args.force)
+        return _run(args, all_apis)
+    except SuiteError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

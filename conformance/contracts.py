@@ -47,6 +47,24 @@ class Contract:
     def security_schemes(self) -> dict[str, Any]:
         return self.spec.get("components", {}).get("securitySchemes", {})
 
+    def resolve(self, node: Any) -> Any:
+        """A local `$ref` followed (once per level), anything else as is."""
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+            target: Any = self.spec
+            for part in node["$ref"][2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def operation(self, method: str, path: str) -> dict[str, Any]:
+        return self.spec["paths"][path][method.lower()]
+
+    def media_types(self, method: str, path: str, status: int) -> tuple[str, ...]:
+        """The media types the contract documents for an answer (its `default` when the status is not listed)."""
+        responses = self.operation(method, path).get("responses", {})
+        response = self.resolve(responses.get(str(status), responses.get("default", {})))
+        return tuple(media.lower() for media in response.get("content", {}))
+
 
 def _rules(api: str, spec: dict[str, Any]) -> tuple[Rule, ...]:
     rules = []

@@ -1,8 +1,12 @@
-"""The pytest plugin behind `conformance run`: settings, target and contracts as fixtures; results recorded."""
+"""The pytest plugin behind `conformance run`: settings, target and contracts as fixtures; verdicts recorded.
+
+The plugin only wires pytest to the parts that decide: `schema_config` (how schemathesis runs), `safety` (what
+may not run here), `verdicts` (PASS, WARN, SKIP or FAIL). A WARN is reported to pytest as passed, so nothing
+downstream of pytest can count it as a failure.
+"""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,118 +16,64 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
-from conformance.contracts import Contract, load_contracts
+from conformance.contracts import Contract, Rule, load_contracts
 from conformance.evidence import Masker, Recorder
+from conformance.findings import Finding, evidence_of
+from conformance.replay import ReplayLines
 from conformance.results import CheckResult
+from conformance.safety import skip_reason
+from conformance.schema_config import SCHEMA_CHECKS, documented_bodies, schemathesis_config
+from conformance.schema_findings import check_of, failures_in, schema_broken
 from conformance.settings import RunSettings
-from conformance.target import RateLimit, Target, answers_admin, auth_headers
+from conformance.target import RateLimit, Target, auth_headers
+from conformance.verdicts import Decision, Verdict, decide, worst
 
-_WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-
-SCHEMA_CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-    "negative_data_rejection",
-    "positive_data_acceptance",
-    "ensure_resource_availability",  # stateful only: what a POST created is reachable through its link
-)
-
-
-# Which check a schemathesis failure code belongs to (`schemathesis explain` lists them).
-FAILURE_CHECKS = {
-    "ST101": "not_a_server_error", "ST102": "not_a_server_error", "ST103": "status_code_conformance",
-    "ST104": "content_type_conformance", "ST105": "content_type_conformance", "ST106": "content_type_conformance",
-    "ST108": "response_schema_conformance", "ST109": "response_schema_conformance",
-    "ST110": "response_schema_conformance", "ST111": "response_schema_conformance",
-    "ST201": "negative_data_rejection", "ST202": "positive_data_acceptance",
-}  # fmt: skip
-_FAILURE_CODE = re.compile(r"\bST\d{3}\b")
-
-
-def check_outcomes(report_text: str, failed: bool) -> dict[str, str]:
-    """Per schemathesis check, whether it held for the operation: read from the failure codes it reported."""
-    codes = set(_FAILURE_CODE.findall(report_text)) if failed else set()
-    broken = {FAILURE_CHECKS.get(code, f"other ({code})") for code in codes}
-    checks = {name: ("failed" if name in broken else "passed") for name in SCHEMA_CHECKS}
-    checks.update({name: "failed" for name in broken if name not in checks})
-    if failed and not broken:
-        checks = {name: "failed" for name in checks}  # the operation failed before any check could speak
-    return checks
-
-
-# schemathesis' own default for positive_data_acceptance.
-_POSITIVE_DEFAULT = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
-
-
-def _rule_statuses_accepted(contract: Contract) -> list[dict[str, Any]]:
-    """A schema-valid request may still break a documented business rule: positive_data_acceptance also
-    accepts, per operation, the statuses its x-rules entries answer with (and nothing else)."""
-    statuses: dict[str, set[str]] = {}
-    for rule in contract.rules:
-        statuses.setdefault(rule.operation_id, set()).add(str(rule.status))
-    return [
-        {
-            "include-operation-id": operation_id,
-            "checks": {"positive_data_acceptance": {"expected-statuses": sorted(set(_POSITIVE_DEFAULT) | extra)}},
-        }
-        for operation_id, extra in sorted(statuses.items())
-    ]
-
-
-def documented_bodies(spec: dict[str, Any]) -> dict[str, list[Any]]:
-    """operationId -> the request body examples the contract documents (every media type)."""
-    bodies: dict[str, list[Any]] = {}
-    for item in spec.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            for media in operation.get("requestBody", {}).get("content", {}).values():
-                found = [example["value"] for example in media.get("examples", {}).values() if "value" in example]
-                found += [media["example"]] if "example" in media else []
-                bodies.setdefault(operation["operationId"], []).extend(found)
-    return {operation_id: found for operation_id, found in bodies.items() if found}
+SCHEMA_TEST = "test_operation_conforms_to_its_contract"
+EVIDENCE_EXCHANGES = 2
 
 
 def rule_ids_of(item: pytest.Item) -> list[str]:
     return [mark.args[0] for mark in item.iter_markers("rule")]
 
 
-def _reason(report: pytest.TestReport) -> str:
-    reason = getattr(report, "conformance_reason", "")
-    if reason:
-        return reason
-    if report.skipped and isinstance(report.longrepr, tuple):
+def _api_of(item: pytest.Item) -> str:
+    """A scenario module declares the API it checks (`API = "tesma"`); schema checks are parametrized by it."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "api_id" in callspec.params:
+        return str(callspec.params["api_id"])
+    return str(getattr(item.module, "API", "")) if item.module else ""
+
+
+def _ran(report: pytest.TestReport) -> str:
+    return "failed" if report.failed else "skipped" if report.skipped else "passed"
+
+
+def _skip_text(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple):
         return str(report.longrepr[2]).removeprefix("Skipped: ")
-    text = report.longreprtext or ""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    errors = [line[1:].strip() for line in lines if line.startswith("E ")]
-    return (errors[0] if errors else (lines[-1] if lines else ""))[:300]
-
-
-def _read_only(operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Against a real target without --allow-writes: write operations get only requests the contract says
-    must be refused (negative data), never their documented examples."""
-    return operations + [
-        {"include-method": method, "generation": {"mode": "negative"}, "phases": {"examples": {"enabled": False}}}
-        for method in _WRITE_METHODS
-    ]
+    return str(report.longrepr or "")
 
 
 class ConformancePlugin:
-    def __init__(self, settings: RunSettings) -> None:
+    def __init__(self, settings: RunSettings, on_result: Any = None) -> None:
+        if settings.target_kind is None:
+            raise ValueError("the runner decides whose target this is before the plugin starts")
         self.settings = settings
+        self.kind = settings.target_kind
         self._contracts = load_contracts()
+        self._rules: dict[str, Rule] = {rule.id: rule for c in self._contracts.values() for rule in c.rules}
         self.results: list[CheckResult] = []
         self.masker = Masker()
         for credential in settings.credentials.values():
             self.masker.add(credential)
         self.recorder = Recorder(self.masker)
+        self.replay = ReplayLines(self._contracts, self.kind.ours, self.masker.text)
         self._target: Target | None = None
-        self._real: bool | None = None
         self._started = time.monotonic()
-        self._sources = {rule.id: rule.source for contract in self._contracts.values() for rule in contract.rules}
+        self._on_result = on_result
+        self.collect_errors: list[str] = []
+        self.planned = 0
+        """How many checks the run will report (scenario tests, and one per operation for schema checks)."""
 
     @property
     def shared_target(self) -> Target:
@@ -132,22 +82,17 @@ class ConformancePlugin:
             self._target = Target(
                 self.settings.base_url, self.settings.credentials, self.settings.timeout,
                 base_urls=self.settings.base_urls, objects=self.settings.objects,
-                hooks={"request": [RateLimit(self.max_rps).on_request], "response": [self.recorder.on_response]},
+                hooks={"request": [RateLimit(self.max_rps).on_request],
+                       "response": [self.recorder.on_response, self.replay.on_response]},
             )  # fmt: skip
+            self._target.has_admin = self.kind.ours  # asked once, by the command line
         return self._target
-
-    @property
-    def real_target(self) -> bool:
-        """Not a mock of ours: no /__admin, so nothing can be seeded and every write is for real."""
-        if self._real is None:
-            self._real = not answers_admin(self.settings.base_url, self.settings.timeout)
-        return self._real
 
     @property
     def max_rps(self) -> float | None:
         if self.settings.max_rps is not None:
             return self.settings.max_rps or None
-        return RunSettings.REAL_TARGET_MAX_RPS if self.real_target else None
+        return None if self.kind.ours else RunSettings.REAL_TARGET_MAX_RPS
 
     # -- configuration and fixtures -------------------------------------------------------------
 
@@ -164,7 +109,7 @@ class ConformancePlugin:
     @pytest.fixture(scope="session")
     def read_only(self) -> bool:
         """A real target without --allow-writes: nothing may be sent that the contract lets change state."""
-        return self.real_target and not self.settings.allow_writes
+        return self.kind.read_only
 
     @pytest.fixture(scope="session")
     def target(self) -> Iterator[Target]:
@@ -197,33 +142,11 @@ class ConformancePlugin:
     def _schema(self, api_id: str, target: Target) -> Any:
         contract = self._contracts[api_id]
         credential = target.credential_for(api_id)
-        if credential is None and target.has_admin:
+        if credential is None and self.kind.ours:
             credential = f"conformance-{uuid.uuid4().hex}"  # a fresh tenant on our mock, seeded from its dataset
         if credential is None:
             pytest.skip(f"no credential for {api_id}: pass --credential {api_id}=... or set the environment variable")
-        checks: dict[str, Any] = {"enabled": False}
-        checks.update({name: {"enabled": True} for name in SCHEMA_CHECKS})
-        options: dict[str, Any] = {} if self.settings.seed is None else {"seed": self.settings.seed}
-        options["operations"] = _rule_statuses_accepted(contract)
-        read_only = self.real_target and not self.settings.allow_writes
-        if read_only:
-            options["operations"] = _read_only(options["operations"])
-        if self.max_rps:
-            options["rate-limit"] = f"{self.max_rps:g}/s"
-        config = schemathesis.Config.from_dict(
-            {
-                **options,
-                "generation": {"max-examples": self.settings.max_examples, "mode": "all"},
-                "phases": {
-                    "examples": {"enabled": True},
-                    "coverage": {"enabled": True},
-                    "fuzzing": {"enabled": True},
-                    # Positive only: negative stateful runs against a stateful server are flaky to shrink.
-                    "stateful": {"enabled": not read_only, "generation": {"mode": "positive"}},
-                },
-                "checks": checks,
-            }
-        )
+        config = schemathesis_config(contract, self.kind, self.settings, self.max_rps)
         schema = schemathesis.openapi.from_path(contract.spec_path, config=config)
         schema.config.update(
             base_url=target.base_url_for(api_id) + contract.base_path,
@@ -236,100 +159,156 @@ class ConformancePlugin:
         if "api_id" in metafunc.fixturenames:
             metafunc.parametrize("api_id", list(self.settings.apis), scope="session")
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a scenario module that does not import: a FAIL of the suite, never silent
+            self.collect_errors.append(f"{report.nodeid}: {report.longreprtext}")
+            result = CheckResult("schema", report.nodeid, "", Verdict.FAIL, report.longreprtext, report.nodeid)
+            self.results.append(result)
+            if self._on_result is not None:
+                self._on_result(result, "")
+
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         wanted = set(self.settings.rule_ids)
         kept, dropped = [], []
         for item in items:
             ids = rule_ids_of(item)
-            for rule_id in ids:
-                item.user_properties.append(("rule", rule_id))
             (kept if not wanted or wanted & set(ids) else dropped).append(item)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
+        self.planned = sum(self._planned(item) for item in items)
+
+    def _planned(self, item: pytest.Item) -> int:
+        if getattr(item, "originalname", "") != SCHEMA_TEST:
+            return max(len(rule_ids_of(item)), 1)
+        spec = self._contracts[_api_of(item)].spec
+        return sum(1 for path in spec["paths"].values() for key in path if key in ("get", "put", "post", "patch",
+                                                                                    "delete"))  # fmt: skip
 
     # -- safety ------------------------------------------------------------------------------------
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.recorder.clear()
-        budget = self.settings.budget
-        if budget is not None and time.monotonic() - self._started > budget:
-            pytest.skip(f"time budget of {budget:g} s used up before this check started")
-        if item.get_closest_marker("seeded") and self.real_target:
-            pytest.skip("checks exact values of its own seeded data: runs against our mock only")
-        if item.get_closest_marker("writes") and self.real_target and not self.settings.allow_writes:
-            pytest.skip("writes to the target: run with --allow-writes to include it")
+        self.replay.clear()
+        marks = {mark.name for mark in item.iter_markers()}
+        reason = skip_reason(marks, self.kind, self.settings.budget, time.monotonic() - self._started)
+        if reason:
+            pytest.skip(reason)
 
-    # -- recording ---------------------------------------------------------------------------------
+    # -- verdicts ----------------------------------------------------------------------------------
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
         outcome = yield
         report = outcome.get_result()
-        report.conformance_rules = rule_ids_of(item)
+        api = _api_of(item)
+        rules = rule_ids_of(item)
+        error = call.excinfo.value if call.excinfo is not None and not report.skipped else None
+        finding = error
+        if error is not None and failures_in(error):  # schema and stateful checks raise schemathesis Failures
+            contract = self._contracts.get(api)
+            base_url = self.shared_target.base_url_for(api) + (contract.base_path if contract else "")
+            try:
+                finding = schema_broken(error, contract, base_url) or error
+            except Exception:  # mapping the evidence must never hide the target's failure
+                finding = error
+            report.conformance_checks = self._check_outcomes(error)
+        ran = _ran(report)
+        decisions = {
+            rule_id: decide(ran, finding, self._rules.get(rule_id), self.kind, self.settings.strict)
+            for rule_id in rules or [""]
+        }
+        report.conformance_api = api
+        report.conformance_rules = rules
+        report.conformance_decisions = decisions
         check = item.get_closest_marker("check")
         report.conformance_check = check.args[0] if check else None
-        # Scenario modules are named `<api>` or `<api>_<topic>`.
-        report.conformance_api = item.module.__name__.rsplit(".", 1)[-1].split("_", 1)[0] if item.module else ""
-        if call.excinfo is not None and not report.skipped:
-            report.conformance_reason = self.masker.text(call.excinfo.exconly().replace("\n", " ")[:300])
-        if report.failed:
-            report.conformance_evidence = self.recorder.last()
-            for exchange in report.conformance_evidence:
-                report.user_properties.append(("evidence", exchange["curl"]))
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        context = getattr(report, "context", None)
-        if context is not None:  # a schemathesis subtest: one API operation
-            if report.when != "call":
-                return
-            # schemathesis names the subtest `<test>[<api>][<METHOD> <path>]`
-            parts = [part.rstrip("]") for part in report.nodeid.split("[")[1:]]
-            api, operation = parts[:2] if len(parts) >= 2 else ("", str(context))
-            outcome = self._outcome(report)
-            checks = check_outcomes(report.longreprtext or "", outcome == "failed") if outcome != "skipped" else {}
-            self.results.append(
-                CheckResult("schema", operation, api, outcome, self._reason(report), report.nodeid, checks=checks)
-            )
-            return
-        check = getattr(report, "conformance_check", None)
-        if check is not None:
-            if report.when == "call" or (report.when == "setup" and (report.failed or report.skipped)):
-                api = report.nodeid.rsplit("[", 1)[-1].rstrip("]") if "[" in report.nodeid else ""
-                self.results.append(
-                    CheckResult("schema", check, api, self._outcome(report), self._reason(report), report.nodeid)
-                )
-            return
-        rules = getattr(report, "conformance_rules", [])
-        if not rules:
-            if report.failed:  # e.g. a schema check that could not even start; never let it vanish
-                self.results.append(
-                    CheckResult(
-                        "schema", report.nodeid.split("::")[-1], "", "failed", self._reason(report), report.nodeid
-                    )
-                )
-            return
-        if report.when == "call" or (report.when == "setup" and (report.failed or report.skipped)):
-            for rule_id in rules:
-                api = getattr(report, "conformance_api", "")
-                outcome = self._outcome(report)
-                if outcome == "failed" and self._warn_only(rule_id):
-                    outcome = "warned"
-                evidence = getattr(report, "conformance_evidence", [])
-                self.results.append(
-                    CheckResult("rule", rule_id, api, outcome, self._reason(report), report.nodeid, evidence)
-                )
-        elif report.when == "teardown" and report.failed:
-            for rule_id in rules:
-                self.results.append(CheckResult("rule", rule_id, "", "failed", self._reason(report), report.nodeid))
-
-    def _reason(self, report: pytest.TestReport) -> str:
-        return self.masker.text(_reason(report))
-
-    def _warn_only(self, rule_id: str) -> bool:
-        """A failed rule that rests on an assumption is a warning against a real target, unless --strict."""
-        return self.real_target and not self.settings.strict and self._sources.get(rule_id) == "assumption"
+        if finding is not None:
+            report.conformance_reason = self.masker.text(self._reason(finding))
+            report.conformance_evidence = self._evidence(finding)
+        # Only a test's call is flipped: a setup reported as passed would make pytest run the test body.
+        if call.when == "call" and ran == "failed" and worst(d.verdict for d in decisions.values()) == Verdict.WARN:
+            report.outcome = "passed"  # a warning is not a failure, for pytest and everything it feeds
+            report.longrepr = None
 
     @staticmethod
-    def _outcome(report: pytest.TestReport) -> str:
-        return "failed" if report.failed else "skipped" if report.skipped else "passed"
+    def _reason(finding: BaseException) -> str:
+        if isinstance(finding, Finding):
+            return finding.summary
+        # A scenario's own assertion reads as what it says; anything else is named (a crash, a timeout).
+        text = str(finding) if type(finding) is AssertionError else f"{type(finding).__name__}: {finding}"
+        return text.replace("\n", " ").strip()
+
+    def _evidence(self, finding: BaseException) -> list[dict[str, Any]]:
+        from_finding = evidence_of(finding)
+        if from_finding:
+            return from_finding
+        exchanges = self.recorder.last(EVIDENCE_EXCHANGES)
+        lines = self.replay.last(len(exchanges))
+        return [{**exchange, **line} for exchange, line in zip(exchanges, lines, strict=False)]
+
+    @staticmethod
+    def _check_outcomes(error: BaseException) -> dict[str, str]:
+        """Per schemathesis check, whether it held for the operation, from the Failure objects it raised."""
+        failures = failures_in(error)
+        broken = {check_of(failure) for failure in failures}
+        if not failures:
+            return {name: "failed" for name in SCHEMA_CHECKS}  # it failed before any check could speak
+        checks = {name: ("failed" if name in broken else "passed") for name in SCHEMA_CHECKS}
+        checks.update({name: "failed" for name in broken})
+        return checks
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        decisions: dict[str, Decision] = getattr(report, "conformance_decisions", {})
+        if not decisions:
+            return
+        context = getattr(report, "context", None)
+        api = getattr(report, "conformance_api", "")
+        if context is not None:  # a schemathesis subtest: one API operation
+            if report.when == "call":
+                operation = report.nodeid.split("[")[-1].rstrip("]") if "[" in report.nodeid else str(context)
+                self._record(report, "schema", operation, api, decisions[""])
+            return
+        if report.nodeid.split("::")[-1].startswith(SCHEMA_TEST):
+            if report.when == "setup" and not report.passed:  # e.g. no credential for this API
+                self._record(report, "schema", "every operation", api, decisions[""])
+            elif report.when == "call" and report.failed:
+                self._record(report, "schema", "schema checks", api, decisions[""])
+            return
+        check = getattr(report, "conformance_check", None)
+        is_verdict = report.when == "call" or not report.passed
+        if not is_verdict:
+            return
+        if check is not None:
+            self._record(report, "schema", check, api, decisions[""])
+            return
+        for rule_id, decision in decisions.items():
+            if rule_id:
+                self._record(report, "rule", rule_id, api, decision)
+            elif report.failed:  # a test outside any rule that broke: never let it vanish
+                self._record(report, "schema", report.nodeid.split("::")[-1], api, decision)
+
+    def _record(self, report: pytest.TestReport, kind: str, name: str, api: str, decision: Decision) -> None:
+        verdict = decision.verdict
+        if report.when == "teardown" and report.failed:
+            verdict = Verdict.FAIL
+        reason = getattr(report, "conformance_reason", "") if verdict != Verdict.SKIP else _skip_text(report)
+        rule = self._rules.get(name) if kind == "rule" else None
+        result = CheckResult(
+            kind,  # type: ignore[arg-type]
+            name,
+            api,
+            verdict,
+            reason if verdict != Verdict.PASS else "",
+            report.nodeid,
+            getattr(report, "conformance_evidence", []) if verdict in (Verdict.FAIL, Verdict.WARN) else [],
+            getattr(report, "conformance_checks", {}) if kind == "schema" else {},
+            source=rule.source if rule else "contract",
+            expected=f"{rule.status}{' ' + rule.code if rule.code else ''}" if rule else "",
+            assumed=decision.assumed,
+            answered=self.masker.text(decision.answered),
+            duration=report.duration,
+        )
+        self.results.append(result)
+        if self._on_result is not None:
+            self._on_result(result, report.longreprtext if verdict == Verdict.FAIL else "")

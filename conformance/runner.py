@@ -1,34 +1,45 @@
-"""Runs the suite under pytest and hands back one result per check."""
+"""Runs the suite under pytest and hands back one result per check.
+
+pytest's own terminal output is off: the run speaks through `progress` (a header, a line or a bar per check,
+one summary), so there is one account of what happened. Caches (hypothesis' examples, schemathesis' storage)
+go under the cache folder, never into the caller's working directory.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 import conformance
 from conformance import schema_checks, stateful_checks
 from conformance.coverage import scenario_modules
+from conformance.findings import SuiteError
 from conformance.plugin import ConformancePlugin
 from conformance.results import CheckResult
 from conformance.settings import RunSettings
+from conformance.target import answers_admin
+from conformance.verdicts import TargetKind, Verdict
 
 PACKAGE_DIR = Path(conformance.__file__).parent
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asset-meter-conformance"
 
 
 @dataclass
 class RunResult:
-    exit_code: int
     results: list[CheckResult] = field(default_factory=list)
+    planned: int = 0
+    pytest_exit: int = 0
 
     @property
-    def passed(self) -> bool:
-        """Nothing failed; warnings (assumption rules against a real target) do not fail a run."""
-        if any(result.outcome == "failed" for result in self.results):
-            return False
-        warned = any(result.outcome == "warned" for result in self.results)
-        return self.exit_code == 0 or (self.exit_code == 1 and warned)
+    def verdicts(self) -> list[Verdict]:
+        return [result.outcome for result in self.results]
 
 
 def test_files(settings: RunSettings) -> list[str]:
@@ -41,14 +52,35 @@ def test_files(settings: RunSettings) -> list[str]:
     return files
 
 
-def run(settings: RunSettings, *, junit: Path | None = None, verbose: bool = False) -> RunResult:
-    plugin = ConformancePlugin(settings)
+def run(
+    settings: RunSettings,
+    *,
+    cache_dir: Path = DEFAULT_CACHE,
+    verbose: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[CheckResult, str], None] | None = None,
+) -> RunResult:
+    if settings.target_kind is None:
+        ours = answers_admin(settings.base_url, settings.timeout)
+        settings = replace(settings, target_kind=TargetKind(ours=ours, writes_allowed=settings.allow_writes))
+    plugin = ConformancePlugin(settings, on_result=on_result)
     files = test_files(settings)
     if not files:
-        return RunResult(exit_code=5)
+        return RunResult()
+
+    class Started:
+        @staticmethod
+        def pytest_collection_finish(session: Any) -> None:
+            if on_start is not None:
+                on_start(plugin.planned)
+
     args = [*files, "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR), "-p", "no:randomly"]
-    args += ["-v" if verbose else "-q", "--tb=short"]
-    if junit is not None:
-        args += ["--junitxml", str(junit), "-o", "junit_suite_name=conformance", "-o", "junit_family=xunit2"]
-    exit_code = pytest.main(args, plugins=[plugin])
-    return RunResult(exit_code=int(exit_code), results=plugin.results)
+    args += ["-p", "no:terminal"]
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # hypothesis fixes its default folder from the working directory at import: name ours instead.
+    set_hypothesis_home_dir(cache_dir / ".hypothesis")
+    with contextlib.chdir(cache_dir):
+        exit_code = pytest.main(args, plugins=[plugin, Started()])
+    if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        raise SuiteError(f"the suite itself could not run (pytest exit {int(exit_code)}): {plugin.collect_errors}")
+    return RunResult(results=plugin.results, planned=plugin.planned, pytest_exit=int(exit_code))

@@ -29,4 +29,4 @@ class ScenarioApi:
         return body.get("code") if isinstance(body, dict) else None
 
     def expect(self, response: httpx.Response, rule_id: str) -> None:
-        expect_outcome(response, self.contract.rule(rule_id), self.error_code)
+        expect_outcome(response, self.contract.rule(rule_id), self.error_code, self.contract)

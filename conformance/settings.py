@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.verdicts import TargetKind
+
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -30,6 +32,8 @@ class RunSettings:
     budget: float | None = None
     """Seconds the whole run may take; what has not started by then is skipped and reported."""
     strict: bool = False
-    """Against a real target, rules whose source is an assumption fail instead of warning."""
+    """Against a real target, differences in what we assumed fail instead of warning."""
+    target_kind: TargetKind | None = None
+    """Whose target this is, probed once per run (by `conformance run`, or by the runner when not given)."""
 
     REAL_TARGET_MAX_RPS = 5.0

@@ -51,7 +51,10 @@ def _expanded(value: Any, where: str, environ: Mapping[str, str]) -> Any:
     return value
 
 
-def load_targets(path: Path, known_apis: list[str], environ: Mapping[str, str] | None = None) -> dict[str, ApiTarget]:
+def load_targets(
+    path: Path, known_apis: list[str], environ: Mapping[str, str] | None = None, only: list[str] | None = None
+) -> dict[str, ApiTarget]:
+    """The file's entries; with ``only``, just those APIs (the others' variables need not be set)."""
     environ = os.environ if environ is None else environ
     try:
         document = yaml.safe_load(path.read_text())
@@ -77,6 +80,8 @@ def load_targets(path: Path, known_apis: list[str], environ: Mapping[str, str] |
         objects = entry.get("objects") or {}
         if not isinstance(objects, dict):
             raise TargetsError(f"{path}: {where}.objects must be a mapping of names to values")
+        if only and api not in only:
+            continue
         targets[api] = ApiTarget(
             base_url=_expanded(entry["baseUrl"], f"{where}.baseUrl", environ).rstrip("/"),
             credential=_expanded(credential, f"{where}.credential", environ) if credential else None,

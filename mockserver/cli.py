@@ -12,7 +12,7 @@ from pathlib import Path
 
 import uvicorn
 
-from mockserver import workers
+from mockserver import __version__, workers
 from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
@@ -42,6 +42,7 @@ def exposure_warning(host: str, admin_token: str | None) -> str | None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument(

@@ -8,6 +8,7 @@ from typing import Any
 
 from connexion.exceptions import BadRequestProblem
 
+from mockserver import __version__
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter
@@ -40,6 +41,7 @@ class AdminHandlers:
             "apis": self._api_docs,
             "store": self._runtime.store.dialect,
             "authMode": self._auth_mode,
+            "version": __version__,
         }
 
     async def post_reset(self, tenant: str | None = None) -> dict[str, str]:

@@ -100,6 +100,10 @@ def test_the_report_shows_what_a_stateless_example_mock_passes_and_which_rules_i
     assert (overit_batch["checks"]["content_type_conformance"], overit_batch["checks"]["not_a_server_error"]) == (
         "failed", "passed"
     )  # fmt: skip
+    # The schema failure replays: a curl line with the credential as the API's variable, and schemathesis' message.
+    [evidence, *_] = overit_batch["evidence"]
+    assert evidence["curl"].startswith("curl -X PATCH http://127.0.0.1:") and "$OVERIT_CREDENTIAL" in evidence["curl"]
+    assert "anyone" not in evidence["curl"] and "Undocumented Content-Type" in evidence["message"]
     # Operations with several response media types make connexion's example mock answer 500.
     assert "Server error" in schema[("tesma", "PATCH /leases/assets")]["reason"]
     rules = {name: row for (kind, _api, name), row in rows.items() if kind == "rule"}

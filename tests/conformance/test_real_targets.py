@@ -98,7 +98,8 @@ def test_a_scenario_whose_objects_are_not_named_is_skipped_saying_which(real, tm
     code, report = run_cli("--target", str(targets_file(tmp_path, url, objects=None)), "--no-schema-checks",
                            "--max-rps", "0", "--rule", "TESMA-BP-009", tmp_path=tmp_path)  # fmt: skip
     [row] = report["results"]
-    assert (code, row["outcome"], row["reason"]) == (0, "skipped", "missing targets key apis.tesma.objects.group")
+    # Nothing was checked: never green (exit 2), and the reason is named.
+    assert (code, row["outcome"], row["reason"]) == (2, "skipped", "missing targets key apis.tesma.objects.group")
     assert report["skipped"] == [{"reason": "missing targets key apis.tesma.objects.group", "count": 1}]
 
 
@@ -196,7 +197,7 @@ def test_a_time_budget_stops_starting_checks_and_reports_what_ran(real, tmp_path
     _, url = real
     code, report = run_cli("--target", str(targets_file(tmp_path, url)), "--no-schema-checks", "--max-rps", "0",
                            "--budget", "0", tmp_path=tmp_path)  # fmt: skip
-    assert code == 0
+    assert code == 2, "a run that checked nothing is not a pass"
     assert {row["outcome"] for row in report["results"]} == {"skipped"}
     assert report["skipped"][0]["reason"].startswith("time budget of 0 s used up")
 
