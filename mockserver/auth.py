@@ -24,25 +24,30 @@ class Authenticator:
     def __init__(self, store: Store, mode: AuthMode) -> None:
         self._store = store
         self.mode = mode
-        self._accepted: set[tuple[str, str]] | None = None
+        # Credentials are only ever added (by fixtures, through any worker), so an accepted one stays
+        # accepted; one not seen here yet is looked up in the store, which every worker shares.
+        self._accepted: set[tuple[str, str]] = set()
 
     def tenant_for(self, api_id: str, credential: str) -> str | None:
         if not _WELL_FORMED.fullmatch(credential):
             return None
-        if self.mode == "strict" and (api_id, credential) not in self._strict_credentials():
+        if self.mode == "strict" and not self._listed(api_id, credential):
             return None
         return credential
 
     def forget(self) -> None:
-        """Drop the cached credential list after fixtures change it; it is read again on next use."""
-        self._accepted = None
+        """Nothing to drop: a credential missing here is looked up in the store on its next use."""
 
-    def _strict_credentials(self) -> set[tuple[str, str]]:
-        if self._accepted is None:
-            with self._store.transaction() as connection:
-                rows = connection.execute(select(credentials.c.api, credentials.c.credential))
-                self._accepted = {(row.api, row.credential) for row in rows}
-        return self._accepted
+    def _listed(self, api_id: str, credential: str) -> bool:
+        if (api_id, credential) in self._accepted:
+            return True
+        with self._store.transaction() as connection:
+            found = connection.execute(
+                select(credentials.c.api).where(credentials.c.api == api_id, credentials.c.credential == credential)
+            ).first()
+        if found is not None:
+            self._accepted.add((api_id, credential))
+        return found is not None
 
 
 def security_map(api_id: str, authenticator: Authenticator) -> dict[str, type]:

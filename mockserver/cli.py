@@ -12,12 +12,13 @@ from pathlib import Path
 
 import uvicorn
 
-from mockserver import __version__
+from mockserver import __version__, workers
 from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
 from mockserver.settings import Settings
+from mockserver.store import StoreError
 
 ADMIN_TOKEN_VARIABLE = "MOCKSERVER_ADMIN_TOKEN"
 
@@ -104,6 +105,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="comma-separated origins a browser app may call the mock from; '*' any (default), '' none",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve with N processes sharing the store (a SQLite file or PostgreSQL; not memory) (default 1)",
+    )
     return parser.parse_args(argv)
 
 
@@ -121,9 +129,17 @@ def main(argv: list[str] | None = None) -> int:
         admin_token=args.admin_token or None,
         cors_origins=tuple(origin.strip() for origin in args.cors_origins.split(",") if origin.strip()),
     )
+    # Several workers: checked before anything is built, so a store they cannot share never starts.
+    try:
+        refused = workers.refusal(settings, args.workers)
+    except StoreError as error:
+        refused = str(error)
+    if refused:
+        print(f"mockserver: cannot start: {refused}", file=sys.stderr)
+        return 2
     try:
         app = build_app(settings)
-    except (FixtureError, OSError) as error:
+    except (FixtureError, OSError, StoreError) as error:
         print(f"mockserver: cannot start: {error}", file=sys.stderr)
         return 2
     # Everything built so far (specs, compiled schemas, connexion's routes) lives as long as the process;
@@ -150,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(args.host, args.admin_token)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    if args.workers > 1:
+        # This process checked the settings and prepared the store; each worker builds its own app.
+        app.runtime.store.dispose()
+        print(f"{args.workers} workers share the store; each keeps its own request journal")
+        sys.stdout.flush()
+        workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log)
+        return 0
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
     return 0
 

@@ -1,4 +1,9 @@
-"""Tenants: each starts from the configured dataset on first sight and never sees another's data."""
+"""Tenants: each starts from the configured dataset on first sight and never sees another's data.
+
+Several workers or replicas may serve one store, so the store, not a process, knows which tenants exist.
+A request holds its tenant shared; a reset or load holds it (or every tenant) exclusively, so it waits for
+the requests in flight and every request after it, in any process, sees its result.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
-from mockserver.store import Store
+from mockserver.store import Store, locks
 from mockserver.store.mock_state import MockState
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
+
+# Outside every well-formed credential, so no real tenant can be named so (and no NUL: PostgreSQL text refuses it).
+_REHEARSAL = "#rehearsal"
 
 
 class Tenants:
@@ -28,7 +36,8 @@ class Tenants:
         self._kept = kept
         self._apis = {api.id: api for api in apis}
         self._authenticator = authenticator
-        self._known: set[str] = set()
+        # A store one process owns may remember the tenants it has seen; a shared one is asked every time.
+        self._known: set[str] | None = None if store.shared else set()
         self.dataset = dataset
         self._check_document(dataset)
         self._rehearse(dataset)
@@ -40,22 +49,33 @@ class Tenants:
         try:
             with self._store.rehearsal() as connection:
                 for api_id, section in dataset.items():
-                    self._apis[api_id].fixtures.load(connection, "\x00rehearsal", section)
+                    self._apis[api_id].fixtures.load(connection, _REHEARSAL, section)
         except IntegrityError as error:
             raise FixtureError(f"duplicate or conflicting ids in the dataset: {error.orig}") from None
 
     def ensure(self, connection: Connection, tenant: str) -> None:
-        """Seed ``tenant`` from the configured dataset unless it already exists."""
-        if tenant in self._known:
+        """Hold ``tenant`` for this transaction, seeding it from the configured dataset unless it exists."""
+        known = self._known
+        if known is not None and tenant in known:
             return
-        exists = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first()
-        if exists is not None:
-            self._known.add(tenant)
+        locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
+        if self._exists(connection, tenant):
+            if known is not None:
+                known.add(tenant)
+            return
+        locks.exclusive(connection, locks.tenant_seeding(tenant))
+        if self._exists(connection, tenant):  # seeded by another worker while this one waited
             return
         # Not remembered yet: the transaction seeding it may still roll back; the next request will see it.
         connection.execute(insert(tenants).values(tenant=tenant))
+        if self._kept is not None and self._store.shared:  # another worker may have posted a new dataset
+            self.dataset = self._kept.posted_dataset(connection) or self.dataset
         for api_id, section in self.dataset.items():
             self._apis[api_id].fixtures.load(connection, tenant, section)
+
+    @staticmethod
+    def _exists(connection: Connection, tenant: str) -> bool:
+        return connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is not None
 
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""
@@ -70,6 +90,7 @@ class Tenants:
 
     def _load(self, tenant: str | None, document: dict[str, Any]) -> None:
         with self._store.transaction() as connection:
+            self._hold_for_change(connection, tenant)
             self._register_credentials(connection, document)
             if tenant is None:
                 self.dataset = document
@@ -85,7 +106,17 @@ class Tenants:
 
     def reset(self, tenant: str | None) -> None:
         with self._store.transaction() as connection:
+            self._hold_for_change(connection, tenant)
             self._reset(connection, tenant)
+
+    @staticmethod
+    def _hold_for_change(connection: Connection, tenant: str | None) -> None:
+        """Wait for the requests in flight on ``tenant`` (or on every tenant) and keep new ones out."""
+        if tenant is None:
+            locks.exclusive(connection, locks.TENANCY)
+        else:
+            locks.shared(connection, locks.TENANCY)
+            locks.exclusive(connection, locks.tenant(tenant))
 
     def dump(self, tenant: str) -> dict[str, Any]:
         """The tenant's data in fixture format; a tenant not seen yet is seeded first, as a request would."""
@@ -100,7 +131,8 @@ class Tenants:
         if tenant is not None:
             statement = statement.where(tenants.c.tenant == tenant)
         connection.execute(statement)
-        self._known.clear()
+        if self._known is not None:
+            self._known.clear()
 
     def _check_document(self, document: dict[str, Any]) -> None:
         if not isinstance(document, dict):
@@ -113,6 +145,7 @@ class Tenants:
                 raise FixtureError(f"section '{api_id}' must be a mapping")
 
     def _register_credentials(self, connection: Connection, document: dict[str, Any]) -> None:
+        locks.exclusive(connection, locks.CREDENTIALS)  # workers starting together register the same ones
         known = {(row.api, row.credential) for row in connection.execute(select(credentials))}
         fresh = {
             (api_id, credential)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,11 @@ from mockserver.timestamps import format_datetime, parse_datetime
 
 _JSON = {"Content-Type": "application/json"}
 Answer = tuple[dict[str, Any], int, dict[str, str]]
+
+
+def _journal_headers() -> dict[str, str]:
+    """Each worker or replica keeps its own journal: the header names the process whose journal this is."""
+    return {**_JSON, "Mock-Journal": f"process {os.getpid()}"}
 
 
 def _ok(body: dict[str, Any]) -> Answer:
@@ -64,10 +70,10 @@ class AdminHandlers:
     ) -> Answer:
         journal = self._runtime.journal
         found = journal.entries(Filter(api, operationId, status, tenant), limit)
-        return _ok({"capacity": journal.capacity, "size": len(journal), "requests": found})
+        return {"capacity": journal.capacity, "size": len(journal), "requests": found}, 200, _journal_headers()
 
     async def delete_requests(self) -> Answer:
-        return _ok({"cleared": self._runtime.journal.clear()})
+        return {"cleared": self._runtime.journal.clear()}, 200, _journal_headers()
 
     async def get_faults(self) -> Answer:
         return _ok({"rules": self._runtime.faults.shown()})

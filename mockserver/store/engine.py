@@ -1,35 +1,20 @@
-"""The engine and the unit of work: one transaction per request or batch."""
+"""The store and its unit of work: one transaction per request or batch, on whichever engine the URL names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.exc import OperationalError
+
+from mockserver.store import locks
+from mockserver.store.engines import StoreError, open_engine
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
 
-
-def _create_engine(url: str) -> Engine:
-    if url in ("sqlite://", "sqlite:///:memory:"):
-        # One shared connection: an in-memory database lives and dies with its connection.
-        return create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+SCHEMA: locks.Name = ("schema",)
 
 
 class Store:
@@ -37,8 +22,17 @@ class Store:
 
     def __init__(self, url: str = "sqlite://") -> None:
         self.url = url
-        self.engine = _create_engine(url)
-        metadata.create_all(self.engine)
+        opened = open_engine(url)
+        self.engine = opened.engine
+        self.shared = opened.shared
+        try:
+            with self.transaction() as connection:
+                # Workers and replicas start together: one creates the tables, the others find them.
+                locks.exclusive(connection, SCHEMA)
+                metadata.create_all(connection)
+        except OperationalError as error:
+            self.engine.dispose()
+            raise StoreError(f"cannot open the store {self.engine.url!r}: {error.orig}") from None
 
     @property
     def dialect(self) -> str:
@@ -51,13 +45,12 @@ class Store:
 
     def refresh_statistics(self) -> None:
         """After a bulk load: let SQLite's planner learn the new row counts, so a date-range query takes the
-        (tenant, meter, date) index instead of walking the primary key. Other databases keep their own."""
+        (tenant, meter, date) index instead of walking the primary key. PostgreSQL's autovacuum keeps its own."""
         if self.dialect != "sqlite":
             return
-        with self.engine.connect() as connection:
+        with self.transaction() as connection:
             connection.exec_driver_sql("PRAGMA analysis_limit=1000")  # sampled: milliseconds, not a scan
             connection.exec_driver_sql("PRAGMA optimize=0x10002")
-            connection.commit()
 
     @contextmanager
     def rehearsal(self) -> Iterator[Connection]:

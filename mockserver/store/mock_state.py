@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, insert, select
 
 from mockserver.clock import Clock
 from mockserver.qa.faults import FaultRefused, Faults
+from mockserver.store import locks
 from mockserver.store.engine import Store
 from mockserver.store.tables import mock_state
 
@@ -38,9 +39,11 @@ class MockState:
         self._store = store
         self._configured = fingerprint(configured)
 
-    def read(self, name: str) -> Any | None:
-        with self._store.transaction() as connection:
-            row = connection.execute(select(mock_state.c.value).where(mock_state.c.name == name)).first()
+    def read(self, name: str, connection: Connection | None = None) -> Any | None:
+        if connection is None:
+            with self._store.transaction() as connection:
+                return self.read(name, connection)
+        row = connection.execute(select(mock_state.c.value).where(mock_state.c.name == name)).first()
         return None if row is None else orjson.loads(row.value)
 
     def write(self, name: str, value: Any, connection: Connection | None = None) -> None:
@@ -48,12 +51,13 @@ class MockState:
             with self._store.transaction() as connection:
                 self.write(name, value, connection)
             return
+        locks.exclusive(connection, ("mock state", name))  # workers writing the same name take turns
         connection.execute(delete(mock_state).where(mock_state.c.name == name))
         connection.execute(insert(mock_state).values(name=name, value=_encoded(value)))
 
-    def posted_dataset(self) -> dict[str, Any] | None:
+    def posted_dataset(self, connection: Connection | None = None) -> dict[str, Any] | None:
         """The dataset posted for everyone over the configured one, if the configured one has not changed since."""
-        kept = self.read("dataset")
+        kept = self.read("dataset", connection)
         if kept is None or kept.get("over") != self._configured:
             return None
         return kept["document"]

@@ -64,6 +64,7 @@ class EnergyCapHandlers:
         self, meterId: int, channelId: int, versionId: int, validated_body: dict[str, Any], user: str
     ) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
+            repository.hold_channels(connection, user)
             channel = _linked_channel(connection, user, meterId, channelId, editing=True)
             change = version_edit.edit_version(
                 channel,

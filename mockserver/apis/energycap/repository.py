@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, func, insert, select
 from mockserver.apis.energycap import read_back
 from mockserver.apis.energycap.rules import Catalog, Channel, Version
 from mockserver.apis.energycap.tables import channels, meters, readings, units, versions
+from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
@@ -47,7 +48,14 @@ def channels_where(connection: Connection, tenant: str, *where: Any) -> list[Cha
     ]  # fmt: skip
 
 
+def hold_channels(connection: Connection, tenant: str) -> None:
+    """An import checks taken times and versions, an edit rewrites versions: one at a time per tenant."""
+    locks.exclusive(connection, ("energycap channels", tenant))
+
+
 def catalog(connection: Connection, tenant: str) -> Catalog:
+    """The tenant's channels for an import, held until the transaction ends."""
+    hold_channels(connection, tenant)
     def by_id(channel_id: int) -> Channel | None:
         found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
         return found[0] if found else None

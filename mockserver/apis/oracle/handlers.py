@@ -132,6 +132,8 @@ class OracleHandlers:
         with self._runtime.unit_of_work(user) as connection:
             access.require_manage(repository.held_privileges(connection, user))
             target, meter = _existing(connection, user, MeterReadingId)
+            repository.hold_meter(connection, user, meter.meter_id)
+            target, meter = _existing(connection, user, MeterReadingId)  # as it stands now that it is held
             require_fresh(request.headers.get("if-match"), target)
             previous, later = repository.neighbours(connection, user, target)
             first_new_id = repository.next_reading_id(connection, user)

@@ -10,6 +10,7 @@ from sqlalchemy.sql import ColumnElement
 from mockserver.apis.oracle.query import Condition, Order
 from mockserver.apis.oracle.rules import Meter, MeterKey, Reading, Template
 from mockserver.apis.oracle.tables import assets, meters, privileges, readings, templates
+from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
@@ -121,7 +122,14 @@ def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | No
     return meter
 
 
+def hold_meter(connection: Connection, tenant: str, meter_id: int) -> None:
+    """No other transaction adds, disables or re-creates the meter's readings until this one ends."""
+    locks.exclusive(connection, ("oracle meter", tenant, meter_id))
+
+
 def last_active_reading(connection: Connection, tenant: str, meter_id: int) -> Reading | None:
+    """The meter's last active reading, the meter held so that no new reading overtakes it."""
+    hold_meter(connection, tenant, meter_id)
     return _reading(_last_active.first(connection, {"tenant": tenant, "meter_id": meter_id}))
 
 
@@ -219,6 +227,8 @@ def reading(connection: Connection, tenant: str, reading_id: int) -> Reading | N
 
 
 def next_reading_id(connection: Connection, tenant: str) -> int:
+    """The next free id, held until the transaction ends; take it last (after the meter)."""
+    locks.exclusive(connection, ("oracle reading ids", tenant))
     row = _max_id.first(connection, {"tenant": tenant})
     return FIRST_READING_ID if row is None or row[0] is None else row[0] + 1
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
 from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
 from mockserver.apis.overit.tables import permissions as permission_grants
+from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 
 _element_query = (
@@ -105,6 +106,8 @@ def find_element(
 
 
 def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[int, Measure]:
+    """The element's measures, the element held until the transaction ends: a batch reads, then writes them."""
+    locks.exclusive(connection, ("overit measuring element", tenant, element_id))
     rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
     # Raw driver rows carry SQLite's 0/1 for the boolean, second to last.
     return {row[0]: Measure(*row[:-2], bool(row[-2]), row[-1]) for row in rows}

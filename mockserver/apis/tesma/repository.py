@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from mockserver.apis.tesma.rules import Asset, final_status, patch_asset
 from mockserver.apis.tesma.schedule import PendingJob, Progress
 from mockserver.apis.tesma.tables import assets, corporate_groups, job_items, jobs
+from mockserver.store import locks
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
 NOT_STARTED, IN_PROGRESS = "notStarted", "inProgress"
@@ -34,8 +35,14 @@ def customer_fields(connection: Connection, tenant: str, group: str) -> set[str]
     return None if row is None else set(row.customer_fields)
 
 
+def hold_job_queue(connection: Connection, tenant: str) -> None:
+    """Jobs are created, and advanced exactly once, by one transaction at a time per tenant."""
+    locks.exclusive(connection, ("tesma job queue", tenant))
+
+
 def create_job(connection: Connection, tenant: str, group: str, items: list[dict[str, Any]], now: datetime) -> Any:
     """The new job's row; its items wait in position order."""
+    hold_job_queue(connection, tenant)
     last = connection.scalar(select(func.max(jobs.c.job_id)).where(jobs.c.tenant == tenant))
     job_id = (last or 0) + 1
     connection.execute(
@@ -69,7 +76,8 @@ def job(connection: Connection, tenant: str, group: str, job_id: int) -> tuple[A
 
 
 def pending(connection: Connection, tenant: str) -> tuple[list[PendingJob], datetime | None]:
-    """Unfinished jobs in creation order, and when the last finished one ended."""
+    """Unfinished jobs in creation order, and when the last finished one ended; the queue held from here on."""
+    hold_job_queue(connection, tenant)
     unfinished = connection.execute(
         select(jobs)
         .where(jobs.c.tenant == tenant, jobs.c.status.in_((NOT_STARTED, IN_PROGRESS)))
