@@ -13,11 +13,15 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
+from conformance import interrupt, masking
 from conformance.contracts import load_contracts
 from conformance.coverage import covered_rules, declared_objects, writing_rules
+from conformance.error_reports import write_error_reports
 from conformance.html_report import write_html
+from conformance.preflight import configuration_problem
 from conformance.report import print_table, write_json
 from conformance.runner import run
 from conformance.settings import RunSettings
@@ -82,7 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--seed", type=int, help="seed for reproducible generated data")
     run_parser.add_argument("--no-schema-checks", action="store_true", help="scenarios only")
     run_parser.add_argument("--no-scenarios", action="store_true", help="schema checks only")
-    run_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    run_parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per request in all: connect, headers and whole body"
+    )
+    run_parser.add_argument(
+        "--ca-bundle", type=Path, metavar="FILE",
+        help="trust this CA bundle (PEM) for every request of the run (else SSL_CERT_FILE / REQUESTS_CA_BUNDLE)",
+    )  # fmt: skip
     run_parser.add_argument("-v", "--verbose", action="store_true")
 
     init_parser = commands.add_parser("init-targets", help="write a commented targets file template")
@@ -130,7 +140,7 @@ def _list_rules(apis: list[str], as_json: bool) -> int:
 
 def _announce(settings: RunSettings) -> None:
     """Before anything is sent to a real target: whether the run writes, and what."""
-    if answers_admin(settings.base_url, settings.timeout):
+    if answers_admin(settings.base_url, settings.timeout, ca_bundle=settings.ca_bundle):
         return  # our mock: scenarios seed fresh tenants of their own
     writing = {api: ids for api, ids in writing_rules().items() if api in settings.apis}
     count = sum(len(ids) for ids in writing.values())
@@ -147,7 +157,19 @@ def _announce(settings: RunSettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
     args = _parser().parse_args(argv)
+    started = time.time()
+    with masking.masked_terminal() as errors, interrupt.graceful_stop():
+        code = _main(args)
+        if code == 2 and args.command == "run":
+            write_error_reports(
+                junit=args.junit, json_path=args.json, html=args.html, message=errors.last_line, started=started
+            )
+    return interrupt.exit_code() or code
+
+
+def _main(args: argparse.Namespace) -> int:
     all_apis = sorted(load_contracts())
     apis = args.api or all_apis
     if args.command == "list-rules":
@@ -181,10 +203,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"conformance: unknown rule id(s) {unknown} for {apis}", file=sys.stderr)
         return 2
+    credentials = {**target_credentials, **_credentials(args.credential, all_apis)}
+    problem = configuration_problem(credentials, budget=args.budget, timeout=args.timeout, ca_bundle=args.ca_bundle)
+    if problem:
+        print(f"conformance: {problem}", file=sys.stderr)
+        return 2
     settings = RunSettings(
         base_url=args.base_url or base_urls[apis[0]],
         apis=tuple(apis),
-        credentials={**target_credentials, **_credentials(args.credential, all_apis)},
+        credentials=credentials,
         base_urls=base_urls,
         objects=objects,
         allow_writes=args.allow_writes,
@@ -197,9 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         rule_ids=tuple(args.rule),
         timeout=args.timeout,
+        ca_bundle=str(args.ca_bundle) if args.ca_bundle else None,
     )
     for url in sorted({settings.base_url, *(base_urls[api] for api in apis if api in base_urls)}):
-        unreachable = probe(url, settings.timeout)
+        unreachable = probe(url, settings.timeout, ca_bundle=settings.ca_bundle)
         if unreachable:
             print(f"conformance: cannot reach {url}: {unreachable}", file=sys.stderr)
             return 2
@@ -210,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         write_json(outcome.results, args.json, base_url=settings.base_url, apis=list(apis))
     if args.html:
         write_html(outcome.results, args.html, base_url=settings.base_url, apis=list(apis))
+    for report in (args.junit, args.json, args.html):
+        masking.mask_file(report)
     if outcome.passed:
         return 0
     return 1 if outcome.results else 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +11,14 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
+from conformance.bounded_http import BoundedAdapter, BoundedSession, RateLimit
 from conformance.contracts import Contract, load_contracts
 from conformance.evidence import Masker, Recorder
+from conformance.masking import MaskingPlugin
 from conformance.results import CheckResult
+from conformance.run_limits import RunLimits
 from conformance.settings import RunSettings
-from conformance.target import RateLimit, Target, answers_admin, auth_headers
+from conformance.target import Target, answers_admin, auth_headers
 
 _WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -99,7 +101,7 @@ def _reason(report: pytest.TestReport) -> str:
     text = report.longreprtext or ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line[1:].strip() for line in lines if line.startswith("E ")]
-    return (errors[0] if errors else (lines[-1] if lines else ""))[:300]
+    return errors[0] if errors else (lines[-1] if lines else "")
 
 
 def _read_only(operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,7 +124,8 @@ class ConformancePlugin:
         self.recorder = Recorder(self.masker)
         self._target: Target | None = None
         self._real: bool | None = None
-        self._started = time.monotonic()
+        self.limits = RunLimits(settings.budget)
+        self._rate: RateLimit | None = None
         self._sources = {rule.id: rule.source for contract in self._contracts.values() for rule in contract.rules}
 
     @property
@@ -132,7 +135,8 @@ class ConformancePlugin:
             self._target = Target(
                 self.settings.base_url, self.settings.credentials, self.settings.timeout,
                 base_urls=self.settings.base_urls, objects=self.settings.objects,
-                hooks={"request": [RateLimit(self.max_rps).on_request], "response": [self.recorder.on_response]},
+                hooks={"request": [self.rate.on_request], "response": [self.recorder.on_response]},
+                limits=self.limits, ca_bundle=self.settings.ca_bundle,
             )  # fmt: skip
         return self._target
 
@@ -140,8 +144,16 @@ class ConformancePlugin:
     def real_target(self) -> bool:
         """Not a mock of ours: no /__admin, so nothing can be seeded and every write is for real."""
         if self._real is None:
-            self._real = not answers_admin(self.settings.base_url, self.settings.timeout)
+            settings = self.settings
+            self._real = not answers_admin(settings.base_url, settings.timeout, ca_bundle=settings.ca_bundle)
         return self._real
+
+    @property
+    def rate(self) -> RateLimit:
+        """One rate limit for every request of the run, whichever client sends it."""
+        if self._rate is None:
+            self._rate = RateLimit(self.max_rps)
+        return self._rate
 
     @property
     def max_rps(self) -> float | None:
@@ -156,6 +168,7 @@ class ConformancePlugin:
         config.addinivalue_line("markers", "writes: the scenario changes the target's state when it passes")
         config.addinivalue_line("markers", "seeded: the scenario checks values of its own seeded data: our mock only")
         config.addinivalue_line("markers", "check(name): a named schema-level check, reported as its own row")
+        config.pluginmanager.register(MaskingPlugin())
 
     @pytest.fixture(scope="session")
     def run_settings(self) -> RunSettings:
@@ -170,6 +183,13 @@ class ConformancePlugin:
     def target(self) -> Iterator[Target]:
         yield self.shared_target
         self.shared_target.close()
+
+    @pytest.fixture(scope="session")
+    def bounded_session(self) -> Iterator[BoundedSession]:
+        """The requests session schemathesis sends through: every hop bounded, rate limited, budget checked."""
+        adapter = BoundedAdapter(self.settings.timeout, self.limits, self.rate)
+        with BoundedSession(adapter, self.settings.ca_bundle) as session:
+            yield session
 
     @pytest.fixture(scope="session")
     def contracts(self) -> dict[str, Contract]:
@@ -208,8 +228,6 @@ class ConformancePlugin:
         read_only = self.real_target and not self.settings.allow_writes
         if read_only:
             options["operations"] = _read_only(options["operations"])
-        if self.max_rps:
-            options["rate-limit"] = f"{self.max_rps:g}/s"
         config = schemathesis.Config.from_dict(
             {
                 **options,
@@ -229,6 +247,7 @@ class ConformancePlugin:
             base_url=target.base_url_for(api_id) + contract.base_path,
             headers=auth_headers(contract, credential),
             request_timeout=self.settings.timeout,
+            tls_verify=self.settings.ca_bundle or True,
         )
         return schema
 
@@ -252,9 +271,7 @@ class ConformancePlugin:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self.recorder.clear()
-        budget = self.settings.budget
-        if budget is not None and time.monotonic() - self._started > budget:
-            pytest.skip(f"time budget of {budget:g} s used up before this check started")
+        self.limits.check()
         if item.get_closest_marker("seeded") and self.real_target:
             pytest.skip("checks exact values of its own seeded data: runs against our mock only")
         if item.get_closest_marker("writes") and self.real_target and not self.settings.allow_writes:
@@ -272,7 +289,7 @@ class ConformancePlugin:
         # Scenario modules are named `<api>` or `<api>_<topic>`.
         report.conformance_api = item.module.__name__.rsplit(".", 1)[-1].split("_", 1)[0] if item.module else ""
         if call.excinfo is not None and not report.skipped:
-            report.conformance_reason = self.masker.text(call.excinfo.exconly().replace("\n", " ")[:300])
+            report.conformance_reason = self.masker.text(call.excinfo.exconly().replace("\n", " "))[:300]
         if report.failed:
             report.conformance_evidence = self.recorder.last()
             for exchange in report.conformance_evidence:
@@ -324,7 +341,7 @@ class ConformancePlugin:
                 self.results.append(CheckResult("rule", rule_id, "", "failed", self._reason(report), report.nodeid))
 
     def _reason(self, report: pytest.TestReport) -> str:
-        return self.masker.text(_reason(report))
+        return self.masker.text(_reason(report))[:300]
 
     def _warn_only(self, rule_id: str) -> bool:
         """A failed rule that rests on an assumption is a warning against a real target, unless --strict."""

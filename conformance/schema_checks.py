@@ -1,10 +1,12 @@
 """Schema-driven checks: schemathesis over each selected contract (examples, coverage and fuzzing phases)."""
 
+from typing import Any
+
 import schemathesis
 
 schema = schemathesis.pytest.from_fixture("contract_schema")
 
 
 @schema.parametrize()
-def test_operation_conforms_to_its_contract(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+def test_operation_conforms_to_its_contract(case: schemathesis.Case, bounded_session: Any) -> None:
+    case.call_and_validate(session=bounded_session.for_operation(case.operation.label))

@@ -32,4 +32,7 @@ class RunSettings:
     strict: bool = False
     """Against a real target, rules whose source is an assumption fail instead of warning."""
 
+    ca_bundle: str | None = None
+    """A CA bundle (PEM) every client of the run trusts, for a target behind a private CA."""
+
     REAL_TARGET_MAX_RPS = 5.0
