@@ -61,7 +61,7 @@ class RateLimit:
             return
         now = time.monotonic()
         if now < self._next:
-            (limits or RunLimits()).sleep(self._next - now)
+            (limits or RunLimits()).pause(self._next - now)
         self._next = max(now, self._next) + self._interval
 
     def on_request(self, request: httpx.Request) -> None:
@@ -178,6 +178,7 @@ class BoundedTransport(httpx.HTTPTransport):
                 for chunk in response.stream:
                     raw += chunk
                     if len(raw) > self._max_bytes:
+                        raw.clear()  # a failure's traceback keeps its frame: never 16 MiB per failed example
                         raise ResponseTooLarge(too_large_message(self._max_bytes), request=request)
             finally:
                 response.close()
@@ -230,6 +231,9 @@ class BoundedAdapter(HTTPAdapter):
         self.operation = ""
         self._failures: dict[str, requests.exceptions.RequestException] = {}
 
+    def remember(self, failure: requests.exceptions.RequestException) -> None:
+        self._failures.setdefault(self.operation, failure)
+
     def _stop(self, request: requests.PreparedRequest) -> None:
         """When the run must stop: an operation that already broke a bound keeps failing with that (so the
         failure found is reported, not lost to the stop); any other is not run."""
@@ -241,6 +245,7 @@ class BoundedAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, **kwargs: Any) -> Any:
         self._stop(request)
         self.rate.wait(self.limits)
+        self._stop(request)  # the wait may have run into the budget
         deadline = time.monotonic() + self.seconds
         response = super().send(request, stream=True, timeout=(self.seconds, self.seconds), **kwargs)
         content = bytearray()
@@ -249,12 +254,13 @@ class BoundedAdapter(HTTPAdapter):
             while chunk := response.raw.read1(_CHUNK, decode_content=True):
                 content += chunk
                 if len(content) > self.max_bytes:
+                    content.clear()  # a failure's traceback keeps its frame: never 16 MiB per failed example
                     raise ResponseTooLargeError(too_large_message(self.max_bytes), request=request)
                 if time.monotonic() > deadline:
+                    content.clear()
                     raise requests.exceptions.ReadTimeout(deadline_message(self.seconds), request=request)
-        except requests.exceptions.RequestException as error:
+        except requests.exceptions.RequestException:
             response.close()
-            self._failures.setdefault(self.operation, error)
             raise
         except Exception as error:  # urllib3's own read errors, as requests would report them
             response.close()
@@ -282,3 +288,10 @@ class BoundedSession(ManagedCookiesSession):
         """This session, its bounds' failures kept under ``label`` (the API operation being checked)."""
         self._adapter.operation = label
         return self
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        try:
+            return super().request(*args, **kwargs)
+        except requests.exceptions.RequestException as error:  # a bound broken, or too many redirects
+            self._adapter.remember(error)
+            raise

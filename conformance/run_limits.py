@@ -41,9 +41,8 @@ class RunLimits:
         if reason:
             pytest.skip(reason)
 
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, but not past the budget nor an interrupt; then skip if the run must stop."""
+    def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, but not past the budget nor an interrupt (the caller then asks `stop_reason`)."""
         end = time.monotonic() + min(seconds, max(self.remaining(), 0.0))
         while (left := end - time.monotonic()) > 0 and not interrupt.requested():
             time.sleep(min(left, 0.2))
-        self.check()

@@ -85,7 +85,8 @@ class ApiClient:
             wait = retry_after(response)
             if wait is None:
                 return response
-            self._limits.sleep(wait)
+            self._limits.pause(wait)
+        self._limits.check()
         return self._http.request(method, self.contract.base_path + path, headers=headers, **kwargs)
 
 

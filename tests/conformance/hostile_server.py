@@ -152,8 +152,9 @@ def echo(handler: _Handler, method: str, target: str, headers: dict[str, str]) -
 
 
 def escapes(handler: _Handler, method: str, target: str, headers: dict[str, str]) -> bool:
-    """Terminal escape sequences (title, clear screen, colour) in the body and a header."""
-    body = json.dumps({"code": ESCAPES, "detail": ESCAPES}, ensure_ascii=False).encode()
+    """Terminal escape sequences (title, clear screen, colour) raw in the body (JSON would escape them) and in a
+    header."""
+    body = f"{ESCAPES} this is not JSON {ESCAPES}".encode()
     handler._send(400, body, {"X-Title": ESCAPES.replace("\x07", "")})
     return True
 
