@@ -7,6 +7,7 @@ Exit code of an interrupted run: 128 + the signal's number (130 for Ctrl-C, 143 
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -35,6 +36,9 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 def graceful_stop() -> Iterator[None]:
     """Within: SIGTERM and the first SIGINT only ask the run to stop. Main thread only (as signals are)."""
     _requested.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only; a run embedded in a thread keeps its host's handling
+        return
     previous = {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
