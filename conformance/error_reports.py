@@ -20,21 +20,23 @@ def write_error_reports(
 ) -> None:
     """Each requested report the run did not write itself, saying ``message`` (masked)."""
     message = masking.clean(message) or "the run could not proceed"
-    if json_path is not None and not _written_since(json_path, started):
-        document = {"error": message, "summary": {"passed": 0, "failed": 0, "warned": 0, "skipped": 0, "total": 0},
-                    "results": [], "checks": []}  # fmt: skip
-        json_path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    if junit is not None and not _written_since(junit, started):
-        junit.write_text(
-            '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="conformance" tests="1" errors="1" '
-            f'failures="0" skipped="0"><testcase classname="conformance" name="run"><error message={quoteattr(message)}'
-            "/></testcase></testsuite></testsuites>\n",
-            encoding="utf-8",
-        )
-    if html is not None and not _written_since(html, started):
-        html.write_text(
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Conformance report</title></head>"
-            f"<body><h1>Conformance report</h1><p><strong>The run could not proceed:</strong> {escape(message)}</p>"
-            "</body></html>\n",
-            encoding="utf-8",
-        )
+    documents = {
+        json_path: json.dumps(
+            {
+                "error": message,
+                "summary": {"passed": 0, "failed": 0, "warned": 0, "skipped": 0, "total": 0},
+                "results": [],
+                "checks": [],
+            },
+            indent=2,
+        ),
+        junit: '<?xml version="1.0" encoding="utf-8"?>\n<testsuites><testsuite name="conformance" tests="1" '
+        'errors="1" failures="0" skipped="0"><testcase classname="conformance" name="run"><error '
+        f"message={quoteattr(message)}/></testcase></testsuite></testsuites>",
+        html: "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Conformance report</title></head>"
+        f"<body><h1>Conformance report</h1><p><strong>The run could not proceed:</strong> {escape(message)}</p>"
+        "</body></html>",
+    }
+    for path, text in documents.items():
+        if path is not None and not _written_since(path, started):
+            path.write_text(text + "\n", encoding="utf-8")

@@ -93,20 +93,22 @@ def drip(handler: _Handler, method: str, target: str, headers: dict[str, str]) -
         f"HTTP/1.1 400 X\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
     )
     handler.wfile.flush()
-    for byte, _ in zip(body, handler._for_a_while(), strict=False):
+    _one_byte_a_second(handler, body)
+    return False
+
+
+def _one_byte_a_second(handler: _Handler, data: bytes) -> None:
+    for byte, _ in zip(data, handler._for_a_while(), strict=False):
         handler.wfile.write(bytes([byte]))
         handler.wfile.flush()
         time.sleep(1)
-    return False
 
 
 def drip_headers(handler: _Handler, method: str, target: str, headers: dict[str, str]) -> bool:
     """The status line and headers one byte per second."""
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"y" * 100 + b"\r\n\r\n{}"
-    for byte, _ in zip(head, handler._for_a_while(), strict=False):
-        handler.wfile.write(bytes([byte]))
-        handler.wfile.flush()
-        time.sleep(1)
+    _one_byte_a_second(
+        handler, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"y" * 100 + b"\r\n\r\n{}"
+    )
     return False
 
 
