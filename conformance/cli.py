@@ -1,7 +1,8 @@
 """`conformance`: check an implementation (our mock or a real one) against the contracts.
 
 Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 the run could not proceed
-(bad options, unreachable target, bad targets file).
+(bad options, unreachable target, bad targets file, empty credential); 130 / 143 interrupted by Ctrl-C / SIGTERM
+(the reports hold what ran).
 
 Against a real target (one without our /__admin) a run is read-only unless --allow-writes: it sends reads and
 requests the contract says must be refused, at --max-rps (default 5), honouring 429 Retry-After.
