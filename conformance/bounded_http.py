@@ -8,8 +8,11 @@ request's deadline, and requests (schemathesis) through an adapter that reads th
 
 from __future__ import annotations
 
+import contextlib
 import math
+import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterable
@@ -23,6 +26,8 @@ import httpx
 import requests
 from requests.adapters import HTTPAdapter
 from schemathesis.transport.requests import ManagedCookiesSession
+from urllib3.connection import HTTPConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from conformance.run_limits import RunLimits
 
@@ -216,6 +221,27 @@ class ResponseTooLargeError(requests.exceptions.RequestException):
     """The target's answer is larger than the run accepts (requests' side)."""
 
 
+def _cut_off_after(seconds: float, base: type[HTTPConnection]) -> type[HTTPConnection]:
+    """``base`` whose wait for the status line and headers ends after ``seconds``: a watchdog shuts the socket
+    down, since the socket timeout is per read and a target can drip its headers a byte at a time."""
+
+    class DeadlineConnection(base):  # type: ignore[valid-type,misc]
+        def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+            watchdog = threading.Timer(seconds, self._cut_off)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                return super().getresponse(*args, **kwargs)
+            finally:
+                watchdog.cancel()
+
+        def _cut_off(self) -> None:
+            with contextlib.suppress(OSError, AttributeError):
+                self.sock.shutdown(socket.SHUT_RDWR)
+
+    return DeadlineConnection
+
+
 class BoundedAdapter(HTTPAdapter):
     """A requests adapter: the run's stop checked, the rate limit applied (every hop, since requests follows
     redirects through here), and the answer read in a bounded loop against the request's deadline."""
@@ -230,6 +256,11 @@ class BoundedAdapter(HTTPAdapter):
         self.max_bytes = max_bytes
         self.operation = ""
         self._failures: dict[str, requests.exceptions.RequestException] = {}
+        pools = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
+        self.poolmanager.pool_classes_by_scheme = {
+            scheme: type(pool.__name__, (pool,), {"ConnectionCls": _cut_off_after(seconds, pool.ConnectionCls)})
+            for scheme, pool in pools.items()
+        }
 
     def remember(self, failure: requests.exceptions.RequestException) -> None:
         self._failures.setdefault(self.operation, failure)
@@ -247,7 +278,12 @@ class BoundedAdapter(HTTPAdapter):
         self.rate.wait(self.limits)
         self._stop(request)  # the wait may have run into the budget
         deadline = time.monotonic() + self.seconds
-        response = super().send(request, stream=True, timeout=(self.seconds, self.seconds), **kwargs)
+        try:
+            response = super().send(request, stream=True, timeout=(self.seconds, self.seconds), **kwargs)
+        except requests.exceptions.ConnectionError as error:
+            if time.monotonic() >= deadline:  # the watchdog cut a dripped status line or headers
+                raise requests.exceptions.ReadTimeout(deadline_message(self.seconds), request=request) from error
+            raise
         content = bytearray()
         try:
             # read1: whatever arrived, so a body dripped a byte at a time still meets the deadline check.

@@ -326,3 +326,12 @@ def test_a_huge_targets_file_is_refused_unread(tmp_path, capsys):
     path.write_bytes(b"# " + b"x" * (2 * 1024 * 1024))
     assert cli.main(["run", "--target", str(path)]) == 2
     assert "a targets file is a few lines" in capsys.readouterr().err
+
+
+def test_headers_dripped_to_the_schema_checks_are_cut_at_the_deadline(server, tmp_path, capsys):
+    # A byte a second never trips a 2 s read timeout: only a deadline for the whole exchange ends it.
+    result = run(tmp_path, capsys, server.url("drip-headers"), "--api", "tesma", "--no-scenarios", "--timeout", "2",
+                 "--budget", "4", "--max-rps", "0")  # fmt: skip
+    assert result.seconds < 20, result.seconds
+    reasons = " ".join(row["reason"] for row in result.rows.values())
+    assert "time budget of 4 s used up" in reasons, reasons
