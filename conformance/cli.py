@@ -2,7 +2,7 @@
 
 Exit codes: 0 at least one check ran and none failed (warnings allowed); 1 a check failed or a score is below
 --min-score; 2 the run could not proceed or checked nothing (bad options, unreachable target, bad targets file,
-every check skipped).
+empty credential, every check skipped); 130 / 143 interrupted by Ctrl-C / SIGTERM (the reports hold what ran).
 
 Against a real target (one without our /__admin) a run is read-only unless --allow-writes: it sends reads and
 requests the contract says must be refused, at --max-rps (default 5), honouring 429 Retry-After.
@@ -19,12 +19,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from conformance import interrupt, masking
 from conformance.contracts import load_contracts
 from conformance.coverage import declared_objects, writing_rules
+from conformance.error_reports import write_error_reports
 from conformance.findings import NothingChecked, SuiteError, UsageError
 from conformance.html_report import write_html
 from conformance.junit_report import write_junit
 from conformance.list_rules import print_rules
+from conformance.preflight import configuration_problem
 from conformance.progress import RunProgress
 from conformance.report import print_summary, write_json
 from conformance.run_info import RunInfo, tool_version
@@ -119,7 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     run_parser.add_argument("--seed", type=int, help="seed for reproducible generated data")
     run_parser.add_argument("--no-schema-checks", action="store_true", help="scenarios only")
     run_parser.add_argument("--no-scenarios", action="store_true", help="schema checks only")
-    run_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    run_parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per request in all: connect, headers and whole body"
+    )
+    run_parser.add_argument(
+        "--ca-bundle", type=Path, metavar="FILE",
+        help="trust this CA bundle (PEM) for every request of the run (else SSL_CERT_FILE / REQUESTS_CA_BUNDLE)",
+    )  # fmt: skip
     run_parser.add_argument("-v", "--verbose", action="store_true", help="show full tracebacks of failures")
 
     init_parser = commands.add_parser("init-targets", help="write a commented targets file template")
@@ -153,12 +162,12 @@ def _announce(settings: RunSettings) -> None:
         print(f"  {api}: scenarios {', '.join(sorted(set(ids)))}")
 
 
-def _wait_for(urls: list[str], timeout: float, wait: float) -> None:
+def _wait_for(urls: list[str], timeout: float, wait: float, ca_bundle: str | None) -> None:
     """Each target answers (any status will do), retried for ``wait`` seconds: a pipeline may start the
     implementation and the check side by side."""
     deadline = time.monotonic() + wait
     for url in urls:
-        while (unreachable := probe(url, timeout)) is not None:
+        while (unreachable := probe(url, timeout, ca_bundle=ca_bundle)) is not None:
             if time.monotonic() >= deadline:
                 waited = f" after waiting {wait:g} s" if wait else " (--wait SECONDS to wait for it)"
                 raise SuiteError(f"cannot reach {url}{waited}: {unreachable}")
@@ -181,16 +190,13 @@ LONGEST_WAIT = 3600.0
 
 
 def _check_numbers(args: argparse.Namespace) -> None:
-    """Numbers a pipeline passes are refused up front when they cannot mean anything (nan, inf, negative)."""
+    """Numbers a pipeline passes are refused up front when they cannot mean anything (nan, inf, negative);
+    --timeout and --budget are checked with the credentials, in `configuration_problem`."""
     problems = []
     if args.max_examples < 1:
         problems.append("--max-examples must be at least 1")
-    if not (math.isfinite(args.timeout) and args.timeout > 0):
-        problems.append("--timeout must be a positive number of seconds")
     if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
         problems.append(f"--wait must be 0..{LONGEST_WAIT:g} seconds")
-    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
-        problems.append("--budget must be a number of seconds >= 0")
     if args.min_checks < 0:
         problems.append("--min-checks must be >= 0")
     if args.min_score is not None and not (math.isfinite(args.min_score) and 0 <= args.min_score <= 100):
@@ -230,12 +236,16 @@ def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
     unknown = sorted(set(args.rule) - known_rules)
     if unknown:
         raise UsageError(f"unknown rule id(s) {unknown} for {apis}")
+    credentials = {**target_credentials, **_credentials(args.credential, all_apis)}
+    problem = configuration_problem(credentials, budget=args.budget, timeout=args.timeout, ca_bundle=args.ca_bundle)
+    if problem:
+        raise UsageError(problem)
     _check_numbers(args)
     base_url = args.base_url or base_urls[apis[0]]
     return RunSettings(
         base_url=base_url,
         apis=tuple(apis),
-        credentials={**target_credentials, **_credentials(args.credential, all_apis)},
+        credentials=credentials,
         base_urls=base_urls,
         objects=objects,
         allow_writes=args.allow_writes,
@@ -248,14 +258,16 @@ def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
         seed=args.seed if args.seed is not None else random.randrange(2**31),
         rule_ids=tuple(args.rule),
         timeout=args.timeout,
+        ca_bundle=str(args.ca_bundle) if args.ca_bundle else None,
     )
 
 
 def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
     settings = _settings(args, all_apis)
     urls = sorted({settings.base_urls.get(api, settings.base_url) for api in settings.apis})
-    _wait_for(urls, settings.timeout, args.wait)
-    kind = TargetKind(ours=answers_admin(settings.base_url, settings.timeout), writes_allowed=args.allow_writes)
+    _wait_for(urls, settings.timeout, args.wait, settings.ca_bundle)
+    ours = answers_admin(settings.base_url, settings.timeout, ca_bundle=settings.ca_bundle)
+    kind = TargetKind(ours=ours, writes_allowed=args.allow_writes)
     settings = replace(settings, target_kind=kind)
     info = RunInfo.of(settings, seed=settings.seed if settings.seed is not None else 0)
     progress = RunProgress(verbose=args.verbose)
@@ -279,6 +291,7 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             write(path)
+            masking.mask_file(path)
             written.append(str(path))
     reports = f"; reports: {', '.join(written)}" if written else ""
     print(f"conformance: {info.duration:g} s, seed {info.seed}{reports}")
@@ -296,7 +309,19 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
     args = _parser().parse_args(argv)
+    started = time.time()
+    with masking.masked_terminal() as errors, interrupt.graceful_stop():
+        code = _main(args)
+        if code == 2 and args.command == "run":
+            write_error_reports(
+                junit=args.junit, json_path=args.json, html=args.html, message=errors.last_line, started=started
+            )
+    return interrupt.exit_code() or code
+
+
+def _main(args: argparse.Namespace) -> int:
     all_apis = sorted(load_contracts())
     try:
         if args.command == "list-rules":

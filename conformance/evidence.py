@@ -3,36 +3,28 @@ with every credential masked."""
 
 from __future__ import annotations
 
-import base64
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-MASK = "***"
+from conformance import masking
+from conformance.masking import MASK
+
 SECRET_HEADERS = {"authorization", "eci-apikey", "x-api-key", "cookie", "proxy-authorization"}
 BODY_LIMIT = 4000
 
 
-@dataclass
 class Masker:
-    """Hides credentials in anything the suite prints or writes."""
-
-    secrets: set[str] = field(default_factory=set)
+    """Hides credentials in evidence: every credential added joins the run's masking registry (conformance.masking),
+    so the same credentials are hidden in every other output too."""
 
     def add(self, credential: str | None) -> None:
-        if not credential:
-            return
-        self.secrets.add(credential)
-        self.secrets.add(base64.b64encode(credential.encode()).decode())
-        user_and_password = credential if ":" in credential else f"{credential}:password"
-        self.secrets.add(base64.b64encode(user_and_password.encode()).decode())
+        masking.register(credential)
 
     def text(self, text: str) -> str:
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, MASK)
-        return text
+        return masking.clean(text)
 
     def header(self, name: str, value: str) -> str:
         if name.lower() not in SECRET_HEADERS:
@@ -41,9 +33,10 @@ class Masker:
         return f"{scheme} {MASK}" if rest and name.lower().endswith("authorization") else MASK
 
 
-def _body_text(content: bytes) -> str:
-    text = content[:BODY_LIMIT].decode("utf-8", errors="replace")
-    return text + ("..." if len(content) > BODY_LIMIT else "")
+def _body_text(content: bytes, masker: Masker) -> str:
+    """The body as text, masked before it is cut, so no prefix of a credential survives the cut."""
+    text = masker.text(content.decode("utf-8", errors="replace"))
+    return text[:BODY_LIMIT] + ("..." if len(text) > BODY_LIMIT else "")
 
 
 def curl(request: httpx.Request, masker: Masker) -> str:
@@ -53,7 +46,7 @@ def curl(request: httpx.Request, masker: Masker) -> str:
             continue
         parts += ["-H", shlex.quote(f"{name}: {masker.header(name, value)}")]
     if request.content:
-        parts += ["--data-binary", shlex.quote(masker.text(_body_text(request.content)))]
+        parts += ["--data-binary", shlex.quote(_body_text(request.content, masker))]
     return " ".join(parts)
 
 
@@ -65,12 +58,12 @@ def exchange(response: httpx.Response, masker: Masker) -> dict[str, Any]:
             "method": request.method,
             "url": masker.text(str(request.url)),
             "headers": {name: masker.header(name, value) for name, value in request.headers.items()},
-            "body": masker.text(_body_text(request.content)),
+            "body": _body_text(request.content, masker),
         },
         "response": {
             "status": response.status_code,
             "headers": {name: masker.header(name, value) for name, value in response.headers.items()},
-            "body": masker.text(_body_text(response.content)),
+            "body": _body_text(response.content, masker),
         },
     }
 

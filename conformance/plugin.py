@@ -16,16 +16,19 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
+from conformance.bounded_http import BoundedAdapter, BoundedSession, RateLimit
 from conformance.contracts import Contract, Rule, load_contracts
 from conformance.evidence import Masker, Recorder
 from conformance.findings import Finding, evidence_of
+from conformance.masking import MaskingPlugin
 from conformance.replay import ReplayLines
 from conformance.results import CheckResult
+from conformance.run_limits import RunLimits
 from conformance.safety import skip_reason
 from conformance.schema_config import SCHEMA_CHECKS, documented_bodies, schemathesis_config
 from conformance.schema_findings import check_of, failures_in, schema_broken
 from conformance.settings import RunSettings
-from conformance.target import RateLimit, Target, auth_headers
+from conformance.target import Target, auth_headers
 from conformance.verdicts import Decision, Verdict, decide, worst
 
 SCHEMA_TEST = "test_operation_conforms_to_its_contract"
@@ -69,7 +72,8 @@ class ConformancePlugin:
         self.recorder = Recorder(self.masker)
         self.replay = ReplayLines(self._contracts, self.kind.ours, self.masker.text)
         self._target: Target | None = None
-        self._started = time.monotonic()
+        self.limits = RunLimits(settings.budget)
+        self._rate: RateLimit | None = None
         self._on_result = on_result
         self.collect_errors: list[str] = []
         self.planned = 0
@@ -82,11 +86,19 @@ class ConformancePlugin:
             self._target = Target(
                 self.settings.base_url, self.settings.credentials, self.settings.timeout,
                 base_urls=self.settings.base_urls, objects=self.settings.objects,
-                hooks={"request": [RateLimit(self.max_rps).on_request],
+                hooks={"request": [self.rate.on_request],
                        "response": [self.recorder.on_response, self.replay.on_response]},
+                limits=self.limits, ca_bundle=self.settings.ca_bundle,
             )  # fmt: skip
             self._target.has_admin = self.kind.ours  # asked once, by the command line
         return self._target
+
+    @property
+    def rate(self) -> RateLimit:
+        """One rate limit for every request of the run, whichever client sends it."""
+        if self._rate is None:
+            self._rate = RateLimit(self.max_rps)
+        return self._rate
 
     @property
     def max_rps(self) -> float | None:
@@ -101,6 +113,7 @@ class ConformancePlugin:
         config.addinivalue_line("markers", "writes: the scenario changes the target's state when it passes")
         config.addinivalue_line("markers", "seeded: the scenario checks values of its own seeded data: our mock only")
         config.addinivalue_line("markers", "check(name): a named schema-level check, reported as its own row")
+        config.pluginmanager.register(MaskingPlugin())
 
     @pytest.fixture(scope="session")
     def run_settings(self) -> RunSettings:
@@ -115,6 +128,13 @@ class ConformancePlugin:
     def target(self) -> Iterator[Target]:
         yield self.shared_target
         self.shared_target.close()
+
+    @pytest.fixture(scope="session")
+    def bounded_session(self) -> Iterator[BoundedSession]:
+        """The requests session schemathesis sends through: every hop bounded, rate limited, budget checked."""
+        adapter = BoundedAdapter(self.settings.timeout, self.limits, self.rate)
+        with BoundedSession(adapter, self.settings.ca_bundle) as session:
+            yield session
 
     @pytest.fixture(scope="session")
     def contracts(self) -> dict[str, Contract]:
@@ -146,12 +166,13 @@ class ConformancePlugin:
             credential = f"conformance-{uuid.uuid4().hex}"  # a fresh tenant on our mock, seeded from its dataset
         if credential is None:
             pytest.skip(f"no credential for {api_id}: pass --credential {api_id}=... or set the environment variable")
-        config = schemathesis_config(contract, self.kind, self.settings, self.max_rps)
+        config = schemathesis_config(contract, self.kind, self.settings)
         schema = schemathesis.openapi.from_path(contract.spec_path, config=config)
         schema.config.update(
             base_url=target.base_url_for(api_id) + contract.base_path,
             headers=auth_headers(contract, credential),
             request_timeout=self.settings.timeout,
+            tls_verify=self.settings.ca_bundle or True,
         )
         return schema
 
@@ -191,7 +212,8 @@ class ConformancePlugin:
         self.recorder.clear()
         self.replay.clear()
         marks = {mark.name for mark in item.iter_markers()}
-        reason = skip_reason(marks, self.kind, self.settings.budget, time.monotonic() - self._started)
+        self.limits.check()  # a used-up budget or an interrupt: reported as not run
+        reason = skip_reason(marks, self.kind, self.settings.budget, time.monotonic() - self.limits.started)
         if reason:
             pytest.skip(reason)
 

@@ -36,4 +36,7 @@ class RunSettings:
     target_kind: TargetKind | None = None
     """Whose target this is, probed once per run (by `conformance run`, or by the runner when not given)."""
 
+    ca_bundle: str | None = None
+    """A CA bundle (PEM) every client of the run trusts, for a target behind a private CA."""
+
     REAL_TARGET_MAX_RPS = 5.0

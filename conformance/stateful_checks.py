@@ -10,7 +10,9 @@ STEPS = 8
 
 
 @pytest.mark.check("stateful")
-def test_linked_operations_hold_together(linked_schema: Any, run_settings: Any, read_only: bool) -> None:
+def test_linked_operations_hold_together(
+    linked_schema: Any, run_settings: Any, read_only: bool, bounded_session: Any
+) -> None:
     if read_only:
         pytest.skip("stateful checks create what they follow: run with --allow-writes to include them")
     has_links = any(
@@ -22,8 +24,12 @@ def test_linked_operations_hold_together(linked_schema: Any, run_settings: Any, 
     )
     if not has_links:
         pytest.skip("the contract has no OpenAPI links to follow")
-    workflow = linked_schema.as_state_machine()
-    workflow.run(
+
+    class Workflow(linked_schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"session": bounded_session}  # every step bounded as the schema checks are
+
+    Workflow.run(
         settings=hypothesis.settings(
             max_examples=max(5, run_settings.max_examples // 2),
             stateful_step_count=STEPS,

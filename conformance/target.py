@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance import masking
+from conformance.bounded_http import RateLimit, bounded_client, retry_after_seconds
 from conformance.contracts import Contract
+from conformance.run_limits import RunLimits
+
+__all__ = ["ApiClient", "Objects", "RateLimit", "Target", "answers_admin", "auth_headers", "probe"]
 
 
 def auth_headers(contract: Contract, credential: str) -> dict[str, str]:
@@ -30,71 +34,59 @@ def auth_headers(contract: Contract, credential: str) -> dict[str, str]:
     return {}
 
 
-def probe(base_url: str, timeout: float) -> str | None:
-    """Why the target cannot be reached, or None when it answers at all (any status will do)."""
+def probe(base_url: str, timeout: float, *, ca_bundle: str | None = None) -> str | None:
+    """Why the target cannot be reached, or None when it answers at all (any status will do). Bounded as every
+    request is: a target that drips its answer is unreachable after ``timeout`` seconds in all."""
     try:
-        httpx.get(base_url, timeout=timeout)
+        with bounded_client(timeout, ca_bundle=ca_bundle) as http:
+            http.get(base_url)
     except httpx.HTTPError as error:
-        return str(error) or type(error).__name__
+        return masking.clean(str(error) or type(error).__name__)
     return None
 
 
-def answers_admin(base_url: str, timeout: float) -> bool:
+def answers_admin(base_url: str, timeout: float, *, ca_bundle: str | None = None) -> bool:
     """Whether ``base_url`` is a mock of ours (it answers /__admin/health)."""
     try:
-        return httpx.get(base_url.rstrip("/") + "/__admin/health", timeout=timeout).status_code == 200
+        with bounded_client(timeout, ca_bundle=ca_bundle) as http:
+            return http.get(base_url.rstrip("/") + "/__admin/health").status_code == 200
     except httpx.HTTPError:
         return False
 
 
 RETRIES_ON_429 = 3
-LONGEST_RETRY_AFTER = 60.0
-
-
-class RateLimit:
-    """At most ``per_second`` requests, spaced evenly; an httpx request hook."""
-
-    def __init__(self, per_second: float | None) -> None:
-        self._interval = 1 / per_second if per_second else 0.0
-        self._next = 0.0
-
-    def on_request(self, request: httpx.Request) -> None:
-        if not self._interval:
-            return
-        now = time.monotonic()
-        if now < self._next:
-            time.sleep(self._next - now)
-        self._next = max(now, self._next) + self._interval
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds a 429 asks to wait (Retry-After in seconds), bounded; None when it does not say."""
+    """Seconds a 429 asks to wait (Retry-After, either form), bounded; None when it does not say."""
     if response.status_code != 429:
         return None
-    try:
-        return min(max(float(response.headers.get("retry-after", "")), 0.0), LONGEST_RETRY_AFTER)
-    except ValueError:
-        return None
+    return retry_after_seconds(response.headers.get("retry-after"))
 
 
 class ApiClient:
     """Requests to one API: paths relative to its base path, the credential's header added; a 429 with
-    Retry-After is waited out and retried, a few times."""
+    Retry-After is waited out and retried, a few times, never past the run's budget or an interrupt."""
 
-    def __init__(self, http: httpx.Client, contract: Contract, credential: str | None) -> None:
+    def __init__(
+        self, http: httpx.Client, contract: Contract, credential: str | None, limits: RunLimits | None = None
+    ) -> None:
         self._http = http
         self.contract = contract
         self.credential = credential
         self.headers = auth_headers(contract, credential) if credential else {}
+        self._limits = limits or RunLimits()
 
     def request(self, method: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> httpx.Response:
         headers = {**(self.headers if authenticated else {}), **kwargs.pop("headers", {})}
         for _ in range(RETRIES_ON_429):
+            self._limits.check()
             response = self._http.request(method, self.contract.base_path + path, headers=headers, **kwargs)
             wait = retry_after(response)
             if wait is None:
                 return response
-            time.sleep(wait)
+            self._limits.pause(wait)
+        self._limits.check()
         return self._http.request(method, self.contract.base_path + path, headers=headers, **kwargs)
 
 
@@ -121,6 +113,8 @@ class Target:
         base_urls: dict[str, str] | None = None,
         objects: dict[str, dict[str, Any]] | None = None,
         hooks: dict[str, list[Any]] | None = None,
+        limits: RunLimits | None = None,
+        ca_bundle: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._credentials = credentials
@@ -128,11 +122,13 @@ class Target:
         self._objects = objects or {}
         self._timeout = timeout
         self._hooks = hooks or {}
+        self._limits = limits or RunLimits()
+        self._ca_bundle = ca_bundle
         self._http = self._client(self.base_url)
         self._by_url: dict[str, httpx.Client] = {self.base_url: self._http}
 
     def _client(self, base_url: str) -> httpx.Client:
-        return httpx.Client(base_url=base_url, timeout=self._timeout, event_hooks=self._hooks)
+        return bounded_client(self._timeout, ca_bundle=self._ca_bundle, base_url=base_url, event_hooks=self._hooks)
 
     def base_url_for(self, api: str) -> str:
         return self._base_urls.get(api, self.base_url)
@@ -147,7 +143,7 @@ class Target:
     @cached_property
     def has_admin(self) -> bool:
         """Whether the target is a mock of ours, which lets scenarios seed their own data."""
-        return answers_admin(self.base_url, self._timeout)
+        return answers_admin(self.base_url, self._timeout, ca_bundle=self._ca_bundle)
 
     def credential_for(self, api: str) -> str | None:
         return self._credentials.get(api)
@@ -156,7 +152,7 @@ class Target:
         url = self.base_url_for(contract.api)
         if url not in self._by_url:
             self._by_url[url] = self._client(url)
-        return ApiClient(self._by_url[url], contract, credential)
+        return ApiClient(self._by_url[url], contract, credential, self._limits)
 
     def seed(self, api: str, section: dict[str, Any]) -> str:
         """Load ``section`` for a fresh tenant and return the credential that names it."""

@@ -7,7 +7,7 @@ from typing import Any
 
 DEMO_OBJECTS: dict[str, dict[str, Any]] = {
     "overit": {
-        "account": 1001, "element": 2101, "toValidate": [3101, 3102],
+        "account": 1001, "element": 2101, "toValidate": [3101],  # the only measure of 2101 To Validate
         "notToValidate": [{"element": 2101, "measure": 3100}], "otherAccount": {"element": 2501, "measure": 3501},
         "catalog": {"element": 2001, "measure": 3001, "code": 9002, "otherCode": 9101},
         "forwardMeter": {"element": 2201, "measure": 3201, "previousValue": 995, "takenExternalCode": "READ-2026-0000"},

@@ -397,42 +397,69 @@ def lenient_overit(spec: dict[str, Any]) -> Any:
     return app
 
 
-def test_a_schema_bound_the_vendor_never_published_warns_end_to_end(tmp_path, monkeypatch, capsys):
+# Runs the command with one contract replaced, in a process of its own: what earlier runs left in this process
+# (schemathesis and hypothesis keep state between runs) must not decide which cases get generated.
+_WITH_CONTRACT = """
+import sys
+from pathlib import Path
+
+import yaml
+
+from conformance import cli, plugin
+from conformance.contracts import Contract, load_contracts
+
+spec_path = Path(sys.argv[1])
+overit = load_contracts()["overit"]
+replaced = Contract("overit", spec_path, yaml.safe_load(spec_path.read_text()), overit.base_path, overit.rules)
+contracts = {**load_contracts(), "overit": replaced}
+plugin.load_contracts = lambda: contracts
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def run_with_contract(tmp_path: Path, spec_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    report = tmp_path / "report.json"
+    report.unlink(missing_ok=True)
+    argv = ["run", *args, "--json", str(report), "--cache-dir", str(tmp_path / "c")]
+    done = subprocess.run([sys.executable, "-c", _WITH_CONTRACT, str(spec_path), *argv], capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+    return done.returncode, json.loads(report.read_text()) if report.exists() else {"results": [], "out": done.stderr}
+
+
+def test_a_schema_bound_the_vendor_never_published_warns_end_to_end(tmp_path, monkeypatch):
     """OverIT's note <= 4,000 is our assumption: a target accepting longer notes warns (exit 0) once the contract
     marks the bound `x-assumed`, and fails without the marking or with --strict."""
     import copy
 
     import yaml
 
-    from conformance.contracts import Contract, load_contracts
+    from conformance.contracts import load_contracts
 
     overit = load_contracts()["overit"]
 
     def measure(spec: dict[str, Any]) -> dict[str, Any]:
         return next(s for s in spec["components"]["schemas"].values() if "note" in s.get("properties", {}))
 
-    def contracts_with(note_marking: list[str]) -> dict[str, Contract]:
+    def spec_with(note_marking: list[str]) -> Path:
         spec = copy.deepcopy(overit.spec)
         measure(spec)["properties"]["note"]["x-assumed"] = note_marking
         spec_path = tmp_path / f"overit-{len(note_marking)}.yaml"
         spec_path.write_text(yaml.safe_dump(spec))
-        return {**load_contracts(), "overit": Contract("overit", spec_path, spec, overit.base_path, overit.rules)}
+        return spec_path
 
-    unmarked_contracts, contracts = contracts_with([]), contracts_with(["maxLength"])
+    unmarked_spec, marked_spec = spec_with([]), spec_with(["maxLength"])
     monkeypatch.setenv("OVERIT_CREDENTIAL", "overit-real")
     args = ["--api", "overit", "--no-scenarios", "--max-rps", "0", "--max-examples", "10", "--seed", "2"]
-    with serve(lenient_overit(contracts["overit"].spec)) as url:
+    with serve(lenient_overit(yaml.safe_load(marked_spec.read_text()))) as url:
         targets_path = tmp_path / "targets.yaml"
         entry = {"baseUrl": url, "credential": "${OVERIT_CREDENTIAL}"}
         targets_path.write_text(json.dumps({"apis": {"overit": entry}}))
-        monkeypatch.setattr("conformance.plugin.load_contracts", lambda: unmarked_contracts)
-        unmarked_code, unmarked, _ = run(tmp_path, "--target", str(targets_path), *args)
-        monkeypatch.setattr("conformance.plugin.load_contracts", lambda: contracts)
-        code, document, _ = run(tmp_path, "--target", str(targets_path), *args)
-        strict_code, _, _ = run(tmp_path, "--target", str(targets_path), *args, "--strict")
+        unmarked_code, unmarked = run_with_contract(tmp_path, unmarked_spec, "--target", str(targets_path), *args)
+        code, document = run_with_contract(tmp_path, marked_spec, "--target", str(targets_path), *args)
+        strict_code, _ = run_with_contract(tmp_path, marked_spec, "--target", str(targets_path), *args, "--strict")
     batch = "PATCH /accounts/{accountId}/measuring-elements/{measuringElementId}/measures/batch"
     rows_by_id = {row["id"]: row for row in document["results"] if row["kind"] == "schema"}
-    assert unmarked_code == 1, [(r["id"], r["reason"]) for r in unmarked["results"] if r["outcome"] == "failed"]
+    assert unmarked_code == 1, unmarked
     assert code == 0, [(r["id"], r["reason"]) for r in document["results"] if r["outcome"] == "failed"]
     assert rows_by_id[batch]["outcome"] == "warned" and "maxLength" in rows_by_id[batch]["assumed"]
     assert strict_code == 1
