@@ -20,6 +20,8 @@ from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
+from mockserver.media_types import MediaTypeCase
+from mockserver.path_limit import PathLimit
 from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
@@ -73,7 +75,7 @@ def build_app(
     apis = discover_apis() if apis is None else apis
     store = Store(settings.store_url)
     authenticator = Authenticator(store, settings.auth_mode)
-    tenants = Tenants(store, apis, read_document(settings.fixtures), authenticator)
+    tenants = Tenants(store, apis, read_document(settings.fixtures, settings.limits.yaml), authenticator)
     runtime = Runtime(
         store=store, clock=Clock(), tenants=tenants, authenticator=authenticator, apis=apis, job_pace=settings.job_pace
     )
@@ -117,6 +119,10 @@ def build_app(
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
     runtime.faults = Faults(index)
-    bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
+    bounded = PathLimit(
+        BodyLimit(MediaTypeCase(app), settings.max_body_bytes, errors.format_for),
+        settings.limits.max_path_bytes,
+        errors.format_for,
+    )
     front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front)

@@ -52,15 +52,19 @@ class BodyLimit:
 
     async def _refuse(self, scope: dict[str, Any], send: Any) -> None:
         detail = f"Request body larger than {self._limit} bytes"
-        errors = self._format_for(scope["path"])
-        if errors is None:
-            status, headers, body = 413, [(b"content-type", b"text/plain")], detail.encode()
-        else:
-            response = errors.problem(413, detail, None)
-            body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
-            headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
-            status = response.status_code
-        headers = [(name, value) for name, value in headers if name != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_refusal(send, self._format_for(scope["path"]), 413, detail)
+
+
+async def send_refusal(send: Any, errors: ErrorFormat | None, status: int, detail: str) -> None:
+    """An answer from in front of the app: the vendor's error format when the path is under an API."""
+    if errors is None:
+        headers, body = [(b"content-type", b"text/plain")], detail.encode()
+    else:
+        response = errors.problem(status, detail, None)
+        body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
+        headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
+        status = response.status_code
+    headers = [(name, value) for name, value in headers if name != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ import gc
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -14,7 +15,7 @@ from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
-from mockserver.settings import Settings
+from mockserver.settings import LIMITS, Limits, Settings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,6 +67,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def server_config(app: Any, host: str, port: int, *, limits: Limits = LIMITS, **options: Any) -> uvicorn.Config:
+    """uvicorn as the mock runs it: h11, whose buffer bound refuses an oversized request head (400) before any
+    header reaches the app (httptools, uvicorn's other parser, has no such bound)."""
+    options.setdefault("log_level", "warning")
+    return uvicorn.Config(
+        app, host=host, port=port, http="h11", h11_max_incomplete_event_size=limits.max_header_bytes, **options
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings(
@@ -101,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"auth strict: only the credentials the fixtures list are accepted ({listed})")
     sys.stdout.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
+    uvicorn.Server(server_config(app, args.host, args.port, limits=settings.limits, access_log=args.access_log)).run()
     return 0
 
 

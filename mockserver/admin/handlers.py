@@ -70,9 +70,11 @@ class AdminHandlers:
     async def get_faults(self) -> Answer:
         return _ok({"rules": self._runtime.faults.shown()})
 
-    async def put_faults(self, body: dict[str, Any]) -> Answer:
+    # The JSON operations take the body the validator parsed: connexion hands `body` over as bytes when the
+    # request names no Content-Type (which it reads, and validates, as the operation's JSON).
+    async def put_faults(self, validated_body: dict[str, Any]) -> Answer:
         try:
-            return _ok({"rules": self._runtime.faults.replace(body["rules"])})
+            return _ok({"rules": self._runtime.faults.replace(validated_body["rules"])})
         except FaultRefused as refusal:
             raise BadRequestProblem(detail=str(refusal)) from None
 
@@ -88,7 +90,8 @@ class AdminHandlers:
             "offsetSeconds": clock.offset.total_seconds(),
         }
 
-    async def put_clock(self, body: dict[str, Any]) -> Answer:
+    async def put_clock(self, validated_body: dict[str, Any]) -> Answer:
+        body = validated_body
         clock = self._runtime.clock
         mode = body.get("mode")
         if mode == "real":
