@@ -21,11 +21,11 @@ from mockserver.clock import Clock
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
 from mockserver.media_types import MediaTypeCase
-from mockserver.path_limit import PathLimit
 from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
 from mockserver.qa.operations import MountedApi, OperationIndex
+from mockserver.request_head import RequestHeadLimit
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.store import Store
@@ -118,11 +118,15 @@ def build_app(
     errors.install(app)
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit)
-    runtime.faults = Faults(index)
-    bounded = PathLimit(
+    runtime.faults = Faults(index, settings.limits.max_latency_ms)
+    bounded = RequestHeadLimit(
         BodyLimit(MediaTypeCase(app), settings.max_body_bytes, errors.format_for),
         settings.limits.max_path_bytes,
+        settings.limits.max_header_bytes,
         errors.format_for,
     )
-    front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
+    errors_by_api = {api.id: api.errors for api in apis}
+    front = QaMiddleware(
+        bounded, index, runtime.journal, runtime.faults, errors_by_api, settings.limits.max_prefer_chars
+    )
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front)

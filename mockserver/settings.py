@@ -17,7 +17,7 @@ class Limits:
     """Bounds on every resource a request can make the mock spend; each refuses (4xx), never truncates."""
 
     max_header_bytes: int = 64 * 1024
-    """The request line and headers together; larger ones are refused by the HTTP server (400)."""
+    """Headers together: refused with 431 (or by the HTTP server, when they arrive in larger pieces)."""
     max_path_bytes: int = 2048
     """A longer request path is refused (414) before routing: connexion would call int() on a 5,000-digit id."""
     max_prefer_chars: int = 1024

@@ -11,7 +11,7 @@ from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter
 from mockserver.runtime import Runtime
-from mockserver.timestamps import format_datetime, parse_datetime
+from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
 
 _JSON = {"Content-Type": "application/json"}
 Answer = tuple[dict[str, Any], int, dict[str, str]]
@@ -93,6 +93,16 @@ class AdminHandlers:
     async def put_clock(self, validated_body: dict[str, Any]) -> Answer:
         body = validated_body
         clock = self._runtime.clock
+        before = (clock.mode, clock.frozen_at, clock.offset)
+        try:
+            self._move_clock(body)
+        except DateOutOfRange as refusal:
+            clock.mode, clock.frozen_at, clock.offset = before  # a refused change changes nothing
+            raise BadRequestProblem(detail=f"{refusal}; the clock stays where it was") from None
+        return _ok(await self.get_clock())
+
+    def _move_clock(self, body: dict[str, Any]) -> None:
+        clock = self._runtime.clock
         mode = body.get("mode")
         if mode == "real":
             clock.follow_wall_clock()
@@ -106,4 +116,3 @@ class AdminHandlers:
             clock.advance(timedelta(seconds=body["advanceSeconds"]))
         if mode is None and "advanceSeconds" not in body:
             raise BadRequestProblem(detail="give 'mode' or 'advanceSeconds'")
-        return _ok(await self.get_clock())
