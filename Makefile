@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/energycap_readings.py
 	$(BIN)/python bench/energycap_channel_edit.py
 	$(BIN)/python bench/tesma_bulk_patch.py
+	$(BIN)/python bench/loop_under_import.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

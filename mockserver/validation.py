@@ -25,6 +25,7 @@ from connexion.validators import (
 from starlette.types import Scope
 
 from mockserver.timestamps import unsupported
+from mockserver.worker_threads import LARGE_BODY_BYTES, run_blocking
 
 Direction = t.Literal["request", "response"]
 
@@ -157,24 +158,44 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
     keyword argument, so a handler that takes ``validated_body`` (instead of ``body``) spares connexion
     parsing the same JSON a second time with the standard library."""
 
+    _checked = False
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
             return None
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise ContractViolation([SchemaError("json", (), f"Malformed JSON body: {error}")]) from None
+        if len(raw) >= LARGE_BODY_BYTES:  # parsed and checked in a worker thread; connexion's check then skips
+            body = await run_blocking(self._parsed_and_checked, raw)
+            self._checked = True
+        else:
+            body = _parsed(raw)
         scope.setdefault("extensions", {}).setdefault("connexion_context", {})[VALIDATED_BODY] = body
         return body
 
+    def _parsed_and_checked(self, raw: bytes) -> t.Any:
+        body = _parsed(raw)
+        if not (body is None and self._nullable):
+            self._check(body)
+        return body
+
     def _validate(self, body: t.Any) -> dict | None:
+        if not self._checked:
+            self._check(body)
+        return None
+
+    def _check(self, body: t.Any) -> None:
         if body is None and not self._nullable:
             raise ContractViolation([SchemaError("required", (), "Request body must not be empty")])
         errors = schema_errors(_request_schemas.validator(self._schema), body)
         if errors:
             raise ContractViolation(errors)
-        return None
+
+
+def _parsed(raw: bytes) -> t.Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ContractViolation([SchemaError("json", (), f"Malformed JSON body: {error}")]) from None
 
 
 class CompiledResponseBodyValidator(JSONResponseBodyValidator):
