@@ -36,9 +36,9 @@ class AdminHandlers:
             "authMode": self._auth_mode,
         }
 
-    async def post_reset(self, tenant: str | None = None) -> dict[str, str]:
+    async def post_reset(self, tenant: str | None = None) -> Answer:
         self._runtime.tenants.reset(tenant)
-        return {"reset": tenant or "all"}
+        return _ok({"reset": tenant or "all"})
 
     async def post_fixtures(self, body: Any, tenant: str | None = None) -> Answer:
         document = body if isinstance(body, dict) else parse_document(body or b"")
