@@ -2,7 +2,7 @@
 100,000 readings (over 100 channels) is posted while two probes poll in their own threads: `GET /__admin/health`
 and another tenant's `GET /api/v3/channel/10001/reading`. Prints each probe's p50/p99/max during the import.
 
-    python bench/loop_under_import.py [--channels 100] [--per-channel 1000] [--imports 3]
+    python bench/loop_under_import.py [--channels 100] [--per-channel 1000] [--imports 3] [--store URL]
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ def main() -> int:
     parser.add_argument("--channels", type=int, default=100)
     parser.add_argument("--per-channel", type=int, default=1000)
     parser.add_argument("--imports", type=int, default=3, help="imports in a row, each into a fresh tenant")
+    parser.add_argument("--store", default="sqlite://", help="the mock's --store (default in memory)")
     args = parser.parse_args()
     payload = body(args.channels, args.per_channel)
-    with running_mock("--no-validate-responses") as mock:
+    with running_mock("--no-validate-responses", "--store", args.store) as mock:
         root = f"http://127.0.0.1:{mock.port}"
         httpx.get(f"{root}/api/v3/channel/10001/reading", headers={"ECI-ApiKey": "bystander"})  # seeded before
         probes = {
@@ -67,7 +68,7 @@ def main() -> int:
                 thread.join()
             assert response.status_code == 200, response.text[:300]
         total = args.channels * args.per_channel
-        print(f"{args.imports} imports of {total:,} readings ({len(payload) / 1e6:.1f} MB), "
+        print(f"store {args.store}: {args.imports} imports of {total:,} readings ({len(payload) / 1e6:.1f} MB), "
               f"{min(import_seconds):.2f}-{max(import_seconds):.2f} s each, while probing:")  # fmt: skip
         for name, seconds in timings.items():
             p50, p99 = percentiles(seconds)

@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     # frozen, the collector stops re-walking it, which removes most of the long pauses under load.
     gc.collect()
     gc.freeze()
+    # A worker thread running a long import hands the interpreter back every millisecond (5 by default), so the
+    # event loop answers everyone else meanwhile.
+    sys.setswitchinterval(0.001)
     root = f"http://{args.host}:{args.port}"
     print(f"mockserver on {root} (store {args.store}, auth {args.auth}, fixtures {args.fixtures.name})")
     for api in app.mounted:
