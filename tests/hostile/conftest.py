@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import base64
 import os
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from mockserver.app import build_app
 from mockserver.cli import server_config
 from mockserver.settings import Settings
+from tests.live_server import serve
 
 OVERIT_BATCH = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
 ORACLE_READINGS = "/fscmRestApi/resources/11.13.18.05/meterReadings"
@@ -56,25 +56,17 @@ def assert_vendor_error(api: str, response: httpx.Response, status: int | None =
     assert code_member in response.json(), response.text[:300]
 
 
+def serve_as_the_cli_does(app: Any) -> AbstractContextManager[str]:
+    return serve(app, server_config(app, "127.0.0.1", 0, log_level="critical"))
+
+
 @pytest.fixture(scope="session")
 def mock_url() -> Iterator[str]:
     if os.environ.get("HOSTILE_MOCK_URL"):  # a mock started elsewhere, e.g. an older build to compare with
         yield os.environ["HOSTILE_MOCK_URL"]
         return
-    server = uvicorn.Server(server_config(build_app(Settings()), "127.0.0.1", 0, log_level="critical"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the mock did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_as_the_cli_does(build_app(Settings())) as url:
+        yield url
 
 
 @pytest.fixture

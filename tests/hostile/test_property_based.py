@@ -15,8 +15,6 @@ Bounded: a few examples per operation and phase, so the whole hostile suite stay
 from __future__ import annotations
 
 import base64
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -24,13 +22,11 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 
 import asset_meter_specs
 from mockserver.app import build_app
-from mockserver.cli import server_config
 from mockserver.settings import Settings
-from tests.hostile.conftest import ERROR_FORMATS
+from tests.hostile.conftest import ERROR_FORMATS, serve_as_the_cli_does
 
 EXCLUDED_CHECKS = ("positive_data_acceptance", "allow_header_conformance", "unsupported_method")
 MAX_EXAMPLES = 4
@@ -54,22 +50,13 @@ SERVER_ERRORS: Counter[str] = Counter()
 
 @pytest.fixture(scope="module")
 def strict_mock(request: pytest.FixtureRequest) -> Iterator[str]:
-    server = uvicorn.Server(server_config(build_app(Settings(auth_mode="strict")), "127.0.0.1", 0,
-                                          log_level="critical"))  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive(), "the mock did not start"
-        time.sleep(0.01)
-    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    yield url
+    with serve_as_the_cli_does(build_app(Settings(auth_mode="strict"))) as url:
+        yield url
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         errors = sum(SERVER_ERRORS.values())
         reporter.write_line(f"hostile property-based run: {sum(SENT.values())} requests, "
                             f"{errors} answered 5xx ({dict(SERVER_ERRORS) or 'none'})")  # fmt: skip
-    server.should_exit = True
-    thread.join(10)
 
 
 @pytest.fixture(scope="module", params=list(SPECS))
