@@ -1,16 +1,22 @@
 """Refuses request bodies above a size limit before they are read into memory: 413 in the vendor's own error
-format, whether the client announced the size (Content-Length) or streams it."""
+format (the admin API's JSON problem for `/__admin`), whether the client announced the size (Content-Length) or
+streams it. A streamed body (`Transfer-Encoding: chunked`) is read here, up to the limit, and handed on with the
+Content-Length it turned out to have: connexion takes a request without one for a request without a body."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from mockserver.vendor_api import ErrorFormat
+from mockserver.vendor_errors import problem_json
 
 Message = dict[str, Any]
 ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
                    Awaitable[None]]  # fmt: skip
+
+_NO_BODY = ("GET", "HEAD", "OPTIONS")
 
 
 class BodyLimit:
@@ -20,10 +26,13 @@ class BodyLimit:
         self._format_for = format_for
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or self._limit <= 0 or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http" or scope["method"] in _NO_BODY:
             await self._app(scope, receive, send)
             return
         announced = dict(scope["headers"]).get(b"content-length")
+        if announced is not None and self._limit <= 0:
+            await self._app(scope, receive, send)
+            return
         if announced is not None and announced.isdigit() and int(announced) > self._limit:
             await self._refuse(scope, send)
             return
@@ -34,11 +43,17 @@ class BodyLimit:
             if message["type"] != "http.request":
                 break
             received += len(message.get("body", b""))
-            if received > self._limit:
+            if 0 < self._limit < received:
                 await self._refuse(scope, send)
                 return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
+        if announced is None:
+            scope = dict(scope)
+            scope["headers"] = [
+                *((name, value) for name, value in scope["headers"] if name != b"transfer-encoding"),
+                (b"content-length", str(received).encode()),
+            ]
         replayed = False
 
         async def replay() -> Message:
@@ -56,15 +71,14 @@ class BodyLimit:
 
 
 async def send_refusal(send: Any, errors: ErrorFormat | None, status: int, detail: str) -> None:
-    """An answer from in front of the app: the vendor's error format when the path is under an API."""
+    """An answer from in front of the app: the vendor's error format under an API, a JSON problem elsewhere."""
     if errors is None:
-        headers, body = [(b"content-type", b"text/plain")], detail.encode()
+        response = problem_json(status, HTTPStatus(status).phrase, detail)
     else:
         response = errors.problem(status, detail, None)
-        body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
-        headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
-        status = response.status_code
+    body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
+    headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
     headers = [(name, value) for name, value in headers if name != b"content-length"]
     headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import ipaddress
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,25 @@ from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
 from mockserver.settings import LIMITS, Limits, Settings
+
+ADMIN_TOKEN_VARIABLE = "MOCKSERVER_ADMIN_TOKEN"
+
+
+def exposure_warning(host: str, admin_token: str | None) -> str | None:
+    """A warning when the admin API is open to anyone who can reach a non-loopback address."""
+    if admin_token:
+        return None
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        loopback = False
+    if loopback:
+        return None
+    return (
+        f"mockserver: WARNING: listening on {host} with no admin token: anyone who reaches this port can read the "
+        f"request journal, load credentials, move the clock and reset every tenant through /__admin. "
+        f"Set --admin-token (or ${ADMIN_TOKEN_VARIABLE}), or listen on 127.0.0.1."
+    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -58,22 +79,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the last N requests for GET /__admin/requests; 0 turns the journal off (default %(default)s)",
     )
     parser.add_argument(
+        "--journal-mb",
+        type=float,
+        default=32,
+        help="MiB the journal's entries may hold together, the oldest dropped first (default %(default)s)",
+    )
+    parser.add_argument(
         "--max-body-mb",
         type=float,
         default=64,
         help="refuse request bodies above this many MiB with 413, before reading them; 0 for no limit (default 64)",
     )
+    parser.add_argument(
+        "--admin-token",
+        default=os.environ.get(ADMIN_TOKEN_VARIABLE) or None,
+        help=f"require 'Authorization: Bearer <token>' on /__admin (but /__admin/health and the docs); "
+        f"default ${ADMIN_TOKEN_VARIABLE}, unset: the admin API is open",
+    )
+    parser.add_argument(
+        "--cors-origins",
+        default="*",
+        metavar="ORIGINS",
+        help="comma-separated origins a browser app may call the mock from; '*' any (default), '' none",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     return parser.parse_args(argv)
 
 
-def server_config(app: Any, host: str, port: int, *, limits: Limits = LIMITS, **options: Any) -> uvicorn.Config:
+def server_options(limits: Limits = LIMITS) -> dict[str, Any]:
     """uvicorn as the mock runs it: h11, whose buffer bound refuses an oversized request head (400) before any
     header reaches the app (httptools, uvicorn's other parser, has no such bound)."""
-    options.setdefault("log_level", "warning")
-    return uvicorn.Config(
-        app, host=host, port=port, http="h11", h11_max_incomplete_event_size=limits.max_header_bytes, **options
-    )
+    return {"http": "h11", "h11_max_incomplete_event_size": limits.max_header_bytes, "log_level": "warning"}
+
+
+def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, **{**server_options(), **options})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
         validate_responses=args.validate_responses,
         job_pace=JobPace(args.job_pace, timedelta(seconds=args.job_start_delay)),
         journal_size=max(args.journal, 0),
+        journal_max_bytes=int(max(args.journal_mb, 0) * 1024 * 1024),
         max_body_bytes=int(max(args.max_body_mb, 0) * 1024 * 1024),
+        admin_token=args.admin_token or None,
+        cors_origins=tuple(origin.strip() for origin in args.cors_origins.split(",") if origin.strip()),
     )
     try:
         app = build_app(settings)
@@ -113,8 +156,13 @@ def main(argv: list[str] | None = None) -> int:
             if api.id in app.runtime.tenants.dataset
         )
         print(f"auth strict: only the credentials the fixtures list are accepted ({listed})")
+    if args.admin_token:
+        print("admin API: needs 'Authorization: Bearer <admin token>' (but /__admin/health and the docs)")
     sys.stdout.flush()
-    uvicorn.Server(server_config(app, args.host, args.port, limits=settings.limits, access_log=args.access_log)).run()
+    warning = exposure_warning(args.host, args.admin_token)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, **server_options(settings.limits), access_log=args.access_log)
     return 0
 
 

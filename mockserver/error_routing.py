@@ -6,6 +6,8 @@ here they, and the rules' violations, are rendered by the vendor's `errors.py` i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -13,19 +15,15 @@ from starlette.exceptions import HTTPException
 
 from mockserver.errors import FixtureError, RulesBroken
 from mockserver.vendor_api import ErrorFormat
-from mockserver.vendor_errors import json_response
-
-
-def _problem(status: int, title: str, detail: str) -> ConnexionResponse:
-    response = json_response(status, {"type": "about:blank", "title": title, "status": status, "detail": detail})
-    response.mimetype = response.content_type = "application/problem+json"
-    response.headers["Content-Type"] = "application/problem+json"
-    return response
+from mockserver.vendor_errors import problem_json
 
 
 class ErrorRouter:
     def __init__(self) -> None:
         self._formats: list[tuple[str, ErrorFormat]] = []
+        # The methods the contracts document for a path, for the Allow header of a 405 (RFC 9110, 15.5.6):
+        # Starlette's own Allow names only the first route that matched the path, one operation of several.
+        self.allowed_methods: Callable[[str], list[str]] = lambda path: []
 
     def mount(self, base_path: str, errors: ErrorFormat) -> None:
         self._formats.append((base_path.rstrip("/") + "/", errors))
@@ -48,17 +46,17 @@ class ErrorRouter:
         assert isinstance(error, RulesBroken)
         errors = self.format_for(request.url.path)
         if errors is None:
-            return _problem(error.status, "Rule violated", str(error))
+            return problem_json(error.status, "Rule violated", str(error))
         return errors.rules_broken(error)
 
     async def _fixture_error(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
-        return _problem(400, "Bad Request", str(error))
+        return problem_json(400, "Bad Request", str(error))
 
     async def _problem(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         assert isinstance(error, ProblemException)
         errors = self.format_for(request.url.path)
         if errors is None or error.status >= 500:
-            return _problem(error.status, error.title or "Error", error.detail or "")
+            return problem_json(error.status, error.title or "Error", error.detail or "")
         return errors.problem(error.status, error.detail or error.title or "", error)
 
     async def _http(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:
@@ -68,5 +66,11 @@ class ErrorRouter:
         detail = f"{request.method} {request.url.path}: {error.detail}"
         errors = self.format_for(request.url.path)
         if errors is None:
-            return _problem(error.status_code, str(error.detail), detail)
-        return errors.problem(error.status_code, detail, error)
+            response = problem_json(error.status_code, str(error.detail), detail)
+        else:
+            response = errors.problem(error.status_code, detail, error)
+        if error.status_code == 405:
+            response.headers["Allow"] = ", ".join(self.allowed_methods(request.url.path)) or (error.headers or {}).get(
+                "Allow", ""
+            )
+        return response

@@ -15,6 +15,7 @@ from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.operations import OperationIndex
 from mockserver.store import Store
+from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.vendor_api import VendorApi
 
@@ -32,6 +33,8 @@ class Runtime:
     # Replaced by build_app once the contracts are mounted; until then, no journal and no faults.
     journal: Journal = field(default_factory=lambda: Journal(0))
     faults: Faults = field(default_factory=lambda: Faults(OperationIndex([])))
+    # The dataset, clock and fault rules the admin API sets, kept in the store; None keeps nothing.
+    kept: MockState | None = None
 
     def run_jobs(self, tenant: str, *, at_once: bool) -> dict[str, int]:
         """Every API's jobs for ``tenant`` advanced to now (or finished), in one transaction per API."""

@@ -44,6 +44,13 @@ class Settings:
     journal_size: int = 1000
     """Requests the journal keeps (the oldest dropped); 0 turns it off."""
     journal_body_limit: int = 8192
+    """Bytes of each request and response body the journal keeps and shows."""
+    journal_max_bytes: int = 32 * 1024 * 1024
+    """Bytes all journal entries may hold together (the oldest dropped first)."""
     max_body_bytes: int = 64 * 1024 * 1024
     """Larger request bodies are refused (413) before they are read; 0 for no limit."""
+    admin_token: str | None = None
+    """When set, `/__admin` (but its health and docs) needs `Authorization: Bearer <admin_token>`."""
+    cors_origins: tuple[str, ...] = ("*",)
+    """Origins a browser app may call the mock from; `*` for any, empty for none (no CORS headers)."""
     limits: Limits = LIMITS

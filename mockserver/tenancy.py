@@ -10,15 +10,22 @@ from sqlalchemy.exc import IntegrityError
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
 from mockserver.store import Store
+from mockserver.store.mock_state import MockState
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
 
 
 class Tenants:
     def __init__(
-        self, store: Store, apis: list[VendorApi], dataset: dict[str, Any], authenticator: Authenticator
+        self,
+        store: Store,
+        apis: list[VendorApi],
+        dataset: dict[str, Any],
+        authenticator: Authenticator,
+        kept: MockState | None = None,
     ) -> None:
         self._store = store
+        self._kept = kept
         self._apis = {api.id: api for api in apis}
         self._authenticator = authenticator
         self._known: set[str] = set()
@@ -67,6 +74,8 @@ class Tenants:
             if tenant is None:
                 self.dataset = document
                 self._reset(connection, None)
+                if self._kept is not None:
+                    self._kept.keep_dataset(connection, document)
             else:
                 self.ensure(connection, tenant)
                 for api_id, section in document.items():

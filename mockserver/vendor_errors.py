@@ -32,6 +32,14 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     )
 
 
+def problem_json(status: int, title: str, detail: str) -> ConnexionResponse:
+    """An RFC 9457 problem: the admin API's error format, and the answer for paths no vendor API serves."""
+    response = json_response(status, {"type": "about:blank", "title": title, "status": status, "detail": detail})
+    response.mimetype = response.content_type = "application/problem+json"
+    response.headers["Content-Type"] = "application/problem+json"
+    return response
+
+
 def schema_errors_of(error: Exception | None) -> list[SchemaError]:
     """The schema errors behind a refused request body; empty for any other problem."""
     return error.errors if isinstance(error, ContractViolation) else []

@@ -74,13 +74,20 @@ class AdminHandlers:
     # request names no Content-Type (which it reads, and validates, as the operation's JSON).
     async def put_faults(self, validated_body: dict[str, Any]) -> Answer:
         try:
-            return _ok({"rules": self._runtime.faults.replace(validated_body["rules"])})
+            shown = self._runtime.faults.replace(validated_body["rules"])
         except FaultRefused as refusal:
             raise BadRequestProblem(detail=str(refusal)) from None
+        self._keep_faults()
+        return _ok({"rules": shown})
 
     async def delete_faults(self) -> Answer:
         self._runtime.faults.clear()
+        self._keep_faults()
         return _ok({"rules": []})
+
+    def _keep_faults(self) -> None:
+        if self._runtime.kept is not None:
+            self._runtime.kept.keep_faults(self._runtime.faults)
 
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock
@@ -99,6 +106,8 @@ class AdminHandlers:
         except DateOutOfRange as refusal:
             clock.mode, clock.frozen_at, clock.offset = before  # a refused change changes nothing
             raise BadRequestProblem(detail=f"{refusal}; the clock stays where it was") from None
+        if self._runtime.kept is not None:
+            self._runtime.kept.keep_clock(clock)
         return _ok(await self.get_clock())
 
     def _move_clock(self, body: dict[str, Any]) -> None:

@@ -1,4 +1,7 @@
-"""A bounded journal of recent requests and responses, newest first, with credentials masked."""
+"""A bounded journal of recent requests and responses, newest first, with credentials masked.
+
+Bounded twice: by entries (``capacity``) and by the bytes the entries hold (``max_bytes``), the oldest dropped
+first. Each body is kept only up to the bytes the journal shows (``body_limit``), whatever its size."""
 
 from __future__ import annotations
 
@@ -9,27 +12,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver.qa.operations import tenant_fingerprint
+from mockserver.qa.secrets import masked_body, masked_headers, masked_query
 
-# Headers that carry a credential in one of the vendors' schemes, and how much of them may show.
-SECRET_HEADERS = {"authorization", "eci-apikey", "x-api-key", "cookie", "proxy-authorization"}
-MASK = "***"
-
-
-def masked_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    shown: dict[str, str] = {}
-    for raw_name, raw_value in headers:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if name in SECRET_HEADERS:
-            scheme, _, rest = value.partition(" ")
-            value = f"{scheme} {MASK}" if rest and name.endswith("authorization") else MASK
-        shown[name] = value
-    return shown
+__all__ = ["Exchange", "Filter", "Journal", "masked_headers"]
 
 
-def captured_body(chunks: list[bytes], size: int, limit: int) -> dict[str, Any]:
+def captured_body(chunks: list[bytes], size: int, limit: int, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     data = b"".join(chunks)[:limit]
     text = data.decode("utf-8", errors="replace")
-    return {"size": size, "truncated": size > limit, "text": text}
+    content_type = next((value.decode("latin-1") for name, value in headers if name.lower() == b"content-type"), "")
+    return {"size": size, "truncated": size > limit, "text": masked_body(text, content_type)}
+
+
+def kept(chunks: list[bytes], body: bytes, limit: int) -> None:
+    """Appends to ``chunks`` what of ``body`` still fits in ``limit`` bytes: a copy, so the body itself is freed."""
+    room = limit - sum(map(len, chunks))
+    if room > 0 and body:
+        chunks.append(body[:room])
 
 
 @dataclass(slots=True)
@@ -62,16 +61,24 @@ class Exchange:
             "operationId": self.operation_id,
             "method": self.method,
             "path": self.path,
-            "query": self.query.decode("latin-1"),
+            "query": masked_query(self.query.decode("latin-1")),
             "tenant": tenant_fingerprint(self.tenant) if self.tenant else None,
             "status": self.status,
             "durationMs": round(self.duration * 1000, 3),
             "fault": self.fault,
             "request": {"headers": masked_headers(self.request_headers),
-                        "body": captured_body(self.request_chunks, self.request_size, limit)},
+                        "body": captured_body(self.request_chunks, self.request_size, limit, self.request_headers)},
             "response": {"headers": masked_headers(self.response_headers),
-                         "body": captured_body(self.response_chunks, self.response_size, limit)},
+                         "body": captured_body(self.response_chunks, self.response_size, limit,
+                                               self.response_headers)},
         }  # fmt: skip
+
+    @property
+    def weight(self) -> int:
+        """The bytes this entry holds on to, near enough: bodies as kept, headers, path and query."""
+        headers = sum(len(name) + len(value) for name, value in (*self.request_headers, *self.response_headers))
+        bodies = sum(map(len, self.request_chunks)) + sum(map(len, self.response_chunks))
+        return headers + bodies + len(self.path) + len(self.query) + 200
 
 
 @dataclass(frozen=True)
@@ -91,12 +98,15 @@ class Filter:
 
 
 class Journal:
-    """Keeps the newest ``capacity`` entries; 0 keeps none. Appends are O(1); the oldest fall off."""
+    """Keeps the newest ``capacity`` entries holding at most ``max_bytes`` together; 0 keeps none. Appends are
+    O(1) amortised; the oldest fall off."""
 
-    def __init__(self, capacity: int, body_limit: int = 8192) -> None:
+    def __init__(self, capacity: int, body_limit: int = 8192, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.capacity = capacity
         self.body_limit = body_limit
-        self._entries: deque[tuple[int, Exchange]] = deque(maxlen=max(capacity, 1))
+        self.max_bytes = max_bytes
+        self.kept_bytes = 0
+        self._entries: deque[tuple[int, Exchange, int]] = deque()
         self._ids = itertools.count(1)
 
     @property
@@ -104,12 +114,17 @@ class Journal:
         return self.capacity > 0
 
     def record(self, entry: Exchange) -> None:
-        if self.enabled:
-            self._entries.append((next(self._ids), entry))
+        if not self.enabled:
+            return
+        weight = entry.weight
+        self._entries.append((next(self._ids), entry, weight))
+        self.kept_bytes += weight
+        while self._entries and (len(self._entries) > self.capacity or self.kept_bytes > self.max_bytes):
+            self.kept_bytes -= self._entries.popleft()[2]
 
     def entries(self, where: Filter, limit: int | None = None) -> list[dict[str, Any]]:
         found = []
-        for number, entry in reversed(self._entries):
+        for number, entry, _ in reversed(self._entries):
             if limit is not None and len(found) >= limit:
                 break
             if where.admits(entry):
@@ -119,6 +134,7 @@ class Journal:
     def clear(self) -> int:
         cleared = len(self._entries)
         self._entries.clear()
+        self.kept_bytes = 0
         return cleared
 
     def __len__(self) -> int:

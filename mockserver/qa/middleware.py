@@ -13,7 +13,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from mockserver.qa.faults import Fault, FaultRefused, Faults, preferred_fault
-from mockserver.qa.journal import Exchange, Journal
+from mockserver.qa.journal import Exchange, Journal, kept
 from mockserver.qa.operations import OperationIndex
 from mockserver.vendor_api import ErrorFormat
 
@@ -75,8 +75,7 @@ class QaMiddleware:
             if journal and message["type"] == "http.request":
                 body = message.get("body", b"")
                 seen["rsize"] += len(body)
-                if sum(map(len, seen["request"])) < limit:
-                    seen["request"].append(body)
+                kept(seen["request"], body, limit)
             return message
 
         async def sending(message: dict[str, Any]) -> None:
@@ -85,12 +84,16 @@ class QaMiddleware:
             elif journal and message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 seen["size"] += len(body)
-                if sum(map(len, seen["chunks"])) < limit:
-                    seen["chunks"].append(body)
+                kept(seen["chunks"], body, limit)
             await send(message)
 
         fault: Fault | None = None
         try:
+            if api is not None and self._index.credential_repeated(api, scope["headers"]):
+                # Auth would read one copy and the journal and faults another: two tenants in one request.
+                tenant = None
+                await self._answer(api, 401, "The credential header is given more than once", None, sending)
+                return
             try:
                 fault = preferred_fault(
                     headers.get("prefer"),

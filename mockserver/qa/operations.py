@@ -65,6 +65,13 @@ class OperationIndex:
                 return operation
         return None
 
+    def allowed(self, path: str) -> list[str]:
+        """The methods the contracts document for ``path`` (HEAD wherever GET is), for a 405's Allow header."""
+        methods = [method for pattern, method, _ in self._routes if pattern.fullmatch(path)]
+        if "GET" in methods:
+            methods.append("HEAD")
+        return sorted(set(methods), key=methods.index)
+
     def operations(self, api: str | None = None, operation_id: str | None = None) -> list[Operation]:
         return [
             operation
@@ -72,6 +79,18 @@ class OperationIndex:
             if (api is None or operation.api == api)
             and (operation_id is None or operation.operation_id == operation_id)
         ]
+
+    def credential_header(self, api: str | None) -> str:
+        """The (lower-case) name of the header that carries ``api``'s credential."""
+        scheme = self._schemes.get(api or "", {})
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            return scheme["name"].lower()
+        return "authorization"
+
+    def credential_repeated(self, api: str | None, headers: list[tuple[bytes, bytes]]) -> bool:
+        """Whether the request names two tenants at once: its credential header appears more than once."""
+        name = self.credential_header(api).encode("latin-1")
+        return sum(1 for raw, _ in headers if raw.lower() == name) > 1
 
     def tenant(self, api: str | None, headers: dict[str, str]) -> str | None:
         """The credential the request presents under its API's scheme, which names the tenant."""

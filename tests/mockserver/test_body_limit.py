@@ -33,3 +33,15 @@ def test_no_limit_when_turned_off():
     with serve(build_app(Settings(max_body_bytes=0))) as url, httpx.Client(base_url=url) as http:
         response = http.post(READINGS, content=body, headers={"ECI-ApiKey": "x", "Content-Type": "application/json"})
         assert response.status_code == 200, response.text
+
+
+def test_a_streamed_body_is_read_with_or_without_a_limit():
+    body = b'[{"channelId": 10001, "readings": []}]'
+    for limit in (0, 1024):
+        with serve(build_app(Settings(max_body_bytes=limit))) as url, httpx.Client(base_url=url) as http:
+            response = http.post(
+                READINGS,
+                content=iter([body[:5], body[5:]]),
+                headers={"ECI-ApiKey": "s", "Content-Type": "application/json"},
+            )
+            assert response.status_code == 200, response.text

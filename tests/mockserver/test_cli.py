@@ -85,3 +85,50 @@ def test_a_dataset_that_cannot_load_stops_the_start_with_a_clear_message(tmp_pat
     )
     assert result.returncode == 2
     assert "duplicate" in result.stderr
+
+
+def test_a_non_loopback_host_without_an_admin_token_is_warned_about():
+    from mockserver.cli import exposure_warning
+
+    for host in ("0.0.0.0", "::", "192.168.1.20", "mock.example"):
+        assert "WARNING" in exposure_warning(host, None)
+        assert exposure_warning(host, "t0ken") is None
+    for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost"):
+        assert exposure_warning(host, None) is None
+
+
+def test_the_admin_token_comes_from_the_option_or_the_environment(monkeypatch):
+    from mockserver.cli import ADMIN_TOKEN_VARIABLE, parse_args
+
+    monkeypatch.delenv(ADMIN_TOKEN_VARIABLE, raising=False)
+    assert parse_args([]).admin_token is None
+    assert parse_args(["--admin-token", "opt"]).admin_token == "opt"
+    monkeypatch.setenv(ADMIN_TOKEN_VARIABLE, "env")
+    assert parse_args([]).admin_token == "env"
+    assert parse_args(["--admin-token", "opt"]).admin_token == "opt"
+
+
+def test_the_process_takes_its_admin_token_from_the_environment(monkeypatch):
+    monkeypatch.setenv("MOCKSERVER_ADMIN_TOKEN", "from-env")
+    process, base_url = start()
+    try:
+        assert httpx.get(f"{base_url}/__admin/requests").status_code == 401
+        headers = {"Authorization": "Bearer from-env"}
+        assert httpx.get(f"{base_url}/__admin/requests", headers=headers).status_code == 200
+    finally:
+        out = stop(process)
+    assert "admin API: needs 'Authorization: Bearer <admin token>'" in out
+
+
+def test_main_prints_the_warning_before_it_listens_beyond_loopback(monkeypatch, capsys):
+    import gc
+
+    import mockserver.cli
+
+    monkeypatch.delenv("MOCKSERVER_ADMIN_TOKEN", raising=False)
+    served = []
+    monkeypatch.setattr(mockserver.cli.uvicorn, "run", lambda app, **options: served.append(options["host"]))
+    assert mockserver.cli.main(["--host", "0.0.0.0", "--port", "1"]) == 0  # nothing binds: uvicorn.run is stubbed
+    gc.unfreeze()  # main froze what it had built, in this test process
+    assert served == ["0.0.0.0"]
+    assert "WARNING: listening on 0.0.0.0 with no admin token" in capsys.readouterr().err

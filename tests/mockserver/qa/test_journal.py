@@ -1,6 +1,6 @@
 """The journal on its own: bounded, newest first, filtered, credentials masked."""
 
-from mockserver.qa.journal import Exchange, Filter, Journal, masked_headers
+from mockserver.qa.journal import Exchange, Filter, Journal, kept, masked_headers
 from mockserver.qa.operations import tenant_fingerprint
 
 
@@ -43,3 +43,34 @@ def test_credentials_are_masked_whatever_the_scheme():
                             (b"Content-Type", b"application/json")])  # fmt: skip
     assert shown == {"authorization": "Bearer ***", "eci-apikey": "***", "x-api-key": "***",
                      "content-type": "application/json"}  # fmt: skip
+
+
+def sized(n: int, body: bytes) -> Exchange:
+    return Exchange(0.0, "energycap", "op", "POST", "/p", str(n).encode(), "t", 200, 0.001, None,
+                    [], [body], len(body), [], [], 0)  # fmt: skip
+
+
+def test_the_byte_bound_drops_the_oldest_entries():
+    journal = Journal(capacity=100, max_bytes=5 * sized(0, b"x" * 1000).weight)
+    for n in range(10):
+        journal.record(sized(n, b"x" * 1000))
+    assert numbers(journal.entries(Filter())) == [9, 8, 7, 6, 5]
+    assert journal.kept_bytes <= journal.max_bytes
+    journal.clear()
+    assert journal.kept_bytes == 0
+
+
+def test_only_the_shown_bytes_of_a_body_are_kept():
+    chunks: list[bytes] = []
+    for body in (b"a" * 6, b"b" * 1_000_000, b"c"):
+        kept(chunks, body, 10)
+    assert chunks == [b"a" * 6, b"b" * 4]
+
+
+def test_queries_and_bodies_are_shown_masked():
+    exchange = Exchange(0.0, "energycap", "op", "POST", "/p", b"access_token=t0k&x=1", "t", 200, 0.001, None,
+                        [(b"content-type", b"application/json")], [b'{"password": "pw", "x": 1}'], 26,
+                        [], [], 0)  # fmt: skip
+    shown = exchange.render(1, 8192)
+    assert shown["query"] == "access_token=***&x=1"
+    assert shown["request"]["body"]["text"] == '{"password": "***", "x": 1}'
