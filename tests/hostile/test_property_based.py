@@ -6,8 +6,6 @@ Excluded, and why:
 - `positive_data_acceptance`: a schema-valid request may still break a documented business rule (a reading
   dated before the last one, an id that names nothing): those are the vendors' documented 400/404/409 refusals,
   which the conformance suite checks rule by rule (`x-rules`).
-- `allow_header_conformance` and `unsupported_method`: 405 answers carry no `Allow` header yet; that is HTTP
-  manners, tracked on its own (`test_http_manners.py`), not a hostile-input failure.
 - `negative_data_rejection` for `POST /__admin/fixtures` and `ignored_auth` for tesma's PATCH only: see below.
 Bounded: a few examples per operation and phase, so the whole hostile suite stays within about two minutes.
 """
@@ -28,7 +26,7 @@ from mockserver.app import build_app
 from mockserver.settings import Settings
 from tests.hostile.conftest import ERROR_FORMATS, serve_as_the_cli_does
 
-EXCLUDED_CHECKS = ("positive_data_acceptance", "allow_header_conformance", "unsupported_method")
+EXCLUDED_CHECKS = ("positive_data_acceptance",)
 MAX_EXAMPLES = 4
 STRICT_CREDENTIALS = {
     "overit": {"Authorization": "Bearer demo-overit-token"},
