@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/energycap_channel_edit.py
 	$(BIN)/python bench/tesma_bulk_patch.py
 	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/loop_under_import.py
+	$(BIN)/python bench/yaml_alias_bomb.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

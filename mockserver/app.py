@@ -24,11 +24,13 @@ from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
+from mockserver.media_types import MediaTypeCase
 from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
 from mockserver.qa.operations import MountedApi, OperationIndex
 from mockserver.relative_redirects import RelativeRedirects
+from mockserver.request_head import RequestHeadLimit
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
 from mockserver.store import Store
@@ -36,6 +38,7 @@ from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.validation import compiled_validator_map
 from mockserver.vendor_api import VendorApi, discover_apis
+from mockserver.worker_threads import off_the_loop
 
 # connexion warns on every request to an operation that accepts several media types.
 logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
@@ -75,7 +78,7 @@ def base_path_of(spec: dict[str, Any]) -> str:
 
 
 def _resolver(handlers: object) -> Resolver:
-    return Resolver(function_resolver=lambda operation_id: getattr(handlers, operation_id))
+    return Resolver(function_resolver=lambda operation_id: off_the_loop(getattr(handlers, operation_id)))
 
 
 def build_app(
@@ -89,7 +92,7 @@ def build_app(
     apis = discover_apis() if apis is None else apis
     store = Store(settings.store_url)
     authenticator = Authenticator(store, settings.auth_mode)
-    configured = read_document(settings.fixtures)
+    configured = read_document(settings.fixtures, settings.limits.yaml)
     kept = MockState(store, configured)
     tenants = Tenants(store, apis, kept.posted_dataset() or configured, authenticator, kept)
     runtime = Runtime(
@@ -144,10 +147,18 @@ def build_app(
     errors.allowed_methods = OperationIndex([*contracts, MountedApi("admin", admin_base_path, admin_spec)]).allowed
     index = OperationIndex(contracts)
     runtime.journal = Journal(settings.journal_size, settings.journal_body_limit, settings.journal_max_bytes)
-    runtime.faults = Faults(index)
+    runtime.faults = Faults(index, settings.limits.max_latency_ms)
     kept.restore_faults(runtime.faults)
-    bounded = BodyLimit(app, settings.max_body_bytes, errors.format_for)
-    front = QaMiddleware(bounded, index, runtime.journal, runtime.faults, {api.id: api.errors for api in apis})
+    bounded = RequestHeadLimit(
+        BodyLimit(MediaTypeCase(app), settings.max_body_bytes, errors.format_for),
+        settings.limits.max_path_bytes,
+        settings.limits.max_header_bytes,
+        errors.format_for,
+    )
+    errors_by_api = {api.id: api.errors for api in apis}
+    front = QaMiddleware(
+        bounded, index, runtime.journal, runtime.faults, errors_by_api, settings.limits.max_prefer_chars
+    )
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
 
 

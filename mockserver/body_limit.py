@@ -6,6 +6,7 @@ Content-Length it turned out to have: connexion takes a request without one for 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from mockserver.vendor_api import ErrorFormat
@@ -66,14 +67,18 @@ class BodyLimit:
 
     async def _refuse(self, scope: dict[str, Any], send: Any) -> None:
         detail = f"Request body larger than {self._limit} bytes"
-        errors = self._format_for(scope["path"])
-        if errors is None:
-            response = problem_json(413, "Payload Too Large", detail)
-        else:
-            response = errors.problem(413, detail, None)
-        body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
-        headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
-        headers = [(name, value) for name, value in headers if name != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_refusal(send, self._format_for(scope["path"]), 413, detail)
+
+
+async def send_refusal(send: Any, errors: ErrorFormat | None, status: int, detail: str) -> None:
+    """An answer from in front of the app: the vendor's error format under an API, a JSON problem elsewhere."""
+    if errors is None:
+        response = problem_json(status, HTTPStatus(status).phrase, detail)
+    else:
+        response = errors.problem(status, detail, None)
+    body = response.body if isinstance(response.body, bytes) else str(response.body).encode()
+    headers = [(name.lower().encode(), str(value).encode()) for name, value in response.headers.items()]
+    headers = [(name, value) for name, value in headers if name != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -9,6 +9,7 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -17,7 +18,7 @@ from mockserver.app import build_app
 from mockserver.errors import FixtureError
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
-from mockserver.settings import Settings
+from mockserver.settings import LIMITS, Limits, Settings
 from mockserver.store import StoreError
 
 ADMIN_TOKEN_VARIABLE = "MOCKSERVER_ADMIN_TOKEN"
@@ -115,6 +116,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def server_options(limits: Limits = LIMITS) -> dict[str, Any]:
+    """uvicorn as the mock runs it: h11, whose buffer bound refuses an oversized request head (400) before any
+    header reaches the app (httptools, uvicorn's other parser, has no such bound)."""
+    return {"http": "h11", "h11_max_incomplete_event_size": limits.max_header_bytes, "log_level": "warning"}
+
+
+def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, **{**server_options(), **options})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings(
@@ -146,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     # frozen, the collector stops re-walking it, which removes most of the long pauses under load.
     gc.collect()
     gc.freeze()
+    # A worker thread running a long import hands the interpreter back every millisecond (5 by default), so the
+    # event loop answers everyone else meanwhile.
+    sys.setswitchinterval(0.001)
     root = f"http://{args.host}:{args.port}"
     print(f"mockserver on {root} (store {args.store}, auth {args.auth}, fixtures {args.fixtures.name})")
     for api in app.mounted:
@@ -166,14 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(args.host, args.admin_token)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    options = server_options(settings.limits)
     if args.workers > 1:
         # This process checked the settings and prepared the store; each worker builds its own app.
         app.runtime.store.dispose()
         print(f"{args.workers} workers share the store; each keeps its own request journal")
         sys.stdout.flush()
-        workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log)
+        workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log,
+                      options=options)  # fmt: skip
         return 0
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=args.access_log)
+    uvicorn.run(app, host=args.host, port=args.port, **options, access_log=args.access_log)
     return 0
 
 

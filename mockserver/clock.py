@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from mockserver.timestamps import SUPPORTED_DATES, DateOutOfRange, DateRange
+
 ClockMode = Literal["real", "frozen", "offset"]
 
 
@@ -22,6 +24,7 @@ class Clock:
     frozen_at: datetime | None = None
     offset: timedelta = timedelta()
     wall_clock: Callable[[], datetime] = _wall_clock
+    supported: DateRange = SUPPORTED_DATES
 
     def now(self) -> datetime:
         if self.mode == "frozen" and self.frozen_at is not None:
@@ -32,17 +35,28 @@ class Clock:
         self.mode, self.frozen_at, self.offset = "real", None, timedelta()
 
     def freeze(self, at: datetime) -> None:
-        self.mode, self.frozen_at, self.offset = "frozen", _as_utc(at), timedelta()
+        at = self.supported.check(_as_utc(at), "the clock's time")
+        self.mode, self.frozen_at, self.offset = "frozen", at, timedelta()
 
     def shift(self, offset: timedelta) -> None:
+        self.supported.check(self._moved(self.wall_clock(), offset), "the clock's time")
         self.mode, self.frozen_at, self.offset = "offset", None, offset
 
     def advance(self, by: timedelta) -> None:
-        """Move the clock by ``by`` keeping its mode (a real clock becomes an offset one)."""
+        """Move the clock by ``by`` keeping its mode (a real clock becomes an offset one). A move that would
+        leave the supported range raises DateOutOfRange and changes nothing."""
         if self.mode == "frozen" and self.frozen_at is not None:
-            self.frozen_at += by
+            self.freeze(self._moved(self.frozen_at, by))
         else:
             self.shift(self.offset + by)
+
+    def _moved(self, moment: datetime, by: timedelta) -> datetime:
+        try:
+            return moment + by
+        except OverflowError:
+            raise DateOutOfRange(
+                f"the clock's time would leave the range the mock supports ({self.supported})"
+            ) from None
 
 
 def _as_utc(moment: datetime) -> datetime:

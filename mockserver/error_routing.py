@@ -39,7 +39,7 @@ class ErrorRouter:
         app.add_error_handler(RulesBroken, self._rules_broken)
         app.add_error_handler(FixtureError, self._fixture_error)
         app.add_error_handler(ProblemException, self._problem)
-        for status in (404, 405):
+        for status in (400, 404, 405):  # 400: Starlette refusing a body it cannot parse (a multipart without boundary)
             app.add_error_handler(status, self._http)
 
     async def _rules_broken(self, request: ConnexionRequest, error: Exception) -> ConnexionResponse:

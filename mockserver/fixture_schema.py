@@ -9,12 +9,29 @@ import jsonschema_rs
 import yaml
 
 from mockserver.errors import FixtureError
+from mockserver.numbers import INT64_MAX, INT64_MIN
+from mockserver.validation import FORMATS
+
+
+def within_the_store(schema: Any) -> Any:
+    """Every integer bounded to int64 (what the store holds) unless the schema bounds it already."""
+    if isinstance(schema, list):
+        return [within_the_store(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {key: within_the_store(value) for key, value in schema.items()}
+    if schema.get("type") == "integer":
+        bounded.setdefault("minimum", INT64_MIN)
+        bounded.setdefault("maximum", INT64_MAX)
+    return bounded
 
 
 class SectionSchema:
     def __init__(self, api_id: str, schema_file: Path) -> None:
         self._api_id = api_id
-        self._validator = jsonschema_rs.Draft4Validator(yaml.safe_load(schema_file.read_text()), validate_formats=True)
+        self._validator = jsonschema_rs.Draft4Validator(
+            within_the_store(yaml.safe_load(schema_file.read_text())), validate_formats=True, formats=FORMATS
+        )
 
     def check(self, section: Any) -> None:
         errors = [

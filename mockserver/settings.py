@@ -1,4 +1,4 @@
-"""How a mock is configured: the command line's options, as data."""
+"""How a mock is configured: the command line's options, and every limit on what an outsider controls, as data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.auth import AuthMode
+from mockserver.bounded_yaml import YamlBudget
 from mockserver.fixtures import DEMO
 from mockserver.job_pace import JobPace
+from mockserver.timestamps import SUPPORTED_DATES, DateRange
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on every resource a request can make the mock spend; each refuses (4xx), never truncates."""
+
+    max_header_bytes: int = 64 * 1024
+    """Headers together: refused with 431 (or by the HTTP server, when they arrive in larger pieces)."""
+    max_path_bytes: int = 2048
+    """A longer request path is refused (414) before routing: connexion would call int() on a 5,000-digit id."""
+    max_prefer_chars: int = 1024
+    """A longer `Prefer` header is refused before it is read."""
+    max_latency_ms: float = 60_000
+    """The most latency a fault rule or `Prefer: latency=` may add."""
+    dates: DateRange = SUPPORTED_DATES
+    """Date-times requests may carry and where the clock may go (see `timestamps.py`)."""
+    yaml: YamlBudget = field(default_factory=YamlBudget)
+    """Size, nesting and alias expansion of a YAML fixture document (see `bounded_yaml.py`)."""
+
+
+LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -30,3 +53,4 @@ class Settings:
     """When set, `/__admin` (but its health and docs) needs `Authorization: Bearer <admin_token>`."""
     cors_origins: tuple[str, ...] = ("*",)
     """Origins a browser app may call the mock from; `*` for any, empty for none (no CORS headers)."""
+    limits: Limits = LIMITS

@@ -24,6 +24,9 @@ from connexion.validators import (
 )
 from starlette.types import Scope
 
+from mockserver.timestamps import unsupported
+from mockserver.worker_threads import LARGE_BODY_BYTES, run_blocking
+
 Direction = t.Literal["request", "response"]
 
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -91,10 +94,31 @@ class _CompiledSchemas:
     def validator(self, schema: dict) -> jsonschema_rs.Draft4Validator:
         entry = self._compiled.get(id(schema))
         if entry is None or entry[0] is not schema:
-            compiled = jsonschema_rs.Draft4Validator(to_json_schema(schema, self._direction), validate_formats=True)
+            compiled = jsonschema_rs.Draft4Validator(
+                to_json_schema(schema, self._direction), validate_formats=True, formats=FORMATS
+            )
             entry = (schema, compiled)
             self._compiled[id(schema)] = entry
         return entry[1]
+
+
+_RFC3339 = {
+    name: jsonschema_rs.Draft4Validator({"format": name}, validate_formats=True) for name in ("date", "date-time")
+}
+# RFC 3339 as jsonschema-rs reads it, and also a date the mock can hold: Python has no leap second, no year 0000.
+FORMATS = {
+    "date": lambda text: _RFC3339["date"].is_valid(text) and unsupported(text, date_only=True) is None,
+    "date-time": lambda text: _RFC3339["date-time"].is_valid(text) and unsupported(text) is None,
+}
+
+
+def _date_refusal(instance: t.Any) -> str | None:
+    """Why a well-formed RFC 3339 date is refused (a leap second, year 0000), to say more than that it is."""
+    if isinstance(instance, str):
+        for name in ("date-time", "date"):
+            if _RFC3339[name].is_valid(instance):
+                return unsupported(instance, date_only=name == "date")
+    return None
 
 
 _request_schemas = _CompiledSchemas("request")
@@ -116,13 +140,11 @@ def _short(message: str) -> str:
 def schema_errors(validator: jsonschema_rs.Draft4Validator, body: t.Any) -> list[SchemaError]:
     errors = []
     for error in validator.iter_errors(body):
-        errors.append(
-            SchemaError(
-                keyword=str(error.schema_path[-1]) if error.schema_path else "",
-                path=tuple(error.instance_path),
-                message=_short(error.message),
-            )
-        )
+        keyword = str(error.schema_path[-1]) if error.schema_path else ""
+        message = error.message
+        if keyword in ("format", "anyOf", "oneOf"):
+            message = _date_refusal(error.instance) or message
+        errors.append(SchemaError(keyword=keyword, path=tuple(error.instance_path), message=_short(message)))
         if len(errors) == _MAX_ERRORS:
             break
     return errors
@@ -136,24 +158,44 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
     keyword argument, so a handler that takes ``validated_body`` (instead of ``body``) spares connexion
     parsing the same JSON a second time with the standard library."""
 
+    _checked = False
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
         raw = b"".join([chunk async for chunk in stream])
         if not raw:
             return None
-        try:
-            body = orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise ContractViolation([SchemaError("json", (), f"Malformed JSON body: {error}")]) from None
+        if len(raw) >= LARGE_BODY_BYTES:  # parsed and checked in a worker thread; connexion's check then skips
+            body = await run_blocking(self._parsed_and_checked, raw)
+            self._checked = True
+        else:
+            body = _parsed(raw)
         scope.setdefault("extensions", {}).setdefault("connexion_context", {})[VALIDATED_BODY] = body
         return body
 
+    def _parsed_and_checked(self, raw: bytes) -> t.Any:
+        body = _parsed(raw)
+        if not (body is None and self._nullable):
+            self._check(body)
+        return body
+
     def _validate(self, body: t.Any) -> dict | None:
+        if not self._checked:
+            self._check(body)
+        return None
+
+    def _check(self, body: t.Any) -> None:
         if body is None and not self._nullable:
             raise ContractViolation([SchemaError("required", (), "Request body must not be empty")])
         errors = schema_errors(_request_schemas.validator(self._schema), body)
         if errors:
             raise ContractViolation(errors)
-        return None
+
+
+def _parsed(raw: bytes) -> t.Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise ContractViolation([SchemaError("json", (), f"Malformed JSON body: {error}")]) from None
 
 
 class CompiledResponseBodyValidator(JSONResponseBodyValidator):

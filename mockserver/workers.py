@@ -12,6 +12,7 @@ import base64
 import gc
 import os
 import pickle
+from typing import Any
 
 import uvicorn
 
@@ -49,14 +50,9 @@ def create_app() -> MockApp:
     return app
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, access_log: bool) -> None:
+def serve(
+    settings: Settings, *, host: str, port: int, workers: int, access_log: bool, options: dict[str, Any]
+) -> None:
+    """``options``: the server settings a single process runs with too (parser, header bounds, log level)."""
     os.environ[SETTINGS_ENV] = base64.b64encode(pickle.dumps(settings)).decode()
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=access_log,
-    )
+    uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, access_log=access_log, **options)

@@ -19,8 +19,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", access_log=False))
+def serve(app: Any, config: uvicorn.Config | None = None) -> Iterator[str]:
+    """``config``: how uvicorn runs it, when not its defaults (e.g. `mockserver.cli.server_config`)."""
+    config = config or uvicorn.Config(app, host="127.0.0.1", port=0, log_level="error", access_log=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -13,7 +13,7 @@ from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter
 from mockserver.runtime import Runtime
-from mockserver.timestamps import format_datetime, parse_datetime
+from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
 
 _JSON = {"Content-Type": "application/json"}
 Answer = tuple[dict[str, Any], int, dict[str, str]]
@@ -44,9 +44,9 @@ class AdminHandlers:
             "version": __version__,
         }
 
-    async def post_reset(self, tenant: str | None = None) -> dict[str, str]:
+    async def post_reset(self, tenant: str | None = None) -> Answer:
         self._runtime.tenants.reset(tenant)
-        return {"reset": tenant or "all"}
+        return _ok({"reset": tenant or "all"})
 
     async def post_fixtures(self, body: Any, tenant: str | None = None) -> Answer:
         document = body if isinstance(body, dict) else parse_document(body or b"")
@@ -78,9 +78,11 @@ class AdminHandlers:
     async def get_faults(self) -> Answer:
         return _ok({"rules": self._runtime.faults.shown()})
 
-    async def put_faults(self, body: dict[str, Any]) -> Answer:
+    # The JSON operations take the body the validator parsed: connexion hands `body` over as bytes when the
+    # request names no Content-Type (which it reads, and validates, as the operation's JSON).
+    async def put_faults(self, validated_body: dict[str, Any]) -> Answer:
         try:
-            shown = self._runtime.faults.replace(body["rules"])
+            shown = self._runtime.faults.replace(validated_body["rules"])
         except FaultRefused as refusal:
             raise BadRequestProblem(detail=str(refusal)) from None
         self._keep_faults()
@@ -103,7 +105,20 @@ class AdminHandlers:
             "offsetSeconds": clock.offset.total_seconds(),
         }
 
-    async def put_clock(self, body: dict[str, Any]) -> Answer:
+    async def put_clock(self, validated_body: dict[str, Any]) -> Answer:
+        body = validated_body
+        clock = self._runtime.clock
+        before = (clock.mode, clock.frozen_at, clock.offset)
+        try:
+            self._move_clock(body)
+        except DateOutOfRange as refusal:
+            clock.mode, clock.frozen_at, clock.offset = before  # a refused change changes nothing
+            raise BadRequestProblem(detail=f"{refusal}; the clock stays where it was") from None
+        if self._runtime.kept is not None:
+            self._runtime.kept.keep_clock(clock)
+        return _ok(await self.get_clock())
+
+    def _move_clock(self, body: dict[str, Any]) -> None:
         clock = self._runtime.clock
         mode = body.get("mode")
         if mode == "real":
@@ -118,6 +133,3 @@ class AdminHandlers:
             clock.advance(timedelta(seconds=body["advanceSeconds"]))
         if mode is None and "advanceSeconds" not in body:
             raise BadRequestProblem(detail="give 'mode' or 'advanceSeconds'")
-        if self._runtime.kept is not None:
-            self._runtime.kept.keep_clock(clock)
-        return _ok(await self.get_clock())

@@ -4,11 +4,13 @@ seeded probability so that a failing run repeats exactly. Also the per-request `
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import itertools
 import random
 import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from mockserver.qa.operations import Operation, OperationIndex
@@ -82,17 +84,39 @@ class Fault:
 @dataclass
 class Faults:
     index: OperationIndex
+    max_latency_ms: float = 60_000
     rules: list[FaultRule] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _held: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = field(default_factory=set)
 
     def replace(self, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """All rules replaced by ``specs``, every one checked against the contracts first (all or nothing)."""
         rules = [self._rule(spec) for spec in specs]
         self.rules = rules
+        self._release()
         return [rule.shown() for rule in rules]
 
     def clear(self) -> None:
         self.rules = []
+        self._release()
+
+    async def hold(self, fault: Fault) -> bool:
+        """Waits out the fault's latency; False when its rules were replaced or removed meanwhile, and the
+        request goes on as if it had met no fault."""
+        released = asyncio.Event()
+        held = (asyncio.get_running_loop(), released)
+        self._held.add(held)
+        try:
+            await asyncio.wait_for(released.wait(), fault.latency_ms / 1000)
+        except TimeoutError:
+            return True
+        finally:
+            self._held.discard(held)
+        return False
+
+    def _release(self) -> None:
+        for loop, released in list(self._held):
+            loop.call_soon_threadsafe(released.set)
 
     def shown(self) -> list[dict[str, Any]]:
         return [rule.shown() for rule in self.rules]
@@ -118,6 +142,8 @@ class Faults:
         if not matched and (spec.get("api") or spec.get("operationId")):
             raise FaultRefused(f"the rule matches no operation of the contracts: {spec}")
         status = spec.get("status")
+        if status is not None:
+            _check_answerable(status)
         if status is not None and not spec.get("undocumented", False):
             undocumented = [operation for operation in matched if status not in operation.statuses]
             if undocumented:
@@ -134,9 +160,12 @@ class Faults:
         if isinstance(latency, list):
             if len(latency) != 2 or latency[0] > latency[1]:
                 raise FaultRefused("latencyMs takes a number or a [low, high] range")
-            latency_range: tuple[float, float] | None = (float(latency[0]), float(latency[1]))
+            latency_range: tuple[float, float] | None = (
+                _checked_latency(latency[0], self.max_latency_ms),
+                _checked_latency(latency[1], self.max_latency_ms),
+            )
         else:
-            latency_range = None if latency is None else (float(latency), float(latency))
+            latency_range = None if latency is None else (_checked_latency(latency, self.max_latency_ms),) * 2
         return FaultRule(
             id=next(self._ids),
             spec=spec,
@@ -155,20 +184,48 @@ class Faults:
         )
 
 
-_PREFERENCE = re.compile(r"\s*([a-zA-Z-]+)\s*=\s*([^,;\s]+)\s*")
+def _check_answerable(status: int) -> None:
+    """A status a fault can end an exchange with, and that the vendors' error formats can name."""
+    if status < 200:
+        raise FaultRefused(f"status {status} is informational (1xx): it cannot end an exchange")
+    try:
+        HTTPStatus(status)
+    except ValueError:
+        raise FaultRefused(f"status {status} is not a registered HTTP status (RFC 9110, IANA registry)") from None
 
 
-def preferred_fault(header: str | None, operation: Operation | None) -> Fault | None:
+def _checked_latency(value: Any, max_latency_ms: float) -> float:
+    latency = float(value)
+    if not 0 <= latency <= max_latency_ms:  # also refuses NaN
+        raise FaultRefused(f"latency {value} ms is outside 0..{max_latency_ms:g} ms")
+    return latency
+
+
+def _preferences(header: str) -> dict[str, str]:
+    """`name=value` pairs split on `,` and `;` (RFC 7240), in one pass: no backtracking over long tokens."""
+    found = {}
+    for part in re.split("[,;]", header):
+        name, equals, value = part.partition("=")
+        if equals:
+            found[name.strip().lower()] = value.strip().strip('"')
+    return found
+
+
+def preferred_fault(
+    header: str | None, operation: Operation | None, *, max_chars: int = 1024, max_latency_ms: float = 60_000
+) -> Fault | None:
     """`Prefer: code=503` and/or `Prefer: latency=200` (milliseconds), as Prism users know them."""
     if not header:
         return None
-    preferences = {match.group(1).lower(): match.group(2) for match in _PREFERENCE.finditer(header)}
+    if len(header) > max_chars:
+        raise FaultRefused(f"Prefer header longer than {max_chars} characters")
+    preferences = _preferences(header)
     code, latency = preferences.get("code"), preferences.get("latency")
     if code is None and latency is None:
         return None
     try:
         status = int(code) if code is not None else None
-        latency_ms = float(latency) if latency is not None else 0.0
+        latency_ms = _checked_latency(latency, max_latency_ms) if latency is not None else 0.0
     except ValueError:
         raise FaultRefused(f"Prefer {header!r}: code and latency take numbers") from None
     if status is not None:

@@ -5,7 +5,6 @@ whether connexion would route the request, refuse it or never see it (a dropped 
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -42,9 +41,16 @@ def _untouched(path: str) -> bool:
 
 class QaMiddleware:
     def __init__(
-        self, app: ASGIApp, index: OperationIndex, journal: Journal, faults: Faults, errors: dict[str, ErrorFormat]
+        self,
+        app: ASGIApp,
+        index: OperationIndex,
+        journal: Journal,
+        faults: Faults,
+        errors: dict[str, ErrorFormat],
+        max_prefer_chars: int = 1024,
     ) -> None:
         self._app = app
+        self._max_prefer_chars = max_prefer_chars
         self._index = index
         self._journal = journal
         self._faults = faults
@@ -89,14 +95,17 @@ class QaMiddleware:
                 await self._answer(api, 401, "The credential header is given more than once", None, sending)
                 return
             try:
-                fault = preferred_fault(headers.get("prefer"), operation) or self._faults.fault_for(
-                    method, path, operation, tenant
-                )
+                fault = preferred_fault(
+                    headers.get("prefer"),
+                    operation,
+                    max_chars=self._max_prefer_chars,
+                    max_latency_ms=self._faults.max_latency_ms,
+                ) or self._faults.fault_for(method, path, operation, tenant)
             except FaultRefused as refusal:
                 await self._answer(api, 400, str(refusal), None, sending)
                 return
-            if fault is not None and fault.latency_ms:
-                await asyncio.sleep(fault.latency_ms / 1000)
+            if fault is not None and fault.latency_ms and not await self._faults.hold(fault):
+                fault = None
             if fault is not None and fault.drop:
                 await sending({"type": "http.response.start", "status": 200, "headers": _PROMISED_BODY})
                 raise ConnectionDropped(f"{fault.why}: connection dropped on purpose")
@@ -126,6 +135,9 @@ class QaMiddleware:
         headers.setdefault("content-type", response.content_type or "application/json")
         if retry_after is not None:
             headers["retry-after"] = str(retry_after)
+        if status in (204, 304):  # RFC 9110 15.3.5, 15.4.5: no content
+            body = b""
+            headers.pop("content-type", None)
         headers["content-length"] = str(len(body))
         raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})

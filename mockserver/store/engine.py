@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import Any
 
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
@@ -17,6 +19,7 @@ metadata = MetaData()
 SCHEMA: locks.Name = ("schema",)
 
 
+
 class Store:
     """Owns the engine; `transaction()` is the unit of work (commit on success, rollback on error)."""
 
@@ -25,6 +28,8 @@ class Store:
         opened = open_engine(url)
         self.engine = opened.engine
         self.shared = opened.shared
+        # An in-memory store is one connection: its transactions, run from worker threads, take turns.
+        self._turns: AbstractContextManager[Any] = nullcontext() if opened.shared else threading.RLock()
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
@@ -40,7 +45,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as connection:
+        with self._turns, self.engine.begin() as connection:
             yield connection
 
     def refresh_statistics(self) -> None:
@@ -55,7 +60,7 @@ class Store:
     @contextmanager
     def rehearsal(self) -> Iterator[Connection]:
         """A transaction that is always rolled back: to try something out without keeping it."""
-        with self.engine.connect() as connection:
+        with self._turns, self.engine.connect() as connection:
             transaction = connection.begin()
             try:
                 yield connection

@@ -44,6 +44,8 @@ class Prepared:
         try:
             cursor.execute(sql, self._bind(order, defaults, parameters))
             return cursor.fetchall()
+        except OverflowError:
+            return []  # an integer past what the store holds (int64) matches no stored row
         finally:
             cursor.close()
 

@@ -75,7 +75,8 @@ def run(tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, *args: str
     return Run(code, seconds, captured.out + captured.err, reports)
 
 
-ONE_RULE = ("--rule", "TESMA-BP-006", "--no-schema-checks", "--timeout", "1", "--strict")  # an assumed code differs: fail
+# --strict: the echo answers an assumed code of its own, which alone would only warn.
+ONE_RULE = ("--rule", "TESMA-BP-006", "--no-schema-checks", "--timeout", "1", "--strict")
 
 
 # -- 5, 7: a deadline per request and a cap on the answer ------------------------------------------------

@@ -8,6 +8,7 @@ Each check carries the `x-rules` id of `specs/energycap-readings.yaml` it implem
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -163,8 +164,8 @@ def _value_problem(definition: UdfDefinition, value: str) -> str | None:
         return f"{value!r} is not one of its select values ({', '.join(definition.select_values)})"
     kind = definition.data_type_code.lower()
     try:
-        if kind in _NUMBER_TYPES:
-            float(value)
+        if kind in _NUMBER_TYPES and not math.isfinite(float(value)):
+            raise ValueError(value)  # "nan", "Infinity" and "1e400" read as floats, but are no number
         elif kind in _INTEGER_TYPES:
             int(value)
         elif kind in _DATE_TYPES:

@@ -14,6 +14,7 @@ from typing import Any
 
 from mockserver.apis.oracle.rules import parse_reading_date
 from mockserver.errors import RulesBroken, RuleViolation
+from mockserver.numbers import parse_int64
 
 
 def _boolean(text: str) -> bool:
@@ -24,9 +25,9 @@ def _boolean(text: str) -> bool:
 
 # attribute -> how its values are read
 QUERYABLE: dict[str, Callable[[str], Any]] = {
-    "MeterReadingId": int,
-    "MeterId": int,
-    "AssetId": int,
+    "MeterReadingId": parse_int64,
+    "MeterId": parse_int64,
+    "AssetId": parse_int64,
     "AssetNumber": str,
     "MeterCode": str,
     "MeterUsageCode": str,

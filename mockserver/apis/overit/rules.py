@@ -58,12 +58,16 @@ class Measure(NamedTuple):
     external_code: str | None = None
 
 
+_INT32_MAX = 2**31 - 1
+
+
 def _violation(rule_id: str, message: str, *, index: int | None = None, field: str | None = None) -> RuleViolation:
     status, code = _OUTCOMES[rule_id]
     return RuleViolation(rule_id, status, code, message, index, field)
 
 
 _OUTCOMES = {
+    "OVERIT-MB-003": (400, "BASE_0001"),
     "OVERIT-MB-005": (404, "NOT_FOUND"),
     "OVERIT-MB-006": (404, "NOT_FOUND"),
     "OVERIT-MB-007": (404, "NOT_FOUND"),
@@ -293,7 +297,7 @@ def _apply(
             catalog_code_id=previous.catalog_code_id,
         )
     if "deltaValue" in item and meter is not None:
-        return _with_delta(meter, result, previous, float(item["deltaValue"]), "rotations" in item)
+        return _with_delta(meter, result, previous, float(item["deltaValue"]), "rotations" in item, index)
     if "value" in item and meter is not None and previous is not None and previous.value is not None:
         return _check_overflow(meter, result, previous, index)
     return result
@@ -305,16 +309,24 @@ def _meter(element: MeasuringElement) -> Characteristic | None:
 
 
 def _with_delta(
-    meter: Characteristic, measure: Measure, previous: Measure | None, delta: float, rotations_given: bool
-) -> Measure:
+    meter: Characteristic, measure: Measure, previous: Measure | None, delta: float, rotations_given: bool, index: int
+) -> Measure | RuleViolation:
     """The value follows from the previous reading and the delta; the counter wraps above max_reading."""
     base = previous.value if previous is not None and previous.value is not None else 0.0
     raw = base - delta if meter.direction == BACKWARD else base + delta
     value, rotations = raw, 0
-    if meter.max_reading is not None:
+    if meter.max_reading is not None and math.isfinite(raw):
         span = meter.max_reading + 1
         rotations = abs(math.floor(raw / span))
         value = raw % span
+    if not math.isfinite(raw) or rotations > _INT32_MAX:
+        # The contract's rotations are int32: a delta that no counter of this meter can reach breaks MB-003.
+        return _violation(
+            "OVERIT-MB-003",
+            f"Measure {measure.id}: deltaValue {delta:g} would take the counter past what rotations (int32) can count",
+            index=index,
+            field="deltaValue",
+        )
     return measure._replace(
         value=value,
         delta_value=delta,

@@ -76,6 +76,9 @@ def _stored(text: str | None) -> str | None:
 def _load_jobs(connection: Connection, tenant: str, documented: list[dict[str, Any]]) -> None:
     job_rows, item_rows = [], []
     for j in documented:
+        for counted in ("processed", "assetsSuccessfullyUpdated"):
+            if j.get(counted, 0) > len(j["items"]):
+                raise FixtureError(f"job {j['id']}: {counted} {j[counted]} is more than its {len(j['items'])} items")
         job_rows.append({
             "tenant": tenant, "job_id": j["id"], "corporate_group": j["corporateGroup"],
             "create_date": _stored(j["createDate"]), "start_date": _stored(j.get("startDate")),
