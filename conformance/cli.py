@@ -281,6 +281,7 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
     finally:
         progress.stop()
     info.duration = round(time.monotonic() - began, 2)
+    info.interrupted = interrupt.requested()
     scored = scores(outcome.results, load_contracts(), list(settings.apis))
     metadata = info.as_dict()
     print_summary(outcome.results, scored, sys.stdout)

@@ -33,6 +33,8 @@ class RunInfo:
     strict: bool
     rules: list[str] = field(default_factory=list)
     duration: float = 0.0
+    interrupted: str | None = None
+    """The signal that stopped the run early (SIGTERM, SIGINT): the reports hold only what ran."""
 
     @classmethod
     def of(cls, settings: RunSettings, seed: int) -> RunInfo:

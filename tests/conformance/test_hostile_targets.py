@@ -257,8 +257,9 @@ def test_a_signal_stops_the_run_and_writes_partial_reports(server, tmp_path, sto
     output, _ = process.communicate(timeout=30)
     assert time.monotonic() - began < 10
     assert process.returncode == 128 + stop, output
-    rows = json.loads(report.read_text())["results"]
-    assert any(f"interrupted ({stop.name})" in row["reason"] for row in rows), rows
+    document = json.loads(report.read_text())
+    assert document["run"]["interrupted"] == stop.name, document["run"]
+    assert any(f"interrupted ({stop.name})" in row["reason"] for row in document["results"]), document["results"]
 
 
 # -- 1: atomicity on a real target --------------------------------------------------------------------------

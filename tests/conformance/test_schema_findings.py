@@ -38,9 +38,19 @@ def note_marked(contract: Contract) -> Contract:
     return replace(contract, spec=spec)
 
 
+def unmarked(node: Any) -> Any:
+    """The contract as if nothing were marked assumed: these tests add the markings they are about."""
+    if isinstance(node, dict):
+        return {key: unmarked(value) for key, value in node.items() if key != "x-assumed"}
+    if isinstance(node, list):
+        return [unmarked(item) for item in node]
+    return node
+
+
 @pytest.fixture(scope="module")
 def overit() -> Contract:
-    return load_contracts()["overit"]
+    contract = load_contracts()["overit"]
+    return replace(contract, spec=unmarked(contract.spec))
 
 
 def accepted(contract: Contract, body: Any) -> FailureGroup:

@@ -74,9 +74,11 @@ def contract(api_id: str, strict_mock: str) -> Any:
         # serialised as YAML, which is a valid document; refusals of bad documents are checked by test_fixtures.
         "operations": [{"include-operation-id": "post_fixtures",
                         "checks": {"negative_data_rejection": {"enabled": False}}},
-                       # schemathesis 4.32 takes the configured X-API-KEY for one it generated (so a valid key
-                       # reads as ignored auth) on tesma's PATCH; strict refusal of unknown keys: TESMA-BP-009.
-                       {"include-operation-id": "patch_lease_assets", "checks": {"ignored_auth": {"enabled": False}}}],
+                       # schemathesis 4.32 takes the configured credential for one it generated (so a valid key
+                       # reads as ignored auth) on tesma's PATCH and Oracle's collection; strict refusal of unknown
+                       # credentials: TESMA-BP-009 and tests/mockserver/test_tenancy_and_auth.py.
+                       *({"include-operation-id": operation_id, "checks": {"ignored_auth": {"enabled": False}}}
+                         for operation_id in ("patch_lease_assets", "list_meter_readings"))],
     })  # fmt: skip
     schema = schemathesis.openapi.from_path(asset_meter_specs.spec_path(SPECS[api_id]), config=config)
     base_path = schema.raw_schema["servers"][0]["url"].rstrip("/")
