@@ -170,6 +170,17 @@ class Target:
         finally:
             self._http.put("/__admin/clock", json={"mode": "real"}).raise_for_status()
 
+    @contextmanager
+    def clock_frozen(self) -> Iterator[None]:
+        """The mock's clock stopped for the duration (what happens "at once" happens at one instant), then back
+        to real time."""
+        now = self._http.get("/__admin/clock").raise_for_status().json()["now"]
+        self._http.put("/__admin/clock", json={"mode": "frozen", "at": now}).raise_for_status()
+        try:
+            yield
+        finally:
+            self._http.put("/__admin/clock", json={"mode": "real"}).raise_for_status()
+
     def scenario_client(
         self, contract: Contract, section: dict[str, Any], defaults: dict[str, Any]
     ) -> tuple[ApiClient, Objects]:
