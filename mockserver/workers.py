@@ -50,9 +50,7 @@ def create_app() -> MockApp:
     return app
 
 
-def serve(
-    settings: Settings, *, host: str, port: int, workers: int, access_log: bool, options: dict[str, Any]
-) -> None:
+def serve(settings: Settings, *, host: str, port: int, workers: int, access_log: bool, options: dict[str, Any]) -> None:
     """``options``: the server settings a single process runs with too (parser, header bounds, log level)."""
     os.environ[SETTINGS_ENV] = base64.b64encode(pickle.dumps(settings)).decode()
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, access_log=access_log, **options)

@@ -228,7 +228,8 @@ def test_settings_off_their_bounds_are_refused(channels: Channels, change: dict[
 
 @rule("ECAP-CV-020")
 @pytest.mark.parametrize(
-    "change", [{"maximumReading": 1.2345678901234567e-05}, {"multiplier": 0.12345678901234566}],
+    "change",
+    [{"maximumReading": 1.2345678901234567e-05}, {"multiplier": 0.12345678901234566}],
     ids=["maximum-reading", "multiplier"],
 )
 def test_more_than_sixteen_decimal_places_are_refused(channels: Channels, change: dict[str, Any]) -> None:

@@ -19,7 +19,6 @@ metadata = MetaData()
 SCHEMA: locks.Name = ("schema",)
 
 
-
 class Store:
     """Owns the engine; `transaction()` is the unit of work (commit on success, rollback on error)."""
 

@@ -56,6 +56,7 @@ def hold_channels(connection: Connection, tenant: str) -> None:
 def catalog(connection: Connection, tenant: str) -> Catalog:
     """The tenant's channels for an import, held until the transaction ends."""
     hold_channels(connection, tenant)
+
     def by_id(channel_id: int) -> Channel | None:
         found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
         return found[0] if found else None
