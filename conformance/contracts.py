@@ -116,7 +116,7 @@ def load_contract(path: Path) -> Contract:
 
 @cache
 def load_contracts(*extra: Path) -> dict[str, Contract]:
-    """Every vendor contract shipped with the suite, and those in ``extra`` (a run's `--contract`), by API id
+    """Every vendor contract shipped with the suite, and those in ``extra`` (`RunSettings.contract_files`), by API id
     (`info.x-api-id`: the only place an API's id is spelled)."""
     contracts: dict[str, Contract] = {}
     paths = [asset_meter_specs.spec_path(name) for name in asset_meter_specs.vendor_spec_files()] + list(extra)

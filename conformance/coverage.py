@@ -2,7 +2,8 @@
 
 A scenario module says which API it checks (`API = "tesma"`); its file name is free (`energycap_channels.py`),
 so an API id may hold any character a contract allows, `_` included. The shipped modules live in
-`conformance.scenarios`; a run may add folders of its own (`--scenarios`), for an API the suite does not ship.
+`conformance.scenarios`; a run may add folders of its own (`RunSettings.scenario_dirs`), for an API the suite
+does not ship.
 """
 
 from __future__ import annotations

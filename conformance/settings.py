@@ -38,9 +38,9 @@ class RunSettings:
     """Whose target this is, probed once per run (by `conformance run`, or by the runner when not given)."""
 
     contract_files: tuple[Path, ...] = ()
-    """Contracts beyond the shipped ones (`--contract`): an API the suite does not ship."""
+    """Contracts beyond the shipped ones: an API the suite does not ship."""
     scenario_dirs: tuple[Path, ...] = ()
-    """Folders of scenario modules beyond the shipped ones (`--scenarios`), each declaring its `API`."""
+    """Folders of scenario modules beyond the shipped ones, each module declaring its `API`."""
 
     ca_bundle: str | None = None
     """A CA bundle (PEM) every client of the run trusts, for a target behind a private CA."""
