@@ -1,6 +1,6 @@
 """A fifth API from outside the package, through the seams alone: the mock serves it (`build_app(apis=...)`), the
 admin API loads, snapshots and resets it, the journal masks its credential header (named only by its contract),
-and the conformance suite runs its scenarios and schemathesis on it (`contract_files`, `scenario_dirs`).
+and `conformance run` checks it with its scenarios and schemathesis (`--contract`, `--scenarios`).
 
 Each check is a function; `test_dropping_a_piece_fails_a_named_check` takes one piece away at a time and expects
 the check that guards it to fail, so no piece is silently optional. README, "Adding an API", lists the pieces.
@@ -8,6 +8,7 @@ the check that guards it to fail, so no piece is silently optional. README, "Add
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -17,12 +18,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from conformance import cli
 from conformance.contracts import load_contracts
 from conformance.coverage import covered_rules
-from conformance.results import CheckResult
-from conformance.runner import run
-from conformance.settings import RunSettings
-from conformance.verdicts import Verdict
 from mockserver.app import build_app
 from mockserver.contracts import ContractError
 from mockserver.settings import Settings
@@ -104,21 +102,24 @@ def check_the_rules_raise_what_the_contract_documents(api: VendorApi) -> None:
     assert api.outcomes == documented, f"outcomes {dict(api.outcomes)}, contract {documented}"
 
 
-def conformance_run(pieces: Pieces, tmp_path: Path, **options: Any) -> dict[str, CheckResult]:
+def conformance_run(pieces: Pieces, tmp_path: Path, *options: str) -> dict[str, dict[str, Any]]:
+    """`conformance run` on the command line, told where the API's contract and scenarios are; its JSON report."""
+    report = tmp_path / "report.json"
+    scenarios = ["--scenarios", str(pieces.scenarios)] if pieces.scenarios else []
     with serve(build_app(Settings(fixtures=pieces.dataset), apis=[pieces.api])) as url:
-        settings = RunSettings(
-            base_url=url, apis=("gauge_log",), contract_files=(CONTRACT,),
-            scenario_dirs=(pieces.scenarios,) if pieces.scenarios else (), max_examples=5, seed=1, **options,
-        )  # fmt: skip
-        outcome = run(settings, cache_dir=tmp_path)
-    return {result.id: result for result in outcome.results}
+        code = cli.main(["run", "--base-url", url, "--api", "gauge_log", "--contract", str(CONTRACT), *scenarios,
+                         "--max-examples", "5", "--seed", "1", "--cache-dir", str(tmp_path / "cache"),
+                         "--json", str(report), "--html", str(tmp_path / "report.html"), *options])  # fmt: skip
+    results = {row["id"]: row for row in json.loads(report.read_text())["results"]}
+    assert code in (0, 1), (code, results)
+    return results
 
 
-def check_the_suite_passes_it(pieces: Pieces, tmp_path: Path) -> dict[str, CheckResult]:
+def check_the_suite_passes_it(pieces: Pieces, tmp_path: Path) -> dict[str, dict[str, Any]]:
     results = conformance_run(pieces, tmp_path)
     # Its contract has no OpenAPI links, so the stateful run has nothing to follow and says so.
-    assert results.pop("stateful").reason == "the contract has no OpenAPI links to follow"
-    failed = {name: result.reason for name, result in results.items() if result.outcome != Verdict.PASS}
+    assert results.pop("stateful")["reason"] == "the contract has no OpenAPI links to follow"
+    failed = {name: row["reason"] for name, row in results.items() if row["outcome"] != "passed"}
     assert not failed, failed
     assert set(results) == {
         "GAUGE-LOG-001",
@@ -163,10 +164,10 @@ def test_the_conformance_suite_passes_it_and_masks_its_credential_in_evidence(tm
     check_the_suite_passes_it(Pieces(), tmp_path)
     # Left without its backwards rule, the mock fails that rule's scenario, with the credential masked.
     results = conformance_run(Pieces(api=replace(API, make_handlers=_without_the_backwards_rule)), tmp_path,
-                              schema_checks=False)  # fmt: skip
+                              "--no-schema-checks")  # fmt: skip
     broken = results["GAUGE-LOG-002"]
-    assert broken.outcome == Verdict.FAIL, broken
-    headers = [exchange["request"]["headers"] for exchange in broken.evidence]
+    assert broken["outcome"] == "failed", broken
+    headers = [exchange["request"]["headers"] for exchange in broken["evidence"]]
     assert headers and all(h["x-client-ident"] == "***" for h in headers), headers
 
 
