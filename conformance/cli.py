@@ -70,11 +70,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaults
         return super()._get_help_string(action)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _extra_contracts(argv: list[str] | None) -> list[Path]:
+    """The `--contract` files, read before the parser is built: their APIs are choices of `--api`."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--contract", action="append", type=Path, default=[])
+    return early.parse_known_args(argv)[0].contract
+
+
+def _parser(apis: list[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conformance", description=__doc__, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {tool_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    apis = sorted(load_contracts())
 
     run_parser = commands.add_parser(
         "run", help="run schema checks and rule scenarios against a base URL", formatter_class=_Formatter
@@ -129,6 +135,14 @@ def _parser() -> argparse.ArgumentParser:
         "--ca-bundle", type=Path, metavar="FILE",
         help="trust this CA bundle (PEM) for every request of the run (else SSL_CERT_FILE / REQUESTS_CA_BUNDLE)",
     )  # fmt: skip
+    run_parser.add_argument(
+        "--contract", action="append", type=Path, default=[], metavar="FILE",
+        help="also check the API of this OpenAPI contract (its info.x-api-id names it; repeatable)",
+    )  # fmt: skip
+    run_parser.add_argument(
+        "--scenarios", action="append", type=Path, default=[], metavar="DIR",
+        help="also run the scenario modules in this folder (each declares API = its x-api-id; repeatable)",
+    )  # fmt: skip
     run_parser.add_argument("-v", "--verbose", action="store_true", help="show full tracebacks of failures")
 
     init_parser = commands.add_parser("init-targets", help="write a commented targets file template")
@@ -148,7 +162,7 @@ def _announce(settings: RunSettings) -> None:
     """Before anything is sent to a real target: whether the run writes, and what."""
     if settings.target_kind.ours:
         return  # our mock: scenarios seed fresh tenants of their own
-    writing = {api: ids for api, ids in writing_rules().items() if api in settings.apis}
+    writing = {api: ids for api, ids in writing_rules(settings.scenario_dirs).items() if api in settings.apis}
     count = sum(len(ids) for ids in writing.values())
     rps = settings.max_rps if settings.max_rps is not None else RunSettings.REAL_TARGET_MAX_RPS
     print(f"conformance: real target, at most {rps:g} requests/s" if rps else "conformance: real target, no rate limit")
@@ -223,7 +237,7 @@ def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
         base_urls = {api: entry.base_url for api, entry in targets.items()}
         objects = {api: entry.objects for api, entry in targets.items()}
         target_credentials = {api: entry.credential for api, entry in targets.items() if entry.credential}
-    contracts = load_contracts()
+    contracts = load_contracts(*args.contract)
     for api in apis:
         url = base_urls.get(api, args.base_url)
         corrected = misplaced_base_path(url, contracts[api].base_path)
@@ -259,6 +273,8 @@ def _settings(args: argparse.Namespace, all_apis: list[str]) -> RunSettings:
         rule_ids=tuple(args.rule),
         timeout=args.timeout,
         ca_bundle=str(args.ca_bundle) if args.ca_bundle else None,
+        contract_files=tuple(args.contract),
+        scenario_dirs=tuple(args.scenarios),
     )
 
 
@@ -282,7 +298,7 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
         progress.stop()
     info.duration = round(time.monotonic() - began, 2)
     info.interrupted = interrupt.requested()
-    scored = scores(outcome.results, load_contracts(), list(settings.apis))
+    scored = scores(outcome.results, load_contracts(*settings.contract_files), list(settings.apis))
     metadata = info.as_dict()
     print_summary(outcome.results, scored, sys.stdout)
     written = []
@@ -311,10 +327,15 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
-    args = _parser().parse_args(argv)
     started = time.time()
     with masking.masked_terminal() as errors, interrupt.graceful_stop():
-        code = _main(args)
+        try:
+            all_apis = sorted(load_contracts(*_extra_contracts(argv)))
+        except SuiteError as error:
+            print(f"conformance: {error}", file=sys.stderr)
+            return 2
+        args = _parser(all_apis).parse_args(argv)
+        code = _main(args, all_apis)
         if code == 2 and args.command == "run":
             write_error_reports(
                 junit=args.junit, json_path=args.json, html=args.html, message=errors.last_line, started=started
@@ -322,8 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     return interrupt.exit_code() or code
 
 
-def _main(args: argparse.Namespace) -> int:
-    all_apis = sorted(load_contracts())
+def _main(args: argparse.Namespace, all_apis: list[str]) -> int:
     try:
         if args.command == "list-rules":
             return print_rules(args.api or all_apis, args.json)

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import yaml
 
 import asset_meter_specs
+from conformance.findings import SuiteError
 
 _METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -97,14 +98,33 @@ def _rules(api: str, spec: dict[str, Any]) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+class ContractError(SuiteError):
+    """A contract the suite cannot read (missing, not YAML, no `info.x-api-id`, an id taken twice)."""
+
+
+def load_contract(path: Path) -> Contract:
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ContractError(f"contract {path}: {error}") from None
+    api = spec.get("info", {}).get("x-api-id") if isinstance(spec, dict) else None
+    if not isinstance(api, str) or not api:
+        raise ContractError(f"contract {path}: info.x-api-id is missing")
+    base_path = urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+    return Contract(api, path, spec, base_path, _rules(api, spec))
+
+
 @cache
-def load_contracts() -> dict[str, Contract]:
-    """Every vendor contract shipped with the suite, by API id (`info.x-api-id`)."""
-    contracts = {}
-    for file_name in asset_meter_specs.vendor_spec_files():
-        path = asset_meter_specs.spec_path(file_name)
-        spec = yaml.safe_load(path.read_text())
-        api = spec["info"]["x-api-id"]
-        base_path = urlparse(spec["servers"][0]["url"]).path.rstrip("/")
-        contracts[api] = Contract(api, path, spec, base_path, _rules(api, spec))
+def load_contracts(*extra: Path) -> dict[str, Contract]:
+    """Every vendor contract shipped with the suite, and those in ``extra`` (`RunSettings.contract_files`), by API id
+    (`info.x-api-id`: the only place an API's id is spelled)."""
+    contracts: dict[str, Contract] = {}
+    paths = [asset_meter_specs.spec_path(name) for name in asset_meter_specs.vendor_spec_files()] + list(extra)
+    for path in paths:
+        contract = load_contract(Path(path))
+        if contract.api in contracts:
+            raise ContractError(
+                f"contract {path}: API id {contract.api!r} is taken by {contracts[contract.api].spec_path}"
+            )
+        contracts[contract.api] = contract
     return contracts

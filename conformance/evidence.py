@@ -9,16 +9,20 @@ from typing import Any
 
 import httpx
 
+from asset_meter_specs.credential_headers import GENERIC
 from conformance import masking
 from conformance.masking import MASK
 
-SECRET_HEADERS = {"authorization", "eci-apikey", "x-api-key", "cookie", "proxy-authorization"}
 BODY_LIMIT = 4000
 
 
 class Masker:
     """Hides credentials in evidence: every credential added joins the run's masking registry (conformance.masking),
-    so the same credentials are hidden in every other output too."""
+    so the same credentials are hidden in every other output too. ``credential_headers`` (lower-cased) are masked
+    whatever they hold: the run's contracts name them (`asset_meter_specs.credential_headers`)."""
+
+    def __init__(self, credential_headers: frozenset[str] = GENERIC) -> None:
+        self.credential_headers = credential_headers
 
     def add(self, credential: str | None) -> None:
         masking.register(credential)
@@ -27,7 +31,7 @@ class Masker:
         return masking.clean(text)
 
     def header(self, name: str, value: str) -> str:
-        if name.lower() not in SECRET_HEADERS:
+        if name.lower() not in self.credential_headers:
             return self.text(value)
         scheme, _, rest = value.partition(" ")
         return f"{scheme} {MASK}" if rest and name.lower().endswith("authorization") else MASK

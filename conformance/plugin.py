@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import strategies as st
 
+from asset_meter_specs.credential_headers import credential_headers
 from conformance.bounded_http import BoundedAdapter, BoundedSession, RateLimit
 from conformance.contracts import Contract, Rule, load_contracts
 from conformance.evidence import Masker, Recorder
@@ -63,10 +64,10 @@ class ConformancePlugin:
             raise ValueError("the runner decides whose target this is before the plugin starts")
         self.settings = settings
         self.kind = settings.target_kind
-        self._contracts = load_contracts()
+        self._contracts = load_contracts(*settings.contract_files)
         self._rules: dict[str, Rule] = {rule.id: rule for c in self._contracts.values() for rule in c.rules}
         self.results: list[CheckResult] = []
-        self.masker = Masker()
+        self.masker = Masker(credential_headers(contract.spec for contract in self._contracts.values()))
         for credential in settings.credentials.values():
             self.masker.add(credential)
         self.recorder = Recorder(self.masker)

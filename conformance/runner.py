@@ -47,7 +47,7 @@ def test_files(settings: RunSettings) -> list[str]:
     if settings.schema_checks and not settings.rule_ids:
         files += [str(Path(schema_checks.__file__)), str(Path(stateful_checks.__file__))]
     if settings.scenarios:
-        modules = scenario_modules()
+        modules = scenario_modules(settings.scenario_dirs)
         files += [str(path) for api in settings.apis for path in modules.get(api, [])]
     return files
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from conformance.verdicts import TargetKind
@@ -35,6 +36,11 @@ class RunSettings:
     """Against a real target, differences in what we assumed fail instead of warning."""
     target_kind: TargetKind | None = None
     """Whose target this is, probed once per run (by `conformance run`, or by the runner when not given)."""
+
+    contract_files: tuple[Path, ...] = ()
+    """Contracts beyond the shipped ones: an API the suite does not ship."""
+    scenario_dirs: tuple[Path, ...] = ()
+    """Folders of scenario modules beyond the shipped ones, each module declaring its `API`."""
 
     ca_bundle: str | None = None
     """A CA bundle (PEM) every client of the run trusts, for a target behind a private CA."""

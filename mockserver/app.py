@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 import connexion
-import yaml
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.middleware.cors import CORSMiddleware
 
 import asset_meter_specs
+from asset_meter_specs.credential_headers import credential_headers
 from mockserver.admin.guard import AdminGuard, admin_security_map
 from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
 from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
+from mockserver.contracts import ContractError, base_path_of, load_spec
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
 from mockserver.media_types import MediaTypeCase
@@ -37,7 +36,7 @@ from mockserver.store import Store
 from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.validation import compiled_validator_map
-from mockserver.vendor_api import VendorApi, discover_apis
+from mockserver.vendor_api import VendorApi, discover_apis, missing_handlers
 from mockserver.worker_threads import off_the_loop
 
 # connexion warns on every request to an operation that accepts several media types.
@@ -61,20 +60,7 @@ class MockApp:
         await (self.outermost or self.front)(scope, receive, send)
 
 
-@functools.cache
-def _parsed_spec(file_name: str) -> dict[str, Any]:
-    # The C loader parses the five contracts about eight times faster than the pure-Python one.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(asset_meter_specs.spec_path(file_name).read_text(), Loader=loader)
-
-
-def load_spec(file_name: str) -> dict[str, Any]:
-    """A private copy of a contract: connexion and spec transforms may change what they are given."""
-    return copy.deepcopy(_parsed_spec(file_name))
-
-
-def base_path_of(spec: dict[str, Any]) -> str:
-    return urlparse(spec["servers"][0]["url"]).path.rstrip("/")
+__all__ = ["MockApp", "base_path_of", "build_app", "load_spec"]
 
 
 def _resolver(handlers: object) -> Resolver:
@@ -117,8 +103,11 @@ def build_app(
             spec = transform_spec(api.id, spec)
         base_path = base_path_of(spec)
         handlers = api.make_handlers(runtime)
-        if hasattr(handlers, "run_due_jobs"):
-            runtime.job_runners[api.id] = handlers.run_due_jobs
+        missing = missing_handlers(handlers, _operation_ids(spec))
+        if missing:
+            raise ContractError(f"{api.id}: no handler for operationId {', '.join(missing)}")
+        if api.jobs is not None:
+            runtime.job_runners[api.id] = functools.partial(api.jobs, handlers)
         app.add_api(
             spec,
             base_path=base_path,
@@ -146,7 +135,12 @@ def build_app(
     errors.install(app)
     errors.allowed_methods = OperationIndex([*contracts, MountedApi("admin", admin_base_path, admin_spec)]).allowed
     index = OperationIndex(contracts)
-    runtime.journal = Journal(settings.journal_size, settings.journal_body_limit, settings.journal_max_bytes)
+    runtime.journal = Journal(
+        settings.journal_size,
+        settings.journal_body_limit,
+        settings.journal_max_bytes,
+        credential_headers([*(mounted.spec for mounted in contracts), admin_spec]),
+    )
     runtime.faults = Faults(index, settings.limits.max_latency_ms)
     kept.restore_faults(runtime.faults)
     bounded = RequestHeadLimit(
@@ -160,6 +154,15 @@ def build_app(
         bounded, index, runtime.journal, runtime.faults, errors_by_api, settings.limits.max_prefer_chars
     )
     return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
+
+
+def _operation_ids(spec: dict[str, Any]) -> list[str]:
+    return [
+        operation["operationId"]
+        for item in spec.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
 
 
 def _outermost(front: QaMiddleware, settings: Settings) -> Any:

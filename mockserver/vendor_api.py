@@ -1,17 +1,32 @@
-"""The seam every vendor API plugs into: one package under `mockserver/apis/` exposing `API`."""
+"""The seam every vendor API plugs into: one package under `mockserver/apis/` exposing `API`.
+
+The handler contract. `make_handlers(runtime)` returns an object with one `async def` method per `operationId`
+of the contract (run to its end in a worker thread; it must not await). connexion calls it with:
+- each path, query and header parameter under its name in the contract (`id`, `accountId`, `q`...);
+- `validated_body`: the request body, parsed and already checked against the contract (our `validation.py`
+  hands it over through connexion's request context), for operations that take one;
+- `user`: the tenant, named by the credential (connexion's `sub`, from `auth.security_map`).
+It returns what connexion accepts (a body, `(body, status)` or `(body, status, headers)`), or raises
+`RulesBroken` (rendered by `errors.rules_broken`) or connexion's `ProblemException` (by `errors.problem`).
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from connexion.lifecycle import ConnexionResponse
 from sqlalchemy import Connection, Table
 
+from mockserver.contracts import api_id_of, contract_path
 from mockserver.errors import RulesBroken
+
+if TYPE_CHECKING:
+    from mockserver.runtime import Runtime
 
 
 class ErrorFormat(Protocol):
@@ -32,15 +47,42 @@ class FixtureSection(Protocol):
     def dump(self, connection: Connection, tenant: str) -> dict[str, Any]: ...
 
 
+HandlerFactory = Callable[["Runtime"], object]
+"""Builds the handlers (see the module's docstring) from the mock's Runtime, once per app."""
+
+
+class JobRunner(Protocol):
+    """Advances one tenant's asynchronous jobs to where the mock's clock says they are (to their end with
+    ``at_once``) and returns how many moved. Called with the handlers ``make_handlers`` built, so a mock built
+    from other parts runs its jobs with those parts."""
+
+    def __call__(self, handlers: Any, connection: Connection, tenant: str, *, at_once: bool) -> int: ...
+
+
+Outcome = tuple[int, str | None]
+
+
 @dataclass(frozen=True)
 class VendorApi:
-    id: str
-    spec_file: str
+    spec_file: str | Path
+    """The contract: a file name shipped in `asset_meter_specs`, or a path (an API kept outside the package)."""
     tables: tuple[Table, ...]
     errors: ErrorFormat
     fixtures: FixtureSection
-    make_handlers: Callable[[Any], object]
-    """Called with the mock's Runtime; returns an object with one method per operationId."""
+    make_handlers: HandlerFactory
+    jobs: JobRunner | None = None
+    """Set when the API has asynchronous jobs: `POST /__admin/jobs/run` and the job pace drive them."""
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict)
+    """Rule id -> (status, code) of every violation the rules raise; a test holds each to the contract."""
+
+    @property
+    def id(self) -> str:
+        """The contract's `info.x-api-id`: the API has no other spelling of its id."""
+        return api_id_of(self.spec_file)
+
+    @property
+    def spec_path(self) -> Path:
+        return contract_path(self.spec_file)
 
     def clear(self, connection: Connection, tenant: str | None) -> None:
         """Delete one tenant's rows (or everyone's) from this API's tables, children first."""
@@ -49,6 +91,11 @@ class VendorApi:
             if tenant is not None:
                 statement = statement.where(table.c.tenant == tenant)
             connection.execute(statement)
+
+
+def missing_handlers(handlers: object, operation_ids: list[str]) -> list[str]:
+    """The operationIds ``handlers`` has no method for."""
+    return [operation_id for operation_id in operation_ids if not callable(getattr(handlers, operation_id, None))]
 
 
 def discover_apis() -> list[VendorApi]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from asset_meter_specs.credential_headers import GENERIC
 from mockserver.qa.operations import tenant_fingerprint
 from mockserver.qa.secrets import masked_body, masked_headers, masked_query
 
@@ -53,7 +54,7 @@ class Exchange:
     response_chunks: list[bytes]
     response_size: int
 
-    def render(self, number: int, limit: int) -> dict[str, Any]:
+    def render(self, number: int, limit: int, credential_headers: frozenset[str] = GENERIC) -> dict[str, Any]:
         return {
             "id": number,
             "time": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -66,9 +67,9 @@ class Exchange:
             "status": self.status,
             "durationMs": round(self.duration * 1000, 3),
             "fault": self.fault,
-            "request": {"headers": masked_headers(self.request_headers),
+            "request": {"headers": masked_headers(self.request_headers, credential_headers),
                         "body": captured_body(self.request_chunks, self.request_size, limit, self.request_headers)},
-            "response": {"headers": masked_headers(self.response_headers),
+            "response": {"headers": masked_headers(self.response_headers, credential_headers),
                          "body": captured_body(self.response_chunks, self.response_size, limit,
                                                self.response_headers)},
         }  # fmt: skip
@@ -101,8 +102,16 @@ class Journal:
     """Keeps the newest ``capacity`` entries holding at most ``max_bytes`` together; 0 keeps none. Appends are
     O(1) amortised; the oldest fall off."""
 
-    def __init__(self, capacity: int, body_limit: int = 8192, max_bytes: int = 32 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        body_limit: int = 8192,
+        max_bytes: int = 32 * 1024 * 1024,
+        credential_headers: frozenset[str] = GENERIC,
+    ) -> None:
         self.capacity = capacity
+        self.credential_headers = credential_headers
+        """Headers masked in every entry: the mounted contracts' credential headers (and the generic ones)."""
         self.body_limit = body_limit
         self.max_bytes = max_bytes
         self.kept_bytes = 0
@@ -128,7 +137,7 @@ class Journal:
             if limit is not None and len(found) >= limit:
                 break
             if where.admits(entry):
-                found.append(entry.render(number, self.body_limit))
+                found.append(entry.render(number, self.body_limit, self.credential_headers))
         return found
 
     def clear(self) -> int:

@@ -2,13 +2,17 @@
 
 A name is a credential's when it says so (token, key, secret, password, auth..., session, cookie, signature),
 which covers the vendors' own schemes (Authorization, ECI-ApiKey, X-API-KEY) and what clients add on their own
-(X-Auth-Token, Api-Key, `?access_token=`, a `password` field). Masking keeps the text as it was sent around the
-masked values, and works on a body cut at the journal's shown bytes as well as on a whole one."""
+(X-Auth-Token, Api-Key, `?access_token=`, a `password` field). A header is also a credential's when a contract's
+security scheme names it (`asset_meter_specs.credential_headers`), whatever its name says. Masking keeps the text
+as it was sent around the masked values, and works on a body cut at the journal's shown bytes as well as on a
+whole one."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import unquote_plus
+
+from asset_meter_specs.credential_headers import GENERIC
 
 MASK = "***"
 
@@ -19,11 +23,12 @@ def is_secret_name(name: str) -> bool:
     return _SECRET_WORDS.search(re.sub(r"[^a-z0-9]", "", name.lower())) is not None
 
 
-def masked_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+def masked_headers(headers: list[tuple[bytes, bytes]], credential_headers: frozenset[str] = GENERIC) -> dict[str, str]:
+    """``credential_headers``: lower-cased names the contracts carry credentials in (besides the ones named so)."""
     shown: dict[str, str] = {}
     for raw_name, raw_value in headers:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        if is_secret_name(name):
+        if name in credential_headers or is_secret_name(name):
             scheme, _, rest = value.partition(" ")
             value = f"{scheme} {MASK}" if rest and name.endswith("authorization") else MASK
         shown[name] = value

@@ -18,15 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from asset_meter_specs import spec_path
 from conformance import cli
+from conformance.contracts import load_contracts
 from tests.conformance.demo_objects import DEMO_OBJECTS
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = {"overit": "overit-measures.yaml", "oracle": "oracle-meter-readings.yaml",
-         "energycap": "energycap-readings.yaml", "tesma": "tesma-lease-assets.yaml"}  # fmt: skip
+SPECS = {api: contract.spec_path for api, contract in load_contracts().items()}
 AUTH = "tests.conformance.connexion_mock_auth"
 
 
@@ -42,7 +41,7 @@ def connexion_mocks() -> Iterator[dict[str, str]]:
                 "-m",
                 "connexion",
                 "run",
-                str(spec_path(SPECS[api])),
+                str(SPECS[api]),
                 "--mock=all",
                 "--app-framework",
                 "async",

@@ -463,3 +463,10 @@ def test_a_schema_bound_the_vendor_never_published_warns_end_to_end(tmp_path, mo
     assert code == 0, [(r["id"], r["reason"]) for r in document["results"] if r["outcome"] == "failed"]
     assert rows_by_id[batch]["outcome"] == "warned" and "maxLength" in rows_by_id[batch]["assumed"]
     assert strict_code == 1
+
+
+def test_a_contract_that_cannot_be_read_stops_the_run_with_2(tmp_path, capsys):
+    (tmp_path / "no-id.yaml").write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\nservers: [{url: /x}]\n")
+    for contract, says in ((tmp_path / "missing.yaml", "missing.yaml"), (tmp_path / "no-id.yaml", "x-api-id")):
+        assert cli.main(["run", "--base-url", "http://127.0.0.1:9", "--contract", str(contract)]) == 2
+        assert says in capsys.readouterr().err

@@ -1,7 +1,10 @@
 """Every documented rule has a scenario, and every scenario names a documented rule."""
 
+import pytest
+
 from conformance.contracts import load_contracts
-from conformance.coverage import covered_rules
+from conformance.coverage import covered_rules, scenario_modules
+from conformance.findings import SuiteError
 
 
 def documented_rule_ids():
@@ -27,3 +30,17 @@ def test_list_rules_reports_coverage(capsys):
     assert "26 rules, 26 covered" in out
     assert main(["list-rules"]) == 0
     assert "NO SCENARIO" not in capsys.readouterr().out
+
+
+def test_a_scenario_module_is_filed_under_the_api_it_declares_whatever_its_name(tmp_path):
+    (tmp_path / "gauge_log_readings.py").write_text(
+        'import pytest\nAPI = "gauge_log"\n\n@pytest.mark.rule("GAUGE-LOG-1")\ndef test_x():\n    pass\n'
+    )
+    assert scenario_modules([tmp_path])["gauge_log"] == [tmp_path / "gauge_log_readings.py"]
+    assert covered_rules([tmp_path])["GAUGE-LOG-1"] == ["gauge_log_readings::test_x"]
+
+
+def test_a_scenario_module_that_names_no_api_is_refused(tmp_path):
+    (tmp_path / "orphan.py").write_text("def test_x():\n    pass\n")
+    with pytest.raises(SuiteError, match=r"orphan\.py: a scenario module names the API it checks"):
+        scenario_modules([tmp_path])

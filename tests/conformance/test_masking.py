@@ -54,3 +54,11 @@ def test_control_characters_are_inert_and_credentials_with_them_refused():
         masking.check_credential("tesma", "secret\n")
     with pytest.raises(masking.CredentialError, match="empty"):
         masking.check_credential("tesma", "")
+
+
+def test_evidence_masks_a_header_a_contract_names_whatever_it_holds():
+    request = httpx.Request("GET", "http://127.0.0.1/x", headers={"X-Client-Ident": "tenant-7"})
+    plain = exchange(httpx.Response(200, request=request), Masker())["request"]["headers"]
+    assert plain["x-client-ident"] == "tenant-7"
+    masker = Masker(frozenset({"x-client-ident"}))
+    assert exchange(httpx.Response(200, request=request), masker)["request"]["headers"]["x-client-ident"] == "***"

@@ -4,7 +4,6 @@ never see each other's writes."""
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -13,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.contracts import load_contracts
+from conformance.target import auth_headers
 from mockserver.app import build_app
 from mockserver.cli import server_config
 from mockserver.settings import Settings
@@ -34,16 +35,14 @@ ERROR_FORMATS = {
 }
 
 
+# Headers an API needs beside its credential.
+EXTRA_HEADERS = {"tesma": {"CorporateGroup-Name": "ACME"}}
+
+
 def credentials(api: str, tenant: str) -> dict[str, str]:
-    if api == "overit":
-        return {"Authorization": f"Bearer {tenant}"}
-    if api == "oracle":
-        return {"Authorization": "Basic " + base64.b64encode(f"{tenant}:x".encode()).decode()}
-    if api == "energycap":
-        return {"ECI-ApiKey": tenant}
-    if api == "tesma":
-        return {"X-API-KEY": tenant, "CorporateGroup-Name": "ACME"}
-    return {}
+    """The header the contract's security scheme carries ``tenant`` in (none for the admin API)."""
+    contract = load_contracts().get(api)
+    return {**auth_headers(contract, tenant), **EXTRA_HEADERS.get(api, {})} if contract else {}
 
 
 def assert_vendor_error(api: str, response: httpx.Response, status: int | None = None) -> None:

@@ -14,15 +14,10 @@ import pytest
 import asset_meter_specs
 from mockserver.app import base_path_of, build_app, load_spec
 from mockserver.settings import Settings
+from mockserver.vendor_api import discover_apis
 from tests.live_server import serve
 
-SPECS = [
-    "overit-measures.yaml",
-    "oracle-meter-readings.yaml",
-    "energycap-readings.yaml",
-    "tesma-lease-assets.yaml",
-    asset_meter_specs.ADMIN_SPEC,
-]
+SPECS = [*(api.spec_file for api in discover_apis()), asset_meter_specs.ADMIN_SPEC]
 ORACLE = "/fscmRestApi/resources/11.13.18.05/meterReadings"
 ORACLE_READING = {
     "AssetNumber": "F0554-02",

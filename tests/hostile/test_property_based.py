@@ -24,6 +24,7 @@ import schemathesis
 import asset_meter_specs
 from mockserver.app import build_app
 from mockserver.settings import Settings
+from mockserver.vendor_api import discover_apis
 from tests.hostile.conftest import ERROR_FORMATS, serve_as_the_cli_does
 
 EXCLUDED_CHECKS = ("positive_data_acceptance",)
@@ -35,13 +36,7 @@ STRICT_CREDENTIALS = {
     "tesma": {"X-API-KEY": "demo-tesma-key"},
     "admin": {},
 }
-SPECS = {
-    "overit": "overit-measures.yaml",
-    "oracle": "oracle-meter-readings.yaml",
-    "energycap": "energycap-readings.yaml",
-    "tesma": "tesma-lease-assets.yaml",
-    "admin": asset_meter_specs.ADMIN_SPEC,
-}
+SPECS = {**{api.id: api.spec_file for api in discover_apis()}, "admin": asset_meter_specs.ADMIN_SPEC}
 SENT: Counter[str] = Counter()
 SERVER_ERRORS: Counter[str] = Counter()
 

@@ -3,18 +3,11 @@
 import pytest
 
 from conformance.contracts import load_contracts
-from mockserver.apis.energycap import version_edit
 from mockserver.apis.oracle import query
-from mockserver.apis.oracle import rules as oracle_rules
-from mockserver.apis.overit import rules as overit_rules
-from mockserver.apis.tesma import rules as tesma_rules
+from mockserver.vendor_api import discover_apis
 
-OUTCOME_TABLES = {
-    "overit": overit_rules._OUTCOMES,
-    "oracle": oracle_rules._OUTCOMES,
-    "energycap": version_edit._OUTCOMES,
-    "tesma": tesma_rules._OUTCOMES,
-}
+# Each API declares its table (`VendorApi.outcomes`); tests/test_every_api_is_listed.py holds every API to one.
+OUTCOME_TABLES = {api.id: api.outcomes for api in discover_apis()}
 
 
 @pytest.mark.parametrize("api", sorted(OUTCOME_TABLES))

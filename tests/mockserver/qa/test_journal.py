@@ -74,3 +74,11 @@ def test_queries_and_bodies_are_shown_masked():
     shown = exchange.render(1, 8192)
     assert shown["query"] == "access_token=***&x=1"
     assert shown["request"]["body"]["text"] == '{"password": "***", "x": 1}'
+
+
+def test_a_header_a_contract_names_is_masked_whatever_its_name_says():
+    headers = [(b"X-Client-Ident", b"tenant-7"), (b"Accept", b"*/*")]
+    assert masked_headers(headers)["x-client-ident"] == "tenant-7", "the name alone does not say credential"
+    journal = Journal(capacity=1, credential_headers=frozenset({"x-client-ident"}))
+    journal.record(Exchange(0.0, "a", "op", "GET", "/p", b"", "t", 200, 0.001, None, headers, [], 0, [], [], 0))
+    assert journal.entries(Filter())[0]["request"]["headers"] == {"x-client-ident": "***", "accept": "*/*"}
