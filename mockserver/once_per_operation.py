@@ -12,6 +12,7 @@ routed ASGI app `AbstractApp` wraps in its middleware stack."""
 from __future__ import annotations
 
 import functools
+import re
 import typing as t
 
 from connexion import AsyncApp
@@ -19,8 +20,14 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.middleware import ConnexionMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
+from starlette.types import Receive, Scope, Send
+
+# Everything Swagger UI's router serves under an API's base path (connexion's default paths, which the mock uses).
+_DOCS = re.compile(r"/ui(/|$)|/openapi\.(json|yaml)$")
 
 
 class _DecoratedOnce(StarletteDecorator):
@@ -55,9 +62,28 @@ class _ASGIApp(AsyncASGIApp):
     api_cls = _Api
 
 
+class DocsOnlySwaggerUI(SwaggerUIMiddleware):
+    """Swagger UI's router sees only requests for the docs; stock connexion routes every request through it (a
+    scope copy, a context variable and a walk over every API's mount) before handing it on unchanged."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _DOCS.search(scope["path"]) is None:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+MIDDLEWARES = [
+    DocsOnlySwaggerUI if middleware is SwaggerUIMiddleware else middleware
+    for middleware in ConnexionMiddleware.default_middlewares
+]
+
+
 class OnceDecoratedApp(AsyncApp):
-    """`connexion.AsyncApp`, taking the same arguments."""
+    """`connexion.AsyncApp`, taking the same arguments; its middlewares default to connexion's, with
+    `DocsOnlySwaggerUI` in Swagger UI's place."""
 
     def __init__(self, import_name: str, **options: t.Any) -> None:
         self._middleware_app = _ASGIApp()
+        options.setdefault("middlewares", MIDDLEWARES)
         AbstractApp.__init__(self, import_name, **options)

@@ -6,6 +6,7 @@ import base64
 import inspect
 
 import pytest
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette.testclient import TestClient
 
 from mockserver.app import build_app
@@ -54,3 +55,25 @@ def test_handlers_still_get_their_parameters_and_the_tenant(tenant: str) -> None
         other = client.get(f"{ORACLE}/{ids[0]}", headers=_basic(f"{tenant}-other"))
         assert other.status_code == 200  # another tenant, seeded with the same demo data
         assert client.get(f"{ORACLE}/{ids[0]}").status_code == 401
+
+
+def test_only_requests_for_the_docs_pass_through_swagger_uis_router(monkeypatch: pytest.MonkeyPatch, tenant: str):
+    """Stock connexion walks Swagger UI's router for every request and hands the rest on from its default."""
+    handed_on: list[str] = []
+    original = SwaggerUIMiddleware.default_fn
+
+    async def counting(self, scope, receive, send):
+        handed_on.append(scope["path"])
+        await original(self, scope, receive, send)
+
+    monkeypatch.setattr(SwaggerUIMiddleware, "default_fn", counting)
+    with TestClient(build_app()) as client:
+        assert client.get(f"{ORACLE}?limit=1", headers=_basic(tenant)).status_code == 200
+        assert client.get("/nowhere").status_code == 404
+        for docs in ("/fscmRestApi/resources/11.13.18.05/ui/", "/api/openapi.json", "/__admin/ui/"):
+            assert client.get(docs).status_code == 200, docs
+        assert client.get("/v1/openapi.yaml").status_code == 200
+        redirect = client.get("/assets/r1/ui", follow_redirects=False)
+        assert redirect.status_code == 307 and redirect.headers["location"].endswith("/assets/r1/ui/")
+        assert client.get("/v1/ui/swagger-ui.css").status_code == 200
+    assert handed_on == []
