@@ -60,7 +60,17 @@ def _wrk(port: int, shape: Shape, seconds: float, connections: int) -> dict:
             turns = Path(folder) / "turns"
             turns.write_text("".join(f"{name}: {value}\n" for name, value in shape.turns))
             environment["BENCH_TURNS"] = str(turns)
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(SCRIPT)]
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            "-s",
+            str(SCRIPT),
+        ]
         output = subprocess.run(
             [*command, f"http://127.0.0.1:{port}{shape.path}"],
             capture_output=True,
