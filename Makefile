@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-one clean
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Side by side with Prism first (installed into .cache/prism from npm on first use), then the mock's own figures.
 bench: $(STAMP)
+	$(BIN)/python bench/side_by_side.py
 	$(BIN)/python bench/overit_batch.py
 	$(BIN)/python bench/oracle_readings.py
 	$(BIN)/python bench/energycap_readings.py
 	$(BIN)/python bench/energycap_channel_edit.py
 	$(BIN)/python bench/tesma_bulk_patch.py
-	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/workers.py --tenants 16
 	$(BIN)/python bench/loop_under_import.py
 	$(BIN)/python bench/yaml_alias_bomb.py
+
+# One request type against Prism, e.g. `make bench-one REQUEST=oracle-get` (names: bench/request_types.py).
+REQUEST ?= overit-batch
+bench-one: $(STAMP)
+	$(BIN)/python bench/side_by_side.py --no-workers --only $(REQUEST)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

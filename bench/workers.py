@@ -1,7 +1,8 @@
 """Benchmark: the OverIT 50-item batch with 1, 2 and 4 workers, on a SQLite file and on PostgreSQL.
 
 Each configuration is one `mockserver --workers N --store URL` process, seeded through /__admin, loaded by
-`wrk` when it is on PATH (else a small asyncio client). Prints req/s, p50/p99 and non-2xx/errors.
+`load.py` (wrk when it is on PATH). Prints req/s, p50/p99 and non-2xx/errors. `side_by_side.py` prints the
+same configurations (one tenant) each alternated with Prism.
 
     python bench/workers.py [--seconds 5] [--connections 16] [--workers 1 2 4] [--tenants 1 16]
                             [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
@@ -16,15 +17,14 @@ without one they are skipped with the reason. The machine is shared: expect +-15
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from mockserver.store import StoreError
@@ -32,31 +32,15 @@ from mockserver.store.scratch import scratch_database
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import running_mock, seed
-from overit_batch import _LUA as WRK_SCRIPT
-from overit_batch import ELEMENT, TENANT, batch, fixture, load_with_asyncio, load_with_wrk
+from load import driver, load
+from request_types import overit_batch, overit_fixture
 
-# Each request names the next tenant's bearer token, round robin (wrk's request hook, in the headers slot).
-_ROUND_ROBIN = """
-local tenants, next_one = %(tenants)d, 0
-request = function()
-  next_one = next_one %% tenants + 1
-  return wrk.format(nil, nil, {["Content-Type"] = "application/json",
-                               ["Authorization"] = "Bearer %(prefix)s-" .. next_one})
-end
-"""
+TENANT = "bench"
 
 
-def load_many_tenants(port: int, body: bytes, tenants: int, seconds: int, connections: int) -> dict:
-    with tempfile.TemporaryDirectory() as folder:
-        body_file, script = Path(folder) / "body.json", Path(folder) / "load.lua"
-        body_file.write_bytes(body)
-        hook = _ROUND_ROBIN % {"tenants": tenants, "prefix": TENANT}
-        script.write_text(WRK_SCRIPT % {"body": body_file, "headers": hook})
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script)]
-        output = subprocess.run(
-            [*command, f"http://127.0.0.1:{port}{ELEMENT}"], capture_output=True, text=True, check=True
-        ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+def round_robin(tenants: int) -> tuple[tuple[str, str], ...]:
+    """Each request names the next tenant's bearer token."""
+    return tuple(("Authorization", f"Bearer {TENANT}-{number}") for number in range(1, tenants + 1))
 
 
 @contextmanager
@@ -86,18 +70,15 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    load = load_with_wrk if shutil.which("wrk") else load_with_asyncio
-    driver = "wrk -t1" if shutil.which("wrk") else "built-in asyncio client"
     print(
-        f"OverIT valid 50-item batch, {args.connections} connections, {args.seconds} s per run, load from {driver}, "
+        f"OverIT valid 50-item batch, {args.connections} connections, {args.seconds} s per run, load from {driver()}, "
         f"{os.cpu_count()} cores, default settings (response validation and journal on)"
     )
     if not shutil.which("wrk"):
         args.tenants = [1]  # the built-in client sends one fixed request
     header = f"{'store':<12} {'workers':>7} {'tenants':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
     print(f"{header} {'non-2xx':>8} {'errors':>7}")
-    body = batch(refused=False)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {TENANT}"}
+    shape = overit_batch(TENANT)
     with tempfile.TemporaryDirectory() as folder, postgres_database(args.postgres_url) as postgres_url:
         stores = [("sqlite-file", lambda n: f"sqlite:///{Path(folder) / f'bench-{n}.db'}")]
         if postgres_url is not None:
@@ -106,15 +87,13 @@ def main() -> int:
             for workers in args.workers:
                 with running_mock("--store", url_for(workers), "--workers", str(workers)) as mock:
                     every_worker_answers(mock.port)
-                    seed(mock.port, TENANT, fixture())
+                    seed(mock.port, TENANT, overit_fixture())
                     for number in range(1, max(args.tenants) + 1):
-                        seed(mock.port, f"{TENANT}-{number}", fixture())
-                    load(mock.port, body, headers, 2, args.connections)  # warm-up
+                        seed(mock.port, f"{TENANT}-{number}", overit_fixture())
+                    load(mock.port, shape, 2, args.connections)  # warm-up
                     for tenants in args.tenants:
-                        if tenants == 1:
-                            run = load(mock.port, body, headers, args.seconds, args.connections)
-                        else:
-                            run = load_many_tenants(mock.port, body, tenants, args.seconds, args.connections)
+                        turns = round_robin(tenants) if tenants > 1 else ()
+                        run = load(mock.port, replace(shape, turns=turns), args.seconds, args.connections)
                         print(
                             f"{store_name:<12} {workers:>7} {tenants:>7} {run['rps']:>8.0f} {run['p50']:>8.2f} "
                             f"{run['p99']:>8.2f} {run['non2xx']:>8} {run['errors']:>7}"

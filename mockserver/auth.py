@@ -76,4 +76,23 @@ def security_map(api_id: str, authenticator: Authenticator) -> dict[str, type]:
 def _bound(handler: type, verify: Callable[..., object]) -> type:
     # connexion instantiates handlers without arguments and looks the verify function up by name in
     # the spec; a subclass returning our function keeps specs free of mock internals.
-    return type(handler.__name__, (handler,), {"_resolve_func": lambda self, scheme: verify})
+    return bound_handler(handler, verify)
+
+
+def bound_handler(handler: type, verify: Callable[..., object]) -> type:
+    """A connexion security handler class that verifies with ``verify``.
+
+    connexion asks, on every request, whether the verify function takes `required_scopes` and `request`
+    (`inspect.signature`, twice); for ``verify`` the answers are known here, once."""
+    accepts = {keyword: handler._accepts_kwarg(verify, keyword) for keyword in ("required_scopes", "request")}
+
+    def accepts_kwarg(function: Callable[..., object], keyword: str) -> bool:
+        if function is verify and keyword in accepts:
+            return accepts[keyword]
+        return handler._accepts_kwarg(function, keyword)
+
+    return type(
+        handler.__name__,
+        (handler,),
+        {"_resolve_func": lambda self, scheme: verify, "_accepts_kwarg": staticmethod(accepts_kwarg)},
+    )

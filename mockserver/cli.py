@@ -107,6 +107,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--access-log", action="store_true", help="log every request (slower)")
     parser.add_argument(
+        "--http",
+        choices=tuple(HTTP_PARSERS),
+        default="httptools",
+        help="the HTTP/1.1 parser; both bound the request head (default %(default)s, the faster)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -116,10 +122,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def server_options(limits: Limits = LIMITS) -> dict[str, Any]:
-    """uvicorn as the mock runs it: h11, whose buffer bound refuses an oversized request head (400) before any
-    header reaches the app (httptools, uvicorn's other parser, has no such bound)."""
-    return {"http": "h11", "h11_max_incomplete_event_size": limits.max_header_bytes, "log_level": "warning"}
+HTTP_PARSERS = {"httptools": "mockserver.http_protocol:BoundedHeadHttpTools", "h11": "h11"}
+
+
+def server_options(limits: Limits = LIMITS, http: str = "httptools") -> dict[str, Any]:
+    """uvicorn as the mock runs it. Both parsers refuse a request head that arrives in pieces past
+    `max_header_bytes` before any header reaches the app: h11 by its own buffer bound (400), httptools through
+    `http_protocol.py`, which reads the same uvicorn setting (431). By name, so that workers can import it."""
+    return {
+        "http": HTTP_PARSERS[http],
+        "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "log_level": "warning",
+    }
 
 
 def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
@@ -180,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     warning = exposure_warning(args.host, args.admin_token)
     if warning:
         print(warning, file=sys.stderr, flush=True)
-    options = server_options(settings.limits)
+    options = server_options(settings.limits, args.http)
     if args.workers > 1:
         # This process checked the settings and prepared the store; each worker builds its own app.
         app.runtime.store.dispose()

@@ -1,10 +1,11 @@
 """Refuses a request head above its bounds before routing, in the vendor's own error format: a path longer than
 `max_path_bytes` (414) or headers larger than `max_header_bytes` together (431).
 
-The HTTP server (h11) drops a head that arrives in pieces larger than the bound; one that arrives whole reaches
-the app, and is refused here. Routing converts an integer path parameter with int() while it matches the route;
-past Python's 4,300-digit limit that raised and the request answered 500. No path of these APIs comes near the
-bound, and every id under it reaches the contract's own minimum and maximum checks (400)."""
+The HTTP server drops a head that arrives in pieces larger than the bound (h11 by its own buffer bound, httptools
+through `http_protocol.py`); one that arrives whole reaches the app, and is refused here. Routing converts an
+integer path parameter with int() while it matches the route; past Python's 4,300-digit limit that raised and the
+request answered 500. No path of these APIs comes near the bound, and every id under it reaches the contract's own
+minimum and maximum checks (400)."""
 
 from __future__ import annotations
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
 from mockserver.store import Store, locks
 from mockserver.store.mock_state import MockState
+from mockserver.store.prepared import Prepared
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
+
+_tenant_row = Prepared(select(tenants.c.tenant).where(tenants.c.tenant == bindparam("tenant")))
 
 # Outside every well-formed credential, so no real tenant can be named so (and no NUL: PostgreSQL text refuses it).
 _REHEARSAL = "#rehearsal"
@@ -75,7 +78,8 @@ class Tenants:
 
     @staticmethod
     def _exists(connection: Connection, tenant: str) -> bool:
-        return connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is not None
+        # Asked on every request when the store is shared (no tenant is remembered), so prepared once.
+        return _tenant_row.first(connection, {"tenant": tenant}) is not None
 
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""

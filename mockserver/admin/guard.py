@@ -14,6 +14,7 @@ from typing import Any
 
 from connexion.security import BearerSecurityHandler
 
+from mockserver.auth import bound_handler
 from mockserver.vendor_errors import problem_json
 
 Message = dict[str, Any]
@@ -60,4 +61,4 @@ def admin_security_map() -> dict[str, type]:
     def admitted(token: str) -> dict[str, str]:
         return {"sub": "admin"}
 
-    return {"bearer": type("AdminBearer", (BearerSecurityHandler,), {"_resolve_func": lambda self, scheme: admitted})}
+    return {"bearer": bound_handler(BearerSecurityHandler, admitted)}

@@ -3,12 +3,21 @@ which is read before authentication on every vendor path, in linear time and up 
 
 from __future__ import annotations
 
+import json
+import select
+import socket
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 import httpx
 import pytest
 
+from mockserver.app import build_app
+from mockserver.cli import HTTP_PARSERS, server_config
+from mockserver.settings import Settings
 from tests.hostile.conftest import assert_vendor_error, credentials
+from tests.live_server import serve
 
 READINGS = "/api/v3/channel/10001/reading"
 
@@ -46,3 +55,67 @@ def test_a_request_head_far_above_the_bound_is_refused_by_the_server(mock_url, h
         except httpx.TransportError:
             status = None  # reset while the client was still sending
     assert status in (None, 400, 431)
+
+
+@pytest.fixture(scope="module")
+def mock_on_each_parser() -> Iterator[dict[str, str]]:
+    """The mock served as the CLI serves it, once on each parser `--http` offers."""
+    with ExitStack() as stack:
+        app = build_app(Settings())
+        yield {
+            name: stack.enter_context(serve(app, server_config(app, "127.0.0.1", 0, log_level="critical", http=http)))
+            for name, http in HTTP_PARSERS.items()
+        }
+
+
+def _sent_before_the_server_answered(url: str, limit: int) -> tuple[int, bytes]:
+    """Streams one header that never ends, in small pieces; returns how much was sent when the server answered or
+    closed, and what it answered."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f"GET {READINGS} HTTP/1.1\r\nHost: {host}\r\nECI-ApiKey: big\r\nX-Filler: ".encode())
+        sent, piece = 0, b"a" * 4096
+        while sent < limit:
+            try:
+                connection.sendall(piece)
+            except OSError:  # reset: the server refused and closed
+                break
+            sent += len(piece)
+            time.sleep(0.001)  # separate reads on the server's side, as a slow client's pieces arrive
+            readable, _, _ = select.select([connection], [], [], 0)
+            if readable:
+                break
+        try:
+            connection.settimeout(5)
+            answer = connection.recv(200)
+        except OSError:
+            answer = b""
+    return sent, answer
+
+
+@pytest.mark.parametrize("parser", list(HTTP_PARSERS))
+def test_a_head_that_never_ends_is_refused_near_the_bound(mock_on_each_parser, parser):
+    """Neither parser keeps reading a head past the bound (64 KiB) plus a read; without a bound, httptools reads
+    all 4 MiB sent here and still waits for the head's end."""
+    sent, answer = _sent_before_the_server_answered(mock_on_each_parser[parser], 4 * 1024 * 1024)
+    assert sent < 1024 * 1024, f"{parser} still reading after {sent} bytes of one header"
+    assert answer == b"" or answer.split(b" ")[1] in (b"400", b"431"), answer
+
+
+@pytest.mark.parametrize("parser", list(HTTP_PARSERS))
+def test_both_parsers_answer_pipelined_requests_with_large_bodies(mock_on_each_parser, parser, tenant):
+    """The bound counts head bytes only: bodies far above it, and the requests after them on one connection, pass."""
+    host, port = mock_on_each_parser[parser].removeprefix("http://").split(":")
+    body = json.dumps([{"channelId": 10001, "readings": [{"time": "2026-01-01T00:00:00Z", "value": 1.5}]}] * 4000)
+    request = (
+        f"POST /api/v3/reading HTTP/1.1\r\nHost: {host}\r\nECI-ApiKey: {tenant}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(request * 3)
+        received = b""
+        while received.count(b"HTTP/1.1 200") < 3:
+            chunk = connection.recv(65536)
+            assert chunk, received[-300:]
+            received += chunk
+    assert b"HTTP/1.1 4" not in received

@@ -1,7 +1,13 @@
 import jsonschema_rs
+import pytest
 from connexion.datastructures import MediaTypeDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mockserver.timestamps import unsupported
 from mockserver.validation import (
+    _RFC3339,
+    FORMATS,
     CompiledRequestBodyValidator,
     CompiledResponseBodyValidator,
     compiled_validator_map,
@@ -55,3 +61,49 @@ def test_parameters_are_checked_like_connexion_does():
     assert check("path", None, param) == "Missing path parameter 'accountId'"
     optional = {"name": "tenant", "in": "query", "schema": {"type": "string", "nullable": True}}
     assert check("query", None, optional) is None
+
+
+def _two(low: int, high: int) -> st.SearchStrategy[str]:
+    return st.integers(low, high).map(lambda number: f"{number:02d}")
+
+
+_date_times = st.builds(
+    lambda year, month, day, separator, hour, minute, second, fraction, offset: (
+        f"{year}-{month}-{day}{separator}{hour}:{minute}:{second}{fraction}{offset}"
+    ),
+    st.sampled_from(["0000", "0001", "0002", "1970", "2024", "2026", "9998", "9999"])
+    | st.integers(0, 9999).map(lambda year: f"{year:04d}"),
+    _two(0, 13),
+    _two(0, 32),
+    st.sampled_from(["T", "t", " "]),
+    _two(0, 24),
+    _two(0, 60),
+    _two(0, 61),
+    st.sampled_from(["", ".5", ".123456", ".1234567890"]),
+    st.sampled_from(["Z", "z", "+00:00", "-00:00"])
+    | st.builds("{}{}:{}".format, st.sampled_from("+-"), _two(0, 24), _two(0, 59)),
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_date_times)
+def test_the_date_time_format_agrees_with_the_full_check(text):
+    """The format check skips parsing a date-time far from what the mock cannot hold; it answers as parsing does."""
+    fully_checked = _RFC3339["date-time"].is_valid(text) and unsupported(text) is None
+    assert FORMATS["date-time"](text) == fully_checked
+
+
+@pytest.mark.parametrize(
+    ("text", "held"),
+    [
+        ("2026-11-20T08:30:00Z", True),
+        ("2026-06-30T23:59:60Z", False),  # a leap second
+        ("0001-01-01T00:00:00+01:00", False),  # before year 1 in UTC
+        ("0002-01-01T00:00:00+23:59", True),
+        ("9999-12-31T23:00:00-01:00", False),  # after year 9999 in UTC
+        ("9998-12-31T23:59:59-23:59", True),
+        ("2026-02-30T00:00:00Z", False),
+    ],
+)
+def test_date_times_near_what_the_mock_cannot_hold(text, held):
+    assert FORMATS["date-time"](text) is held

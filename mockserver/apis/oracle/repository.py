@@ -67,6 +67,7 @@ _by_id = Prepared(
         readings.c.canceled_flag == false(),
     )
 )
+_privileges_of = Prepared(select(privileges.c.privileges).where(privileges.c.tenant == bindparam("tenant")))
 _max_id = Prepared(select(func.max(readings.c.meter_reading_id)).where(readings.c.tenant == bindparam("tenant")))
 
 
@@ -249,5 +250,6 @@ def add(connection: Connection, tenant: str, new: Reading) -> None:
 
 def held_privileges(connection: Connection, tenant: str) -> list[str] | None:
     """The privileges the tenant's credential holds, or None when it holds every one."""
-    held = connection.execute(select(privileges.c.privileges).where(privileges.c.tenant == tenant)).scalar()
+    row = _privileges_of.first(connection, {"tenant": tenant})
+    held = None if row is None else row[0]
     return None if held is None else [name for name in held.split(",") if name]

@@ -73,6 +73,9 @@ _FIRST_MUTABLE = Measure._fields.index(_MUTABLE[0])
 assert Measure._fields[_FIRST_MUTABLE:] == _MUTABLE
 _UPDATE_NAMES = (*_MUTABLE, "b_tenant", "b_element", "b_id")
 
+_permissions_of = Prepared(
+    select(permission_grants.c.permissions).where(permission_grants.c.tenant == bindparam("tenant"))
+)
 _update_measure = Prepared(
     update(measures)
     .where(
@@ -124,7 +127,6 @@ def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
 
 def held_permissions(connection: Connection, tenant: str) -> list[str] | None:
     """The permissions the tenant's credential holds, or None when it holds every one."""
-    held = connection.execute(
-        select(permission_grants.c.permissions).where(permission_grants.c.tenant == tenant)
-    ).scalar()
+    row = _permissions_of.first(connection, {"tenant": tenant})
+    held = None if row is None else row[0]
     return None if held is None else [name for name in held.split(",") if name]
