@@ -29,6 +29,8 @@ from conformance.junit_report import write_junit
 from conformance.list_rules import print_rules
 from conformance.preflight import configuration_problem
 from conformance.progress import RunProgress
+from conformance.proxy.serve import ProxySettings
+from conformance.proxy.serve import serve as serve_proxy
 from conformance.report import print_summary, write_json
 from conformance.run_info import RunInfo, tool_version
 from conformance.runner import DEFAULT_CACHE, run
@@ -135,6 +137,21 @@ def _parser() -> argparse.ArgumentParser:
     init_parser.add_argument("path", type=Path, nargs="?", help="where to write it (default: print it)")
     init_parser.add_argument("--api", action="append", choices=apis)
     init_parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    proxy_parser = commands.add_parser(
+        "proxy", help="forward traffic to the targets file's origins and check every exchange against the contract",
+        formatter_class=_Formatter,
+    )  # fmt: skip
+    proxy_parser.add_argument("--target", type=Path, required=True, help="a targets file naming each API's origin")
+    proxy_parser.add_argument("--host", default="127.0.0.1", help="where to listen")
+    proxy_parser.add_argument("--port", type=int, default=8090, help="where to listen")
+    proxy_parser.add_argument("--api", action="append", choices=apis, help="only this API of the targets file")
+    proxy_parser.add_argument("--record", type=Path, metavar="FILE", help="write every exchange here, masked")
+    proxy_parser.add_argument("--strict", action="store_true", help="differences in what we assumed fail, not warn")
+    proxy_parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the origin")
+    proxy_parser.add_argument("--junit", type=Path, help="write a JUnit XML report here on exit")
+    proxy_parser.add_argument("--json", type=Path, help="write a JSON report here on exit")
+    proxy_parser.add_argument("--html", type=Path, help="write an HTML report here on exit")
 
     list_parser = commands.add_parser(
         "list-rules", help="every documented rule, its source and whether a scenario covers it"
@@ -309,6 +326,18 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
     return code or (1 if below else 0)
 
 
+def _proxy(args: argparse.Namespace) -> int:
+    if not (0 < args.port < 65536):
+        raise UsageError("--port must be 1..65535")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    settings = ProxySettings(
+        target=args.target, host=args.host, port=args.port, apis=args.api, record=args.record, strict=args.strict,
+        timeout=args.timeout, reports={"junit": args.junit, "json": args.json, "html": args.html},
+    )  # fmt: skip
+    return serve_proxy(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
     args = _parser().parse_args(argv)
@@ -319,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
             write_error_reports(
                 junit=args.junit, json_path=args.json, html=args.html, message=errors.last_line, started=started
             )
+    if args.command == "proxy":
+        return code  # a signal is how the proxy ends, not an interruption of it
     return interrupt.exit_code() or code
 
 
@@ -329,6 +360,8 @@ def _main(args: argparse.Namespace) -> int:
             return print_rules(args.api or all_apis, args.json)
         if args.command == "init-targets":
             return _init_targets(args.path, args.api or all_apis, args.force)
+        if args.command == "proxy":
+            return _proxy(args)
         return _run(args, all_apis)
     except SuiteError as error:
         print(f"conformance: {error}", file=sys.stderr)

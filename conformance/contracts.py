@@ -27,6 +27,10 @@ class Rule:
     path: str
     code: str | None = None
     assumed: tuple[str, ...] = ()
+    request_keywords: tuple[str, ...] = ()
+    """What in a request shows that this rule applies (`requestKeywords`): a JSON Schema keyword the request
+    body or a parameter fails, `json` (a body that does not parse) or `mediaType` (a content type the operation
+    does not take). The validation proxy reads it to expect the rule's status and code."""
 
     @property
     def wholly_assumed(self) -> bool:
@@ -92,6 +96,7 @@ def _rules(api: str, spec: dict[str, Any]) -> tuple[Rule, ...]:
                         path=path,
                         code=entry.get("code"),
                         assumed=tuple(entry.get("assumed", ())),
+                        request_keywords=tuple(entry.get("requestKeywords", ())),
                     )
                 )
     return tuple(rules)
