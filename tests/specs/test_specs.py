@@ -105,7 +105,7 @@ def test_a_rules_request_keywords_are_in_its_operations_request(file_name):
     """`requestKeywords` tells the validation proxy which rule a request off contract shows: each must be a
     keyword of the operation's request schemas (or `json` / `mediaType`), else it could never be shown."""
     spec = load(file_name)
-    for path, method, operation in operations(spec):
+    for path, _method, operation in operations(spec):
         request = deref(
             spec,
             {
