@@ -11,6 +11,7 @@ requests the contract says must be refused, at --max-rps (default 5), honouring 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -27,6 +28,7 @@ from conformance.findings import NothingChecked, SuiteError, UsageError
 from conformance.html_report import write_html
 from conformance.junit_report import write_junit
 from conformance.list_rules import print_rules
+from conformance.parity import print_outcome, run_parity
 from conformance.preflight import configuration_problem
 from conformance.progress import RunProgress
 from conformance.proxy.serve import ProxySettings
@@ -152,6 +154,16 @@ def _parser() -> argparse.ArgumentParser:
     proxy_parser.add_argument("--junit", type=Path, help="write a JUnit XML report here on exit")
     proxy_parser.add_argument("--json", type=Path, help="write a JSON report here on exit")
     proxy_parser.add_argument("--html", type=Path, help="write an HTML report here on exit")
+
+    parity_parser = commands.add_parser(
+        "parity", help="replay a recording against our mock and show where the mock answers differently",
+        formatter_class=_Formatter,
+    )  # fmt: skip
+    parity_parser.add_argument("recording", type=Path, help="a recording (`conformance proxy --record FILE`)")
+    parity_parser.add_argument("--base-url", required=True, help="our mock, e.g. http://127.0.0.1:8080")
+    parity_parser.add_argument("--fixtures", type=Path, metavar="FILE", help="seed the replay's tenant from this")
+    parity_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parity_parser.add_argument("--json", type=Path, help="write the differences as JSON here")
 
     list_parser = commands.add_parser(
         "list-rules", help="every documented rule, its source and whether a scenario covers it"
@@ -338,6 +350,23 @@ def _proxy(args: argparse.Namespace) -> int:
     return serve_proxy(settings)
 
 
+def _parity(args: argparse.Namespace) -> int:
+    """0 the mock answered as the recording did, 1 it differs somewhere, 2 the replay could not proceed."""
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    began = time.monotonic()
+    outcome = run_parity(args.recording, args.base_url, args.fixtures, args.timeout)
+    print_outcome(outcome, sys.stdout)
+    print(f"conformance parity: {time.monotonic() - began:.1f} s")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(outcome.as_dict(), indent=2) + "\n")
+        masking.mask_file(args.json)
+    if not outcome.replayed:
+        raise NothingChecked(f"{args.recording}: no exchange could be replayed")
+    return 1 if outcome.groups else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
     args = _parser().parse_args(argv)
@@ -362,6 +391,8 @@ def _main(args: argparse.Namespace) -> int:
             return _init_targets(args.path, args.api or all_apis, args.force)
         if args.command == "proxy":
             return _proxy(args)
+        if args.command == "parity":
+            return _parity(args)
         return _run(args, all_apis)
     except SuiteError as error:
         print(f"conformance: {error}", file=sys.stderr)
