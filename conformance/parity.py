@@ -28,7 +28,7 @@ from conformance.contracts import Contract, Rule, load_contracts
 from conformance.findings import SuiteError
 from conformance.masking import MASK
 from conformance.proxy.app import HOP_BY_HOP
-from conformance.proxy.checks import Message, check_request, error_code, is_json, media_type
+from conformance.proxy.checks import Message, check_request, error_code, is_json, media_type, parse_json
 from conformance.proxy.routing import Operation, Router
 from conformance.recording import Entry, RecordingError, read
 from conformance.target import answers_admin, auth_headers
@@ -156,7 +156,7 @@ def _answer(status: int | None, headers: dict[str, str], text: str) -> dict[str,
     media = media_type(headers)
     if is_json(media) and text:
         try:
-            body = json.loads(text)
+            body = parse_json(text.encode("utf-8"))
         except ValueError:
             body = None
     return {
@@ -306,7 +306,15 @@ class Replay:
         headers = self.headers(contract, record["request"]["headers"])
         content = record["request"]["body"]["text"].encode("utf-8")
         try:
-            response = http.request(record["method"], url, headers=headers, content=content or None)
+            request = http.build_request(record["method"], url, headers=headers, content=content or None)
+        except (httpx.InvalidURL, UnicodeEncodeError, ValueError) as error:
+            outcome.skipped.append((entry.line, f"a request httpx cannot send ({type(error).__name__})"))
+            return
+        try:
+            response = http.send(request)
+        except httpx.LocalProtocolError as error:
+            outcome.skipped.append((entry.line, f"a request httpx cannot send ({type(error).__name__})"))
+            return
         except httpx.HTTPError as error:
             raise SuiteError(f"the mock did not answer line {entry.line}: {type(error).__name__} {error}") from None
         outcome.replayed += 1

@@ -38,6 +38,9 @@ HOP_BY_HOP = frozenset(
     }
 )
 CHECK_LIMIT = 16 * 1024 * 1024
+MAX_HEAD = 64 * 1024
+"""A request head (path, query and headers) above this is not forwarded: 431, as our mock answers it, so
+neither the origin nor a recording is handed a head no contract needs."""
 logger = logging.getLogger("conformance.proxy")
 
 
@@ -106,6 +109,28 @@ class ProxyApp:
             + raw_path.decode("latin-1")
             + ("?" + query.decode("latin-1") if query else "")
         )
+        head = len(raw_path) + len(query) + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+        if head > MAX_HEAD:
+            refusal = f"a request head of {head} bytes, above {MAX_HEAD // 1024} KiB: not forwarded"
+            await _answer(send, 431, f"conformance proxy: {refusal}")
+            self._observe(
+                Exchange(
+                    at=at,
+                    method=scope["method"],
+                    path=path,
+                    query="",
+                    request_headers=[],
+                    request_body=b"",
+                    request_size=0,
+                    status=431,
+                    response_headers=[],
+                    response_body=b"",
+                    response_size=0,
+                    duration=time.perf_counter() - began,
+                    refused=refusal,
+                )
+            )
+            return
         headers = [(name, value) for name, value in end_to_end(scope["headers"]) if name.lower() != b"host"]
         sent = _Copy(self.check_limit)
         has_body = any(name.lower() in (b"content-length", b"transfer-encoding") for name, _ in scope["headers"])
@@ -150,10 +175,13 @@ class ProxyApp:
             duration=time.perf_counter() - began,
             failure=failure,
         )
+        self._observe(exchange)
+
+    def _observe(self, exchange: Exchange) -> None:
         try:
             self.observe(exchange)
         except Exception as error:  # a check that breaks must never break the traffic: say so and go on
-            logger.exception("conformance proxy: could not check %s %s: %s", exchange.method, path, error)
+            logger.exception("conformance proxy: could not check %s %s: %s", exchange.method, exchange.path, error)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

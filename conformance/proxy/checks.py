@@ -86,8 +86,21 @@ def _validator(contract: Contract, pointer: tuple[str, ...], write: bool) -> Any
     return (OAS30WriteValidator if write else OAS30ReadValidator)(root)
 
 
+def parse_json(raw: bytes) -> Any:
+    """A JSON body; ValueError when it is not UTF-8 JSON or nests too deeply for Python's parser to read."""
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not UTF-8: {error}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+
+
 def _errors(contract: Contract, pointer: tuple[str, ...], value: Any, write: bool) -> list[ValidationError]:
-    errors = list(_validator(contract, pointer, write).iter_errors(value))
+    try:
+        errors = list(_validator(contract, pointer, write).iter_errors(value))
+    except RecursionError:
+        return []  # nested deeper than the validator can follow: left unchecked rather than crash the proxy
     leaves: list[ValidationError] = []
     for error in errors:  # oneOf / anyOf: what failed inside says more than the combinator
         leaves.extend(error.context or [error]) if error.validator in ("oneOf", "anyOf") else leaves.append(error)
@@ -235,8 +248,8 @@ def check_request(
 
 def _check_json_body(contract: Contract, operation: Operation, key: str, body: bytes, shown: _Request) -> None:
     try:
-        value = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        value = parse_json(body)
+    except ValueError as error:
         shown.keywords.add("json")
         shown.problems.append(f"the body is not JSON: {str(error)[:200]}")
         return
@@ -313,8 +326,8 @@ def check_response(
     if not is_json(media_key.lower()):
         return violations
     try:
-        value = json.loads(response.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        value = parse_json(response.body)
+    except ValueError as error:
         finding = ContractBroken(None, "a JSON body", f"{str(error)[:200]}", {"media type"}, answered=False)
         violations.append(Violation("server", f"the body labelled {media} is not JSON", finding))
         return violations
@@ -348,8 +361,8 @@ def _refusal(
         code = None
         if rule.code is not None and response.body:
             try:
-                code = error_code(json.loads(response.body.decode("utf-8")))
-            except (UnicodeDecodeError, ValueError):
+                code = error_code(parse_json(response.body))
+            except ValueError:
                 code = None
         differs: set[str] = set()
         if status != rule.status:

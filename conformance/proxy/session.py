@@ -27,6 +27,8 @@ worse verdict), so a proxy left running for days stays bounded."""
 MAX_CREDENTIALS = 64
 """Distinct credentials seen in traffic whose echoes are masked in bodies too (headers are masked by name)."""
 SHOWN_LINE = 400
+MAX_HEADER_VALUE = 65536
+"""A recorded header value is cut here (the schema's bound): an origin's answer head is not bounded by us."""
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Exchange:
     duration: float
     failure: str = ""
     """Why no answer came from the origin (it could not be reached, it timed out)."""
+    refused: str = ""
+    """Why the proxy did not forward the request (a head above its bound): the client's doing, not recorded."""
 
 
 def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -92,7 +96,11 @@ class Session:
         self._learn_credentials(exchange.request_headers)
         contract = self.router.api_of(exchange.path)
         operation = self.router.operation(contract, exchange.method, exchange.path) if contract else None
-        violations = self._violations(contract, operation, exchange)
+        if exchange.refused:
+            finding = ContractBroken(None, "a request the proxy forwards", exchange.refused, {OUTCOME})
+            violations = [Violation("client", exchange.refused, finding)]
+        else:
+            violations = self._violations(contract, operation, exchange)
         with self._lock:
             self.count += 1
             number = self.count
@@ -101,7 +109,7 @@ class Session:
                 self.kept.add(result)
             verdict = worst(result.outcome for result in results)
             self._say(number, operation, exchange, verdict, violations)
-            if self.writer is not None:
+            if self.writer is not None and not exchange.refused:
                 self.writer.write(self.record(contract, operation, exchange))
         return violations
 
@@ -219,7 +227,9 @@ class Session:
 
         def message(headers: list[tuple[str, str]], content: bytes | None, size: int) -> dict[str, Any]:
             text = (content or b"")[: recording.BODY_LIMIT].decode("utf-8", errors="replace")
-            shown = {name: self.masker.header(name, value) for name, value in _joined(headers).items()}
+            shown = {
+                name: self.masker.header(name, value)[:MAX_HEADER_VALUE] for name, value in _joined(headers).items()
+            }
             truncated = content is None or len(content) > recording.BODY_LIMIT or size > len(content)
             return {"headers": shown, "body": recording.body(masking.mask(text), size, truncated)}
 
