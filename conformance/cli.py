@@ -163,6 +163,9 @@ def _parser() -> argparse.ArgumentParser:
     parity_parser.add_argument("--base-url", required=True, help="our mock, e.g. http://127.0.0.1:8080")
     parity_parser.add_argument("--fixtures", type=Path, metavar="FILE", help="seed the replay's tenant from this")
     parity_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parity_parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="retry until the mock answers, this long at most"
+    )
     parity_parser.add_argument("--json", type=Path, help="write the differences as JSON here")
 
     list_parser = commands.add_parser(
@@ -354,6 +357,9 @@ def _parity(args: argparse.Namespace) -> int:
     """0 the mock answered as the recording did, 1 it differs somewhere, 2 the replay could not proceed."""
     if not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
+    if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
+        raise UsageError(f"--wait must be 0..{LONGEST_WAIT:g} seconds")
+    _wait_for([args.base_url], args.timeout, args.wait, None)
     began = time.monotonic()
     outcome = run_parity(args.recording, args.base_url, args.fixtures, args.timeout)
     print_outcome(outcome, sys.stdout)
