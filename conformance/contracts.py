@@ -29,8 +29,9 @@ class Rule:
     assumed: tuple[str, ...] = ()
     request_keywords: tuple[str, ...] = ()
     """What in a request shows that this rule applies (`requestKeywords`): a JSON Schema keyword the request
-    body or a parameter fails, `json` (a body that does not parse) or `mediaType` (a content type the operation
-    does not take). The validation proxy reads it to expect the rule's status and code."""
+    body or a parameter fails, `json` (a body that does not parse), `mediaType` (a content type the operation
+    does not take) or `credential` (no credential of the operation's security scheme). The validation proxy
+    reads it to expect the rule's status and code."""
 
     @property
     def wholly_assumed(self) -> bool:

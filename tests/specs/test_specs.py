@@ -103,7 +103,8 @@ def keywords_in(node):
 @pytest.mark.parametrize("file_name", asset_meter_specs.vendor_spec_files())
 def test_a_rules_request_keywords_are_in_its_operations_request(file_name):
     """`requestKeywords` tells the validation proxy which rule a request off contract shows: each must be a
-    keyword of the operation's request schemas (or `json` / `mediaType`), else it could never be shown."""
+    keyword of the operation's request schemas (or `json` / `mediaType`, or `credential` on a secured
+    operation), else it could never be shown."""
     spec = load(file_name)
     for path, _method, operation in operations(spec):
         request = deref(
@@ -115,7 +116,9 @@ def test_a_rules_request_keywords_are_in_its_operations_request(file_name):
         )
         for rule in operation.get("x-rules", []):
             for keyword in rule.get("requestKeywords", []):
-                assert keyword in {"json", "mediaType"} | keywords_in(request), (rule["id"], keyword)
+                secured = bool(operation.get("security", spec.get("security")))
+                pseudo = {"json", "mediaType"} | ({"credential"} if secured else set())
+                assert keyword in pseudo | keywords_in(request), (rule["id"], keyword)
                 assert keyword != "mediaType" or request["body"], rule["id"]
 
 

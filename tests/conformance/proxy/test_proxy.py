@@ -250,3 +250,24 @@ def test_the_command_runs_until_sigterm_and_writes_its_reports(tmp_path, mock_ur
     assert process.returncode == 0, output
     assert "patch_lease_assets 202 PASS" in output
     assert json.loads(report.read_text())["summary"]["passed"] == 1
+
+
+def test_a_request_without_a_credential_shows_the_rule_and_the_mocks_401_meets_it(tmp_path, mock_url):
+    with proxied(ProxySettings(target=targets(tmp_path, {"overit": mock_url})), io.StringIO()) as (proxy, session):
+        response = httpx.patch(proxy + BATCH, json=[{"id": 3101, "value": 1}])
+    assert response.status_code == 401
+    [client] = by_party(session, "client")
+    assert (client.id, client.outcome) == ("OVERIT-MB-004", Verdict.FAIL) and "no credential" in client.reason
+    assert not by_party(session, "server")
+
+
+def test_a_server_that_answers_without_a_credential_breaks_that_rule(tmp_path):
+    origin = Origin(Answer(200, [(b"content-type", ERROR)], [b'{"payload": [3101]}']))
+    with (
+        serve(origin) as origin_url,
+        proxied(ProxySettings(target=targets(tmp_path, {"tesma": origin_url})), io.StringIO()) as (proxy, session),
+    ):
+        httpx.patch(proxy + TESMA, headers={"CorporateGroup-Name": "ACME"}, json=[{"assetId": 111}])
+    [server] = [result for result in by_party(session, "server") if result.kind == "rule"]
+    assert (server.id, server.outcome) == ("TESMA-BP-009", Verdict.FAIL)
+    assert "expected 401 UNAUTHORIZED, got 200" in server.reason
