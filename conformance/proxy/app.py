@@ -8,6 +8,7 @@ Transfer-Encoding, Upgrade, Proxy-*); Host becomes the origin's, as it must. Wha
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import zlib
@@ -113,7 +114,7 @@ class ProxyApp:
         if head > MAX_HEAD:
             refusal = f"a request head of {head} bytes, above {MAX_HEAD // 1024} KiB: not forwarded"
             await _answer(send, 431, f"conformance proxy: {refusal}")
-            self._observe(
+            await self._observe(
                 Exchange(
                     at=at,
                     method=scope["method"],
@@ -175,11 +176,12 @@ class ProxyApp:
             duration=time.perf_counter() - began,
             failure=failure,
         )
-        self._observe(exchange)
+        await self._observe(exchange)
 
-    def _observe(self, exchange: Exchange) -> None:
+    async def _observe(self, exchange: Exchange) -> None:
+        """The checks run in a worker thread: a large body's validation never holds up other exchanges."""
         try:
-            self.observe(exchange)
+            await asyncio.to_thread(self.observe, exchange)
         except Exception as error:  # a check that breaks must never break the traffic: say so and go on
             logger.exception("conformance proxy: could not check %s %s: %s", exchange.method, exchange.path, error)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import threading
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 from urllib.parse import parse_qs
 
@@ -24,6 +25,9 @@ from conformance.verdicts import TargetKind, Verdict, decide, worst
 KEEP = 5000
 """Results kept for the reports; past it, a result is kept only if it says something new (a new check or a
 worse verdict), so a proxy left running for days stays bounded."""
+EVIDENCED = 20
+"""Results of one check that carry their exchange as evidence; the rest say only why (each evidence holds a few
+KiB of masked request and answer)."""
 MAX_CREDENTIALS = 64
 """Distinct credentials seen in traffic whose echoes are masked in bodies too (headers are masked by name)."""
 SHOWN_LINE = 400
@@ -65,6 +69,7 @@ def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
 class Kept:
     results: list[CheckResult] = field(default_factory=list)
     _worst: dict[tuple[str, str, str], Verdict] = field(default_factory=dict)
+    _evidenced: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     dropped: int = 0
 
     def add(self, result: CheckResult) -> None:
@@ -74,6 +79,10 @@ class Kept:
             self.dropped += 1
             return
         self._worst[key] = result.outcome if seen is None else worst([seen, result.outcome])
+        if result.evidence:
+            self._evidenced[key] += 1
+            if self._evidenced[key] > EVIDENCED:
+                result = replace(result, evidence=[])
         self.results.append(result)
 
 

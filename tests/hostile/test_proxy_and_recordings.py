@@ -237,3 +237,12 @@ def test_what_the_proxy_keeps_is_bounded(tmp_path, mock_url, monkeypatch):
         for _ in range(10):
             httpx.get(proxy + "/v1/leases/assets/bulkpatches/1", headers=TESMA_HEADERS)
     assert session.count == 10 and len(session.results) == 3 and session.kept.dropped == 7
+
+
+def test_only_the_first_results_of_a_check_carry_their_exchange(tmp_path, mock_url, monkeypatch):
+    monkeypatch.setattr(proxy_session, "EVIDENCED", 2)
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+        for _ in range(5):
+            httpx.patch(proxy + TESMA, headers={**TESMA_HEADERS, "Content-Type": "application/json"}, content=b"[{")
+    failed = [result for result in session.results if result.id == "TESMA-BP-003"]
+    assert len(failed) == 5 and [bool(result.evidence) for result in failed] == [True, True, False, False, False]
