@@ -110,9 +110,17 @@ class Session:
             violations = [Violation("client", exchange.refused, finding)]
         else:
             violations = self._violations(contract, operation, exchange)
+        preflight = exchange.method == "OPTIONS" and "access-control-request-method" in _joined(
+            exchange.request_headers
+        )
         with self._lock:
             self.count += 1
             number = self.count
+            if preflight:  # a browser's CORS question, not an API call: passed on and recorded, not judged
+                self._say(number, None, exchange, None, [])
+                if self.writer is not None:
+                    self.writer.write(self.record(contract, operation, exchange))
+                return []
             results = self._results(contract, operation, exchange, violations)
             for result in results:
                 self.kept.add(result)
@@ -208,11 +216,12 @@ class Session:
         number: int,
         operation: Operation | None,
         exchange: Exchange,
-        verdict: Verdict,
+        verdict: Verdict | None,
         violations: list[Violation],
     ) -> None:
         name = operation.operation_id if operation and operation.operation_id else f"{exchange.method} {exchange.path}"
-        line = f"[{number}] {name} {exchange.status or '-'} {verdict.mark} {exchange.duration * 1000:.0f} ms"
+        mark = verdict.mark if verdict is not None else "(CORS preflight, not checked)"
+        line = f"[{number}] {name} {exchange.status or '-'} {mark} {exchange.duration * 1000:.0f} ms"
         if violations:
             line += " " + "; ".join(f"{v.party}: {v.what}" for v in violations)
         line = masking.clean(line)

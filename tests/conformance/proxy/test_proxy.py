@@ -271,3 +271,14 @@ def test_a_server_that_answers_without_a_credential_breaks_that_rule(tmp_path):
     [server] = [result for result in by_party(session, "server") if result.kind == "rule"]
     assert (server.id, server.outcome) == ("TESMA-BP-009", Verdict.FAIL)
     assert "expected 401 UNAUTHORIZED, got 200" in server.reason
+
+
+def test_a_cors_preflight_is_passed_on_and_not_judged(tmp_path, mock_url):
+    out = io.StringIO()
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), out) as (proxy, session):
+        response = httpx.options(
+            proxy + TESMA, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PATCH"}
+        )
+    assert response.status_code == 200 and "access-control-allow-origin" in response.headers
+    assert session.count == 1 and session.results == []
+    assert "CORS preflight, not checked" in out.getvalue()
