@@ -20,7 +20,7 @@ import uvicorn
 
 from conformance import masking, recording
 from conformance.contracts import load_contracts
-from conformance.findings import UsageError
+from conformance.findings import NothingChecked, UsageError
 from conformance.html_report import write_html
 from conformance.junit_report import write_junit
 from conformance.proxy.app import CHECK_LIMIT, ProxyApp
@@ -136,4 +136,6 @@ def finish(session: Session, settings: ProxySettings, started: str, duration: fl
     recorded = f"; recorded to {settings.record}" if settings.record else ""
     reports = f"; reports: {', '.join(written)}" if written else ""
     print(f"conformance proxy: {session.count} exchange(s) in {duration:.0f} s{recorded}{reports}")
-    return exit_code((result.outcome for result in results), min_checks=0)
+    if not results:
+        raise NothingChecked("no exchange of the targets file's APIs passed through the proxy: nothing was checked")
+    return exit_code(result.outcome for result in results)

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from conformance import cli
+from conformance.findings import NothingChecked
 from conformance.proxy.serve import ProxySettings, finish
 from conformance.recording import read
 from conformance.verdicts import Verdict
@@ -208,6 +209,14 @@ def test_the_proxy_refuses_to_start_without_origins(tmp_path, capsys):
     assert "names no origin" in capsys.readouterr().err
     not_http = targets(tmp_path, {"tesma": "file:///etc"})
     assert cli.main(["proxy", "--target", str(not_http)]) == 2
+
+
+def test_a_proxy_that_saw_no_traffic_checked_nothing(tmp_path, mock_url):
+    settings = ProxySettings(target=targets(tmp_path, {"tesma": mock_url}))
+    with proxied(settings, io.StringIO()) as (_, session):
+        pass
+    with pytest.raises(NothingChecked, match="no exchange"):
+        finish(session, settings, "now", 0.1)
 
 
 def test_the_command_runs_until_sigterm_and_writes_its_reports(tmp_path, mock_url):
