@@ -28,11 +28,8 @@ from conformance.findings import NothingChecked, SuiteError, UsageError
 from conformance.html_report import write_html
 from conformance.junit_report import write_junit
 from conformance.list_rules import print_rules
-from conformance.parity import print_outcome, run_parity
 from conformance.preflight import configuration_problem
 from conformance.progress import RunProgress
-from conformance.proxy.serve import ProxySettings
-from conformance.proxy.serve import serve as serve_proxy
 from conformance.report import print_summary, write_json
 from conformance.run_info import RunInfo, tool_version
 from conformance.runner import DEFAULT_CACHE, run
@@ -342,6 +339,11 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
 
 
 def _proxy(args: argparse.Namespace) -> int:
+    # Imported here: `conformance run` starts without uvicorn and the proxy's validators (a signal sent early in a
+    # run must find its handlers installed).
+    from conformance.proxy.serve import ProxySettings
+    from conformance.proxy.serve import serve as serve_proxy
+
     if not (0 < args.port < 65536):
         raise UsageError("--port must be 1..65535")
     if not (math.isfinite(args.timeout) and args.timeout > 0):
@@ -355,6 +357,8 @@ def _proxy(args: argparse.Namespace) -> int:
 
 def _parity(args: argparse.Namespace) -> int:
     """0 the mock answered as the recording did, 1 it differs somewhere, 2 the replay could not proceed."""
+    from conformance.parity import print_outcome, run_parity
+
     if not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UsageError("--timeout must be a positive number of seconds")
     if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
