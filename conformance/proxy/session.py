@@ -197,9 +197,9 @@ class Session:
 
     def _evidence(self, exchange: Exchange, violations: list[Violation]) -> dict[str, Any]:
         url = f"http://proxy{exchange.path}{'?' + exchange.query if exchange.query else ''}"
-        request = httpx.Request(
-            exchange.method, url, headers=exchange.request_headers, content=(exchange.request_body or b"")[: 64 * 1024]
-        )
+        # Headers as the bytes that passed: a value outside ASCII (which httpx will not encode from text) stays.
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in exchange.request_headers]
+        request = httpx.Request(exchange.method, url, headers=raw, content=(exchange.request_body or b"")[: 64 * 1024])
         shown = (exchange.response_body or b"")[: 64 * 1024].decode("utf-8", errors="replace")
         return {
             "message": masking.clean("\n".join(f"{v.party}: {v.what}" for v in violations)),

@@ -246,3 +246,20 @@ def test_only_the_first_results_of_a_check_carry_their_exchange(tmp_path, mock_u
             httpx.patch(proxy + TESMA, headers={**TESMA_HEADERS, "Content-Type": "application/json"}, content=b"[{")
     failed = [result for result in session.results if result.id == "TESMA-BP-003"]
     assert len(failed) == 5 and [bool(result.evidence) for result in failed] == [True, True, False, False, False]
+
+
+def test_a_header_value_outside_ascii_is_forwarded_reported_and_recorded(tmp_path, mock_url):
+    record = tmp_path / "r.jsonl"
+    settings = ProxySettings(target=targets(tmp_path, {"tesma": mock_url}), record=record)
+    with proxied(settings, io.StringIO()) as (proxy, session):
+        headers = [
+            *TESMA_HEADERS.items(),
+            ("X-Note", "caf\u00e9".encode("latin-1")),
+            ("Content-Type", "application/json"),
+        ]
+        response = httpx.patch(proxy + TESMA, headers=headers, content=b"[{")
+    assert response.status_code == 400
+    [client] = [result for result in session.results if result.reason.startswith("client:")]
+    assert client.evidence and "x-note" in client.evidence[0]["curl"].lower()
+    [entry] = recording.read(record)
+    assert entry.record["request"]["headers"]["x-note"] == "caf\u00e9"
