@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 from urllib.parse import parse_qs
@@ -57,6 +58,17 @@ class Exchange:
     """Why the proxy did not forward the request (a head above its bound): the client's doing, not recorded."""
 
 
+def credential_masker(contracts: Iterable[Contract]) -> Masker:
+    """The evidence's masker, masking by name every header the contracts' security schemes carry a credential in.
+    Where the contracts do not name them yet (`asset_meter_specs.credential_headers` absent), the evidence
+    module's own list is the masker's default."""
+    try:
+        from asset_meter_specs.credential_headers import credential_headers
+    except ImportError:
+        return Masker()
+    return Masker(credential_headers(contract.spec for contract in contracts))  # type: ignore[call-arg]
+
+
 def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:
     joined: dict[str, str] = {}
     for name, value in headers:
@@ -96,7 +108,7 @@ class Session:
         self.strict = strict
         self.kept = Kept()
         self.count = 0
-        self.masker = Masker()
+        self.masker = credential_masker(router.contracts.values())
         self._credentials: set[str] = set()
         self._lock = threading.Lock()
 
