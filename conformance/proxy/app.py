@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
+from conformance.proxy.observer import Exchange
 from conformance.proxy.routing import Router
-from conformance.proxy.session import Exchange
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

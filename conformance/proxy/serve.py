@@ -24,8 +24,8 @@ from conformance.findings import NothingChecked, UsageError
 from conformance.html_report import write_html
 from conformance.junit_report import write_junit
 from conformance.proxy.app import CHECK_LIMIT, ProxyApp
+from conformance.proxy.observer import Observer
 from conformance.proxy.routing import Router
-from conformance.proxy.session import Session
 from conformance.report import print_summary, write_json
 from conformance.run_info import tool_version
 from conformance.targets import TargetsError, load_targets
@@ -75,17 +75,17 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def build(settings: ProxySettings, out: TextIO) -> tuple[ProxyApp, Session]:
+def build(settings: ProxySettings, out: TextIO) -> tuple[ProxyApp, Observer]:
     router = router_for(settings)
     writer = recording.Writer(settings.record) if settings.record else None
-    session = Session(router, out, writer, strict=settings.strict)
+    observer = Observer(router, out, writer, strict=settings.strict)
     client = httpx.AsyncClient(timeout=settings.timeout, follow_redirects=False, trust_env=True)
-    return ProxyApp(router, session.observe, client, settings.check_limit), session
+    return ProxyApp(router, observer.observe, client, settings.check_limit), observer
 
 
 def serve(settings: ProxySettings) -> int:
     out = sys.stdout
-    app, session = build(settings, out)
+    app, observer = build(settings, out)
     if settings.host not in LOOPBACK:
         print(
             f"conformance proxy: listening on {settings.host}: anyone who reaches the port can send requests "
@@ -101,25 +101,25 @@ def serve(settings: ProxySettings) -> int:
         app, host=settings.host, port=settings.port, log_level="warning", lifespan="on", access_log=False
     )
     _Server(config).run()
-    if session.writer is not None:
-        session.writer.close()
-    return finish(session, settings, started, time.monotonic() - began)
+    if observer.writer is not None:
+        observer.writer.close()
+    return finish(observer, settings, started, time.monotonic() - began)
 
 
-def finish(session: Session, settings: ProxySettings, started: str, duration: float) -> int:
+def finish(observer: Observer, settings: ProxySettings, started: str, duration: float) -> int:
     """The summary and reports of what passed, the same as a run's; exit 1 when an exchange failed."""
     metadata = {
         "version": tool_version(),
         "started": started,
-        "targets": dict(session.router.origins),
-        "apis": sorted(session.router.origins),
+        "targets": dict(observer.router.origins),
+        "apis": sorted(observer.router.origins),
         "mode": "proxy",
         "strict": settings.strict,
-        "exchanges": session.count,
-        "resultsDropped": session.kept.dropped,
+        "exchanges": observer.count,
+        "resultsDropped": observer.kept.dropped,
         "duration": round(duration, 2),
     }
-    results = session.results
+    results = observer.results
     print_summary(results, [], sys.stdout)
     written = []
     writers = {
@@ -135,7 +135,7 @@ def finish(session: Session, settings: ProxySettings, started: str, duration: fl
             written.append(str(path))
     recorded = f"; recorded to {settings.record}" if settings.record else ""
     reports = f"; reports: {', '.join(written)}" if written else ""
-    print(f"conformance proxy: {session.count} exchange(s) in {duration:.0f} s{recorded}{reports}")
+    print(f"conformance proxy: {observer.count} exchange(s) in {duration:.0f} s{recorded}{reports}")
     if not results:
         raise NothingChecked("no exchange of the targets file's APIs passed through the proxy: nothing was checked")
     return exit_code(result.outcome for result in results)

@@ -26,7 +26,7 @@ PLANTED = {"TESMA-BP-003", "OVERIT-MB-001"}
 
 
 def traffic(proxy: str) -> None:
-    """A client's session: some answers the two implementations share, and some where they differ."""
+    """A client's observer: some answers the two implementations share, and some where they differ."""
     tesma = {"X-API-KEY": "parity-recorded", "CorporateGroup-Name": "ACME"}
     overit = {"Authorization": "Bearer parity-recorded"}
     with httpx.Client(base_url=proxy) as client:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from conformance import cli, recording
-from conformance.proxy import session as proxy_session
+from conformance.proxy import observer as proxy_observer
 from conformance.proxy.serve import ProxySettings
 from mockserver.app import build_app
 from mockserver.settings import Settings
@@ -159,7 +159,7 @@ def test_a_body_past_the_check_limit_passes_whole_and_is_not_kept(tmp_path):
     record = tmp_path / "r.jsonl"
     with serve(origin) as url:
         settings = ProxySettings(target=targets(tmp_path, {"tesma": url}), record=record, check_limit=4096)
-        with proxied(settings, io.StringIO()) as (proxy, _session):
+        with proxied(settings, io.StringIO()) as (proxy, _observer):
             httpx.patch(proxy + TESMA, headers=TESMA_HEADERS, content=big)
     assert origin.seen[0]["body"] == big
     [entry] = recording.read(record)
@@ -174,12 +174,12 @@ def test_a_gzip_bomb_answer_is_passed_on_and_not_decoded_past_the_limit(tmp_path
         serve(origin) as url,
         proxied(ProxySettings(target=targets(tmp_path, {"tesma": url}), check_limit=bounded), io.StringIO()) as (
             proxy,
-            session,
+            observer,
         ),
         httpx.stream("GET", proxy + "/v1/leases/assets/bulkpatches/1", headers=TESMA_HEADERS) as response,
     ):
         raw = b"".join(response.iter_raw())
-    assert raw == bomb and session.count == 1
+    assert raw == bomb and observer.count == 1
 
 
 @pytest.mark.parametrize(
@@ -188,13 +188,13 @@ def test_a_gzip_bomb_answer_is_passed_on_and_not_decoded_past_the_limit(tmp_path
     ids=["deep-nesting", "not-utf8"],
 )
 def test_an_unreadable_json_body_is_the_clients_and_the_proxy_carries_on(tmp_path, mock_url, body, said):
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, observer):
         refused = httpx.patch(
             proxy + TESMA, headers={**TESMA_HEADERS, "Content-Type": "application/json"}, content=body
         )
         after = httpx.patch(proxy + TESMA, headers=TESMA_HEADERS, json=[{"assetId": 111}])
     assert refused.status_code == 400 and after.status_code == 202
-    client = [result for result in session.results if result.reason.startswith("client:")]
+    client = [result for result in observer.results if result.reason.startswith("client:")]
     assert client and said in client[0].reason and client[0].id == "TESMA-BP-003"
 
 
@@ -202,7 +202,7 @@ def test_a_head_past_64_kib_is_refused_by_the_proxy_and_the_rest_forwarded(tmp_p
     origin = Origin()
     with (
         serve(origin) as url,
-        proxied(ProxySettings(target=targets(tmp_path, {"tesma": url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"tesma": url})), io.StringIO()) as (proxy, observer),
     ):
         fits = httpx.get(proxy + "/v1/leases/assets/bulkpatches/1", headers={**TESMA_HEADERS, "X-Big": "b" * 30_000})
         many = httpx.get(
@@ -216,42 +216,42 @@ def test_a_head_past_64_kib_is_refused_by_the_proxy_and_the_rest_forwarded(tmp_p
     assert fits.status_code == 200 and many.status_code == 200 and alive.status_code == 200
     assert huge.status_code == 431 and huge.headers["content-type"].startswith("text/plain")
     assert len(origin.seen) == 3 and {name for name, _ in origin.seen[0]["headers"]} >= {b"x-big"}
-    [refused] = [result for result in session.results if result.reason.startswith("client:")]
+    [refused] = [result for result in observer.results if result.reason.startswith("client:")]
     assert "not forwarded" in refused.reason
 
 
 def test_a_stream_of_credentials_grows_the_masking_within_a_bound(tmp_path, mock_url, monkeypatch):
-    monkeypatch.setattr(proxy_session, "MAX_CREDENTIALS", 5)
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+    monkeypatch.setattr(proxy_observer, "MAX_CREDENTIALS", 5)
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, observer):
         for n in range(12):
             httpx.get(
                 proxy + "/v1/leases/assets/bulkpatches/1",
                 headers={"X-API-KEY": f"rotating-key-{n:04}", "CorporateGroup-Name": "ACME"},
             )
-    assert len(session._credentials) == 5
+    assert len(observer._credentials) == 5
 
 
 def test_what_the_proxy_keeps_is_bounded(tmp_path, mock_url, monkeypatch):
-    monkeypatch.setattr(proxy_session, "KEEP", 3)
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+    monkeypatch.setattr(proxy_observer, "KEEP", 3)
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, observer):
         for _ in range(10):
             httpx.get(proxy + "/v1/leases/assets/bulkpatches/1", headers=TESMA_HEADERS)
-    assert session.count == 10 and len(session.results) == 3 and session.kept.dropped == 7
+    assert observer.count == 10 and len(observer.results) == 3 and observer.kept.dropped == 7
 
 
 def test_only_the_first_results_of_a_check_carry_their_exchange(tmp_path, mock_url, monkeypatch):
-    monkeypatch.setattr(proxy_session, "EVIDENCED", 2)
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+    monkeypatch.setattr(proxy_observer, "EVIDENCED", 2)
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, observer):
         for _ in range(5):
             httpx.patch(proxy + TESMA, headers={**TESMA_HEADERS, "Content-Type": "application/json"}, content=b"[{")
-    failed = [result for result in session.results if result.id == "TESMA-BP-003"]
+    failed = [result for result in observer.results if result.id == "TESMA-BP-003"]
     assert len(failed) == 5 and [bool(result.evidence) for result in failed] == [True, True, False, False, False]
 
 
 def test_a_header_value_outside_ascii_is_forwarded_reported_and_recorded(tmp_path, mock_url):
     record = tmp_path / "r.jsonl"
     settings = ProxySettings(target=targets(tmp_path, {"tesma": mock_url}), record=record)
-    with proxied(settings, io.StringIO()) as (proxy, session):
+    with proxied(settings, io.StringIO()) as (proxy, observer):
         headers = [
             *TESMA_HEADERS.items(),
             ("X-Note", "caf\u00e9".encode("latin-1")),
@@ -259,7 +259,7 @@ def test_a_header_value_outside_ascii_is_forwarded_reported_and_recorded(tmp_pat
         ]
         response = httpx.patch(proxy + TESMA, headers=headers, content=b"[{")
     assert response.status_code == 400
-    [client] = [result for result in session.results if result.reason.startswith("client:")]
+    [client] = [result for result in observer.results if result.reason.startswith("client:")]
     assert client.evidence and "x-note" in client.evidence[0]["curl"].lower()
     [entry] = recording.read(record)
     assert entry.record["request"]["headers"]["x-note"] == "caf\u00e9"

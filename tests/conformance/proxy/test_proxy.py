@@ -35,22 +35,22 @@ def mock_url():
         yield url
 
 
-def by_party(session, party: str):
-    return [result for result in session.results if result.reason.startswith(f"{party}:")]
+def by_party(observer, party: str):
+    return [result for result in observer.results if result.reason.startswith(f"{party}:")]
 
 
 def test_a_clients_off_contract_request_is_the_clients_and_the_mock_answers_as_the_rule_says(tmp_path, mock_url):
     out = io.StringIO()
     settings = ProxySettings(target=targets(tmp_path, {"overit": mock_url}))
-    with proxied(settings, out) as (proxy, session):
+    with proxied(settings, out) as (proxy, observer):
         response = httpx.patch(
             proxy + BATCH, headers={"Authorization": "Bearer t-client"}, json=[{"id": 3101, "value": 1}] * 51
         )
     assert response.status_code == 400 and response.json()["code"] == "BASE_0006"
-    [client] = by_party(session, "client")
+    [client] = by_party(observer, "client")
     assert (client.kind, client.id, client.outcome) == ("rule", "OVERIT-MB-001", Verdict.FAIL)
     assert "maxItems" in client.reason
-    assert not by_party(session, "server")  # the mock refused it with the rule's status and code
+    assert not by_party(observer, "server")  # the mock refused it with the rule's status and code
     assert "patch_measures_batch 400 FAIL" in out.getvalue()
 
 
@@ -59,12 +59,12 @@ def test_a_servers_off_contract_answer_is_the_servers(tmp_path):
     out = io.StringIO()
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), out) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), out) as (proxy, observer),
     ):
         response = httpx.patch(proxy + BATCH, headers={"Authorization": "Bearer t"}, json=[{"id": 3101}])
     assert response.status_code == 200
-    assert not by_party(session, "client")
-    [server] = by_party(session, "server")
+    assert not by_party(observer, "client")
+    [server] = by_party(observer, "server")
     assert server.outcome == Verdict.FAIL and server.kind == "schema"
     assert "/payload" in server.reason and "type" in server.reason
     assert "server: body /payload" in out.getvalue()
@@ -74,10 +74,10 @@ def test_a_server_that_accepts_what_a_rule_refuses_fails_that_rule(tmp_path):
     origin = Origin(Answer(200, [(b"content-type", ERROR)], [b'{"payload": [1]}']))
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, observer),
     ):
         httpx.patch(proxy + BATCH, headers={"Authorization": "Bearer t"}, json=[{"id": 1}] * 51)
-    [server] = by_party(session, "server")
+    [server] = by_party(observer, "server")
     assert (server.id, server.outcome) == ("OVERIT-MB-001", Verdict.FAIL)
     assert "expected 400 BASE_0006, got 200" in server.reason
 
@@ -87,10 +87,10 @@ def test_a_refusal_differing_only_in_an_assumed_code_warns(tmp_path):
     origin = Origin(Answer(400, [(b"content-type", ERROR)], [body]))
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, observer),
     ):
         httpx.patch(proxy + BATCH, headers={"Authorization": "Bearer t"}, json=[{"id": 1}] * 51)
-    [server] = by_party(session, "server")
+    [server] = by_party(observer, "server")
     assert (server.id, server.outcome) == ("OVERIT-MB-001", Verdict.WARN)
     assert server.assumed == "code BASE_0006" and server.answered == "400 BASE_0001"
 
@@ -100,9 +100,9 @@ def test_strict_makes_that_warning_a_failure(tmp_path):
     origin = Origin(Answer(400, [(b"content-type", ERROR)], [body]))
     with serve(origin) as origin_url:
         settings = ProxySettings(target=targets(tmp_path, {"overit": origin_url}), strict=True)
-        with proxied(settings, io.StringIO()) as (proxy, session):
+        with proxied(settings, io.StringIO()) as (proxy, observer):
             httpx.patch(proxy + BATCH, headers={"Authorization": "Bearer t"}, json=[{"id": 1}] * 51)
-    [server] = by_party(session, "server")
+    [server] = by_party(observer, "server")
     assert server.outcome == Verdict.FAIL
 
 
@@ -110,10 +110,10 @@ def test_an_undocumented_status_and_media_type_are_the_servers(tmp_path):
     origin = Origin(Answer(418, [(b"content-type", b"text/html")], [b"<html>teapot</html>"]))
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"tesma": origin_url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"tesma": origin_url})), io.StringIO()) as (proxy, observer),
     ):
         httpx.patch(proxy + TESMA, headers={"X-API-KEY": "k", "CorporateGroup-Name": "ACME"}, json=[{"assetId": 1}])
-    [server] = by_party(session, "server")
+    [server] = by_party(observer, "server")
     assert "status 418 is not documented" in server.reason and server.outcome == Verdict.FAIL
 
 
@@ -130,7 +130,7 @@ def test_traffic_passes_untouched_both_ways(tmp_path):
     sent = b'[{"id": 3101, "value": 4.2}]'
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"overit": origin_url})), io.StringIO()) as (proxy, observer),
         httpx.Client() as client,
     ):
         request = client.build_request(
@@ -154,26 +154,26 @@ def test_traffic_passes_untouched_both_ways(tmp_path):
     assert headers["x-trace"] == "abc" and headers["authorization"] == "Bearer t"
     assert "x-hop" not in headers and headers.get("connection") != "keep-alive, X-Hop"
     assert raw == answer_body and response.headers["x-vendor"] == "v1"
-    assert [result.outcome for result in session.results] == [Verdict.PASS]  # the gzip body was checked decoded
+    assert [result.outcome for result in observer.results] == [Verdict.PASS]  # the gzip body was checked decoded
 
 
 def test_an_unreachable_origin_answers_502_and_is_the_servers(tmp_path):
     settings = ProxySettings(target=targets(tmp_path, {"tesma": "http://127.0.0.1:9"}), timeout=2)
-    with proxied(settings, io.StringIO()) as (proxy, session):
+    with proxied(settings, io.StringIO()) as (proxy, observer):
         headers = {"X-API-KEY": "k", "CorporateGroup-Name": "ACME"}
         response = httpx.get(proxy + "/v1/leases/assets/bulkpatches/1", headers=headers)
     assert response.status_code == 502 and response.headers["content-type"].startswith("text/plain")
-    [server] = by_party(session, "server")
+    [server] = by_party(observer, "server")
     assert server.outcome == Verdict.FAIL and "could not be reached" in server.reason
 
 
 def test_a_path_of_no_api_in_the_targets_file_is_not_forwarded(tmp_path, mock_url):
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, session):
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), io.StringIO()) as (proxy, observer):
         elsewhere = httpx.get(proxy + "/__admin/health")
         overit = httpx.get(proxy + BATCH)
     assert elsewhere.status_code == 404 and overit.status_code == 404  # overit is not in the targets file
     assert "no API of the targets file" in overit.text
-    assert session.count == 0
+    assert observer.count == 0
 
 
 def test_the_recording_and_the_reports_mask_credentials(tmp_path, mock_url, monkeypatch):
@@ -184,11 +184,11 @@ def test_the_recording_and_the_reports_mask_credentials(tmp_path, mock_url, monk
     settings = ProxySettings(
         target=targets(tmp_path, {"tesma": mock_url}, credential="yes"), record=record, reports=reports
     )
-    with proxied(settings, io.StringIO()) as (proxy, session):
+    with proxied(settings, io.StringIO()) as (proxy, observer):
         headers = {"X-API-KEY": secret, "CorporateGroup-Name": "ACME"}
         httpx.patch(proxy + TESMA, headers=headers, json=[{"assetId": 111, "serialNumber": secret}])
         httpx.patch(proxy + TESMA, headers=headers, content=b"[{", params={"echo": secret})
-    code = finish(session, settings, "now", 1.0)
+    code = finish(observer, settings, "now", 1.0)
     lines = list(read(record))
     assert len(lines) == 2 and lines[0].record["request"]["headers"]["x-api-key"] == "***"
     for path in (record, *reports.values()):
@@ -213,10 +213,10 @@ def test_the_proxy_refuses_to_start_without_origins(tmp_path, capsys):
 
 def test_a_proxy_that_saw_no_traffic_checked_nothing(tmp_path, mock_url):
     settings = ProxySettings(target=targets(tmp_path, {"tesma": mock_url}))
-    with proxied(settings, io.StringIO()) as (_, session):
+    with proxied(settings, io.StringIO()) as (_, observer):
         pass
     with pytest.raises(NothingChecked, match="no exchange"):
-        finish(session, settings, "now", 0.1)
+        finish(observer, settings, "now", 0.1)
 
 
 def test_the_command_runs_until_sigterm_and_writes_its_reports(tmp_path, mock_url):
@@ -262,32 +262,32 @@ def test_the_command_runs_until_sigterm_and_writes_its_reports(tmp_path, mock_ur
 
 
 def test_a_request_without_a_credential_shows_the_rule_and_the_mocks_401_meets_it(tmp_path, mock_url):
-    with proxied(ProxySettings(target=targets(tmp_path, {"overit": mock_url})), io.StringIO()) as (proxy, session):
+    with proxied(ProxySettings(target=targets(tmp_path, {"overit": mock_url})), io.StringIO()) as (proxy, observer):
         response = httpx.patch(proxy + BATCH, json=[{"id": 3101, "value": 1}])
     assert response.status_code == 401
-    [client] = by_party(session, "client")
+    [client] = by_party(observer, "client")
     assert (client.id, client.outcome) == ("OVERIT-MB-004", Verdict.FAIL) and "no credential" in client.reason
-    assert not by_party(session, "server")
+    assert not by_party(observer, "server")
 
 
 def test_a_server_that_answers_without_a_credential_breaks_that_rule(tmp_path):
     origin = Origin(Answer(200, [(b"content-type", ERROR)], [b'{"payload": [3101]}']))
     with (
         serve(origin) as origin_url,
-        proxied(ProxySettings(target=targets(tmp_path, {"tesma": origin_url})), io.StringIO()) as (proxy, session),
+        proxied(ProxySettings(target=targets(tmp_path, {"tesma": origin_url})), io.StringIO()) as (proxy, observer),
     ):
         httpx.patch(proxy + TESMA, headers={"CorporateGroup-Name": "ACME"}, json=[{"assetId": 111}])
-    [server] = [result for result in by_party(session, "server") if result.kind == "rule"]
+    [server] = [result for result in by_party(observer, "server") if result.kind == "rule"]
     assert (server.id, server.outcome) == ("TESMA-BP-009", Verdict.FAIL)
     assert "expected 401 UNAUTHORIZED, got 200" in server.reason
 
 
 def test_a_cors_preflight_is_passed_on_and_not_judged(tmp_path, mock_url):
     out = io.StringIO()
-    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), out) as (proxy, session):
+    with proxied(ProxySettings(target=targets(tmp_path, {"tesma": mock_url})), out) as (proxy, observer):
         response = httpx.options(
             proxy + TESMA, headers={"Origin": "https://app.example", "Access-Control-Request-Method": "PATCH"}
         )
     assert response.status_code == 200 and "access-control-allow-origin" in response.headers
-    assert session.count == 1 and session.results == []
+    assert observer.count == 1 and observer.results == []
     assert "CORS preflight, not checked" in out.getvalue()

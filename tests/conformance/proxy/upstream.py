@@ -62,11 +62,11 @@ def targets(tmp_path: Path, origins: dict[str, str], credential: str | None = No
 
 @contextmanager
 def proxied(settings: ProxySettings, out: Any) -> Iterator[tuple[str, Any]]:
-    """The proxy on a free loopback port; yields its URL and its session."""
-    app, session = build(settings, out)
+    """The proxy on a free loopback port; yields its URL and its observer."""
+    app, observer = build(settings, out)
     try:
         with serve(app) as url:
-            yield url, session
+            yield url, observer
     finally:
-        if session.writer is not None:
-            session.writer.close()
+        if observer.writer is not None:
+            observer.writer.close()

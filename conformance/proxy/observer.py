@@ -98,7 +98,7 @@ class Kept:
         self.results.append(result)
 
 
-class Session:
+class Observer:
     def __init__(
         self, router: Router, out: TextIO, writer: recording.Writer | None = None, strict: bool = False
     ) -> None:
