@@ -11,6 +11,7 @@ requests the contract says must be refused, at --max-rps (default 5), honouring 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -149,6 +150,34 @@ def _parser(apis: list[str]) -> argparse.ArgumentParser:
     init_parser.add_argument("path", type=Path, nargs="?", help="where to write it (default: print it)")
     init_parser.add_argument("--api", action="append", choices=apis)
     init_parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    proxy_parser = commands.add_parser(
+        "proxy", help="forward traffic to the targets file's origins and check every exchange against the contract",
+        formatter_class=_Formatter,
+    )  # fmt: skip
+    proxy_parser.add_argument("--target", type=Path, required=True, help="a targets file naming each API's origin")
+    proxy_parser.add_argument("--host", default="127.0.0.1", help="where to listen")
+    proxy_parser.add_argument("--port", type=int, default=8090, help="where to listen")
+    proxy_parser.add_argument("--api", action="append", choices=apis, help="only this API of the targets file")
+    proxy_parser.add_argument("--record", type=Path, metavar="FILE", help="write every exchange here, masked")
+    proxy_parser.add_argument("--strict", action="store_true", help="differences in what we assumed fail, not warn")
+    proxy_parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the origin")
+    proxy_parser.add_argument("--junit", type=Path, help="write a JUnit XML report here on exit")
+    proxy_parser.add_argument("--json", type=Path, help="write a JSON report here on exit")
+    proxy_parser.add_argument("--html", type=Path, help="write an HTML report here on exit")
+
+    parity_parser = commands.add_parser(
+        "parity", help="replay a recording against our mock and show where the mock answers differently",
+        formatter_class=_Formatter,
+    )  # fmt: skip
+    parity_parser.add_argument("recording", type=Path, help="a recording (`conformance proxy --record FILE`)")
+    parity_parser.add_argument("--base-url", required=True, help="our mock, e.g. http://127.0.0.1:8080")
+    parity_parser.add_argument("--fixtures", type=Path, metavar="FILE", help="seed the replay's tenant from this")
+    parity_parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parity_parser.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="retry until the mock answers, this long at most"
+    )
+    parity_parser.add_argument("--json", type=Path, help="write the differences as JSON here")
 
     list_parser = commands.add_parser(
         "list-rules", help="every documented rule, its source and whether a scenario covers it"
@@ -325,6 +354,45 @@ def _run(args: argparse.Namespace, all_apis: list[str]) -> int:
     return code or (1 if below else 0)
 
 
+def _proxy(args: argparse.Namespace) -> int:
+    # Imported here: `conformance run` starts without uvicorn and the proxy's validators (a signal sent early in a
+    # run must find its handlers installed).
+    from conformance.proxy.serve import ProxySettings
+    from conformance.proxy.serve import serve as serve_proxy
+
+    if not (0 < args.port < 65536):
+        raise UsageError("--port must be 1..65535")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    settings = ProxySettings(
+        target=args.target, host=args.host, port=args.port, apis=args.api, record=args.record, strict=args.strict,
+        timeout=args.timeout, reports={"junit": args.junit, "json": args.json, "html": args.html},
+    )  # fmt: skip
+    return serve_proxy(settings)
+
+
+def _parity(args: argparse.Namespace) -> int:
+    """0 the mock answered as the recording did, 1 it differs somewhere, 2 the replay could not proceed."""
+    from conformance.parity import print_outcome, run_parity
+
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError("--timeout must be a positive number of seconds")
+    if not (math.isfinite(args.wait) and 0 <= args.wait <= LONGEST_WAIT):
+        raise UsageError(f"--wait must be 0..{LONGEST_WAIT:g} seconds")
+    _wait_for([args.base_url], args.timeout, args.wait, None)
+    began = time.monotonic()
+    outcome = run_parity(args.recording, args.base_url, args.fixtures, args.timeout)
+    print_outcome(outcome, sys.stdout)
+    print(f"conformance parity: {time.monotonic() - began:.1f} s")
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(outcome.as_dict(), indent=2) + "\n")
+        masking.mask_file(args.json)
+    if not outcome.replayed:
+        raise NothingChecked(f"{args.recording}: no exchange could be replayed")
+    return 1 if outcome.groups else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Credentials masked in all output; SIGTERM and a first Ctrl-C stop the run gracefully (exit 128 + signal)."""
     started = time.time()
@@ -340,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             write_error_reports(
                 junit=args.junit, json_path=args.json, html=args.html, message=errors.last_line, started=started
             )
+    if args.command == "proxy":
+        return code  # a signal is how the proxy ends, not an interruption of it
     return interrupt.exit_code() or code
 
 
@@ -349,6 +419,10 @@ def _main(args: argparse.Namespace, all_apis: list[str]) -> int:
             return print_rules(args.api or all_apis, args.json)
         if args.command == "init-targets":
             return _init_targets(args.path, args.api or all_apis, args.force)
+        if args.command == "proxy":
+            return _proxy(args)
+        if args.command == "parity":
+            return _parity(args)
         return _run(args, all_apis)
     except SuiteError as error:
         print(f"conformance: {error}", file=sys.stderr)

@@ -28,6 +28,11 @@ class Rule:
     path: str
     code: str | None = None
     assumed: tuple[str, ...] = ()
+    request_keywords: tuple[str, ...] = ()
+    """What in a request shows that this rule applies (`requestKeywords`): a JSON Schema keyword the request
+    body or a parameter fails, `json` (a body that does not parse), `mediaType` (a content type the operation
+    does not take) or `credential` (no credential of the operation's security scheme). The validation proxy
+    reads it to expect the rule's status and code."""
 
     @property
     def wholly_assumed(self) -> bool:
@@ -93,6 +98,7 @@ def _rules(api: str, spec: dict[str, Any]) -> tuple[Rule, ...]:
                         path=path,
                         code=entry.get("code"),
                         assumed=tuple(entry.get("assumed", ())),
+                        request_keywords=tuple(entry.get("requestKeywords", ())),
                     )
                 )
     return tuple(rules)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from connexion.exceptions import BadRequestProblem
 from mockserver import __version__
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
-from mockserver.qa.journal import Filter
+from mockserver.qa.journal import Filter, as_recording
 from mockserver.runtime import Runtime
 from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
 
@@ -67,9 +68,13 @@ class AdminHandlers:
         status: int | None = None,
         tenant: str | None = None,
         limit: int | None = None,
-    ) -> Answer:
+        format: str | None = None,
+    ) -> Answer | tuple[str, int, dict[str, str]]:
         journal = self._runtime.journal
         found = journal.entries(Filter(api, operationId, status, tenant), limit)
+        if format == "recording":
+            lines = [json.dumps(as_recording(entry), ensure_ascii=False) + "\n" for entry in reversed(found)]
+            return "".join(lines), 200, {**_journal_headers(), "Content-Type": "application/jsonl"}
         return {"capacity": journal.capacity, "size": len(journal), "requests": found}, 200, _journal_headers()
 
     async def delete_requests(self) -> Answer:

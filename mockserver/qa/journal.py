@@ -15,7 +15,7 @@ from asset_meter_specs.credential_headers import GENERIC
 from mockserver.qa.operations import tenant_fingerprint
 from mockserver.qa.secrets import masked_body, masked_headers, masked_query
 
-__all__ = ["Exchange", "Filter", "Journal", "masked_headers"]
+__all__ = ["Exchange", "Filter", "Journal", "as_recording", "masked_headers"]
 
 
 def captured_body(chunks: list[bytes], size: int, limit: int, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
@@ -80,6 +80,15 @@ class Exchange:
         headers = sum(len(name) + len(value) for name, value in (*self.request_headers, *self.response_headers))
         bodies = sum(map(len, self.request_chunks)) + sum(map(len, self.response_chunks))
         return headers + bodies + len(self.path) + len(self.query) + 200
+
+
+RECORDING_DROPS = ("id", "tenant", "fault")
+
+
+def as_recording(entry: dict[str, Any]) -> dict[str, Any]:
+    """A rendered entry in the recording format (conformance/recording.schema.json): what a client sent and got,
+    without the journal's own bookkeeping (its numbering, the tenant's fingerprint, the fault that answered)."""
+    return {"recording": 1, **{key: value for key, value in entry.items() if key not in RECORDING_DROPS}}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ all-API snippet) appended to each `conformance run`, so the test stays quick."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -141,3 +142,29 @@ def test_the_ci_workflow_shell_steps_run_against_a_mock_on_loopback(tmp_path):
     reports = tmp_path / "reports"
     assert {path.name for path in reports.iterdir()} == {"conformance.xml", "conformance.json", "conformance.html"}
     assert not (tmp_path / ".hypothesis").exists()
+
+
+def test_the_readme_proxy_and_parity_sections_run_as_written(tmp_path):
+    """Traffic checked and recorded through the proxy (in front of a target without /__admin), then replayed
+    against our mock started by `make run`: the same implementation, so parity finds no difference."""
+    proxy_text, parity_text = (
+        section("### Check traffic against the contract"),
+        section("### Compare our mock with reality"),
+    )
+    [targets] = blocks(proxy_text, "yaml")
+    [proxy_script] = blocks(proxy_text, "sh")
+    [parity_script] = blocks(parity_text, "sh")
+    work = checkout(tmp_path)
+    with serve(hidden_admin(build_app(Settings()))) as url:
+        (tmp_path / "targets.yaml").write_text(targets.replace("https://api.tesma.example", url))
+        done = run_script(proxy_script.replace("8090", str(free_port())), work, environment())
+    assert done.returncode == 0, done.stdout
+    assert "patch_lease_assets 202 PASS" in done.stdout and (tmp_path / "reports" / "proxy.html").exists()
+    assert len((tmp_path / "traffic.jsonl").read_text().splitlines()) == 1
+    port = free_port()
+    script = parity_script.replace("make run &", f"make run PORT={port} &").replace("8080", str(port))
+    done = run_script(script, work, environment())
+    assert done.returncode == 0, done.stdout
+    parity = json.loads((tmp_path / "reports" / "parity.json").read_text())
+    assert (parity["replayed"], parity["same"], parity["groups"]) == (1, 1, [])
+    assert (tmp_path / "mock.jsonl").read_text().count('"recording":') >= 2

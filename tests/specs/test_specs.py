@@ -92,6 +92,36 @@ def test_every_rule_has_an_id_a_status_and_a_source(file_name):
     assert ids and len(ids) == len(set(ids))
 
 
+def keywords_in(node):
+    if isinstance(node, dict):
+        return set(node) | {keyword for value in node.values() for keyword in keywords_in(value)}
+    if isinstance(node, list):
+        return {keyword for item in node for keyword in keywords_in(item)}
+    return set()
+
+
+@pytest.mark.parametrize("file_name", asset_meter_specs.vendor_spec_files())
+def test_a_rules_request_keywords_are_in_its_operations_request(file_name):
+    """`requestKeywords` tells the validation proxy which rule a request off contract shows: each must be a
+    keyword of the operation's request schemas (or `json` / `mediaType`, or `credential` on a secured
+    operation), else it could never be shown."""
+    spec = load(file_name)
+    for path, _method, operation in operations(spec):
+        request = deref(
+            spec,
+            {
+                "body": operation.get("requestBody", {}),
+                "parameters": [*operation.get("parameters", []), *spec["paths"][path].get("parameters", [])],
+            },
+        )
+        for rule in operation.get("x-rules", []):
+            for keyword in rule.get("requestKeywords", []):
+                secured = bool(operation.get("security", spec.get("security")))
+                pseudo = {"json", "mediaType"} | ({"credential"} if secured else set())
+                assert keyword in pseudo | keywords_in(request), (rule["id"], keyword)
+                assert keyword != "mediaType" or request["body"], rule["id"]
+
+
 def test_overit_rules_cover_every_documented_error_code():
     spec = load("overit-measures.yaml")
     [(_path, _method, operation)] = list(operations(spec))
