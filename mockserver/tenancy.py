@@ -73,6 +73,12 @@ class Tenants:
         for api_id, section in self.dataset.items():
             self._apis[api_id].fixtures.load(connection, tenant, section)
 
+    def seeded(self, connection: Connection, tenant: str) -> bool:
+        """Whether ``tenant`` exists, held for this transaction as `ensure` holds it; writes nothing. Asks the store
+        every time: a read may run beside a reset, so what this process remembers may be gone from its snapshot."""
+        locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
+        return self._exists(connection, tenant)
+
     @staticmethod
     def _exists(connection: Connection, tenant: str) -> bool:
         return connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is not None

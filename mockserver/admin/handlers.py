@@ -14,6 +14,7 @@ from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter
 from mockserver.runtime import Runtime
 from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
+from mockserver.worker_threads import read_only
 
 _JSON = {"Content-Type": "application/json"}
 Answer = tuple[dict[str, Any], int, dict[str, str]]
@@ -35,6 +36,7 @@ class AdminHandlers:
         self._api_docs = api_docs
         self._auth_mode = auth_mode
 
+    @read_only
     async def get_health(self) -> dict[str, Any]:
         return {
             "status": "ok",
@@ -60,6 +62,7 @@ class AdminHandlers:
     async def post_jobs_run(self, tenant: str) -> Answer:
         return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
 
+    @read_only
     async def get_requests(
         self,
         api: str | None = None,
@@ -75,6 +78,7 @@ class AdminHandlers:
     async def delete_requests(self) -> Answer:
         return {"cleared": self._runtime.journal.clear()}, 200, _journal_headers()
 
+    @read_only
     async def get_faults(self) -> Answer:
         return _ok({"rules": self._runtime.faults.shown()})
 
@@ -97,6 +101,7 @@ class AdminHandlers:
         if self._runtime.kept is not None:
             self._runtime.kept.keep_faults(self._runtime.faults)
 
+    @read_only
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock
         return {
