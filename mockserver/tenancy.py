@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
 from mockserver.store import Store, locks
 from mockserver.store.mock_state import MockState
+from mockserver.store.prepared import Prepared
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
 
 # Outside every well-formed credential, so no real tenant can be named so (and no NUL: PostgreSQL text refuses it).
 _REHEARSAL = "#rehearsal"
+
+# Asked by every read (`seeded`): on the raw cursor, since Core would cost more than the read it guards.
+_EXISTS = Prepared(select(tenants.c.tenant).where(tenants.c.tenant == bindparam("tenant")))
 
 
 class Tenants:
@@ -81,7 +85,7 @@ class Tenants:
 
     @staticmethod
     def _exists(connection: Connection, tenant: str) -> bool:
-        return connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is not None
+        return _EXISTS.first(connection, {"tenant": tenant}) is not None
 
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
 
 from mockserver.store import locks
-from mockserver.store.engines import SNAPSHOT, StoreError, open_engine
+from mockserver.store.engines import StoreError, open_engine
 from mockserver.worker_threads import before_waiting
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
@@ -33,6 +33,7 @@ class Store:
         self.engine = opened.engine
         self.shared = opened.shared
         self.reads_wait = opened.reads_wait
+        self._reader = opened.reader or opened.engine
         # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
         # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
         self._writer: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else nullcontext()
@@ -42,7 +43,7 @@ class Store:
                 locks.exclusive(connection, SCHEMA)
                 metadata.create_all(connection)
         except OperationalError as error:
-            self.engine.dispose()
+            self.dispose()
             raise StoreError(f"cannot open the store {self.engine.url!r}: {error.orig}") from None
 
     @property
@@ -61,15 +62,8 @@ class Store:
         writer, and a write in it fails at once; on PostgreSQL: a transaction as any other (see `reads_wait`)."""
         if self.reads_wait:
             before_waiting()
-        with self.engine.connect().execution_options(**{SNAPSHOT: True}) as connection, connection.begin():
-            if self.dialect != "sqlite":
-                yield connection
-                return
-            connection.exec_driver_sql("PRAGMA query_only=ON")
-            try:
-                yield connection
-            finally:
-                connection.exec_driver_sql("PRAGMA query_only=OFF")
+        with self._reader.begin() as connection:
+            yield connection
 
     def refresh_statistics(self) -> None:
         """After a bulk load: let SQLite's planner learn the new row counts, so a date-range query takes the
@@ -92,4 +86,5 @@ class Store:
                 transaction.rollback()
 
     def dispose(self) -> None:
+        self._reader.dispose()
         self.engine.dispose()

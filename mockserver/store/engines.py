@@ -35,10 +35,8 @@ class Opened:
     engine: Engine
     shared: bool  # several processes (workers, replicas) may use this store at once
     reads_wait: bool  # a read-only unit of work may wait for a writer (a lock, the network)
+    reader: Engine | None = None  # where read-only units of work run, when not on ``engine``
 
-
-SNAPSHOT = "mockserver_snapshot"
-"""Execution option of a connection whose transaction only reads (see `Store.snapshot`)."""
 
 PRIVATE_STORE_PREFIX = "mockserver-store-"
 
@@ -46,19 +44,22 @@ PRIVATE_STORE_PREFIX = "mockserver-store-"
 def _sqlite_private(url: str) -> Opened:
     folder = Path(tempfile.mkdtemp(prefix=PRIVATE_STORE_PREFIX))
     # Nothing outlives the process, so nothing is synced to disk: the file is a cache the OS keeps in memory.
-    engine = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF")
-    weakref.finalize(engine, shutil.rmtree, folder, ignore_errors=True)  # when dropped, or at exit
-    return Opened(engine, shared=False, reads_wait=False)
+    opened = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF", shared=False)
+    weakref.finalize(opened.engine, shutil.rmtree, folder, ignore_errors=True)  # when dropped, or at exit
+    return opened
 
 
 def _sqlite_file(url: str) -> Opened:
-    return Opened(_sqlite_wal(url, synchronous="NORMAL"), shared=True, reads_wait=False)
+    return _sqlite_wal(url, synchronous="NORMAL", shared=True)
 
 
-def _sqlite_wal(url: str, *, synchronous: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
+    """A writer engine, and a reader engine on the same file whose transactions only read."""
+    writer, reader = (
+        create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+        for _ in range(2)
+    )
 
-    @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # The driver's own transaction handling starts a transaction only at the first write, so a read
         # that decides a write would run outside it; the store begins transactions itself instead.
@@ -69,17 +70,25 @@ def _sqlite_wal(url: str, *, synchronous: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
-        if connection.get_execution_options().get(SNAPSHOT):
-            # Deferred: in WAL mode the first read fixes a snapshot of the last commit; no lock is waited for.
-            connection.exec_driver_sql("BEGIN")
-            return
-        # Every other unit of work takes the file's write lock up front: writers in all processes serialise
-        # and a read-then-write can never be overtaken by another process's commit.
+    @event.listens_for(writer, "begin")
+    def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        # A unit of work that may write takes the file's write lock up front: writers in all processes
+        # serialise and a read-then-write can never be overtaken by another process's commit.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    return engine
+    @event.listens_for(reader, "connect")
+    def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # A write here fails at once, rather than waiting for the write lock where nothing may wait.
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    @event.listens_for(reader, "begin")
+    def _begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
+        # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for.
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(writer, "connect", _configure)
+    event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only
+    return Opened(writer, shared=shared, reads_wait=False, reader=reader)
 
 
 def _postgresql(url: str) -> Opened:
