@@ -36,7 +36,8 @@ class Store:
         self._reader = opened.reader or opened.engine
         # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
         # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
-        self._writer: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs.
+        self._writer: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
