@@ -91,6 +91,39 @@ def test_a_read_is_answered_while_another_tenant_s_write_holds_the_store(store, 
             writer.join(30)
 
 
+def test_a_read_is_answered_while_every_worker_thread_waits_for_the_write_lock():
+    """Reads do not queue for a worker thread: 48 writes waiting behind one held write take every one of them."""
+    app = build_app()
+    seeding, holding, release = app.runtime.tenants.ensure, threading.Event(), threading.Event()
+
+    def held_for_the_writer(connection, tenant):
+        seeding(connection, tenant)
+        if tenant == "writer":
+            holding.set()
+            assert release.wait(60), "never released"
+
+    app.runtime.tenants.ensure = held_for_the_writer
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
+        assert http.get(ORACLE_READING, auth=("reader", "x")).status_code == 200
+
+        def write(tenant: str) -> None:
+            http.patch(OVERIT_BATCH, json=[{"id": 3101, "value": 1}], headers={"Authorization": f"Bearer {tenant}"})
+
+        writers = [threading.Thread(target=write, args=("writer",))]
+        writers[0].start()
+        try:
+            assert holding.wait(10)
+            writers += [threading.Thread(target=write, args=(f"queued-{n}",)) for n in range(48)]  # anyio lends 40
+            for writer in writers[1:]:
+                writer.start()
+            with httpx.Client(base_url=url, timeout=10) as reader:
+                assert reader.get(ORACLE_READING, auth=("reader", "x")).status_code == 200
+        finally:
+            release.set()
+            for writer in writers:
+                writer.join(60)
+
+
 @contextmanager
 def units_of_work_seen(app) -> Iterator[list[tuple[str, bool]]]:
     """Each unit of work begun, and whether it was begun on the event loop."""
