@@ -11,6 +11,7 @@ in a file in WAL mode, a read sees the last commit and waits for no writer, howe
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -42,11 +43,31 @@ PRIVATE_STORE_PREFIX = "mockserver-store-"
 
 
 def _sqlite_private(url: str) -> Opened:
-    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_STORE_PREFIX))
+    _sweep_private_stores()
+    folder = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_STORE_PREFIX}{os.getpid()}-"))
     # Nothing outlives the process, so nothing is synced to disk: the file is a cache the OS keeps in memory.
     opened = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF", shared=False)
     weakref.finalize(opened.engine, shutil.rmtree, folder, ignore_errors=True)  # when dropped, or at exit
     return opened
+
+
+def _sweep_private_stores() -> None:
+    """Remove the private stores of processes that no longer run. A process ended by a signal runs no exit
+    handler (uvicorn ends on SIGTERM by raising it again once it has shut down), nor does one killed with -9."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_STORE_PREFIX}*-*"):
+        owner = folder.name.removeprefix(PRIVATE_STORE_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _sqlite_file(url: str) -> Opened:

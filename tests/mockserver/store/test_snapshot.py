@@ -4,6 +4,10 @@ with the process that made it."""
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -14,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 
 from mockserver.store import Store
+from mockserver.store.engines import PRIVATE_STORE_PREFIX
 from mockserver.store.tables import tenants
 from mockserver.worker_threads import LeaveTheLoop, _on_the_loop
 
@@ -94,3 +99,17 @@ def test_the_private_store_is_a_file_of_its_own_removed_when_dropped():
     del first, second, store
     gc.collect()
     assert not any(folder.exists() for folder in folders)
+
+
+def test_private_stores_left_by_processes_that_no_longer_run_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"{PRIVATE_STORE_PREFIX}{ended.stdout.strip()}-abc"  # as a SIGTERM or kill -9 leaves it
+    running = tmp_path / f"{PRIVATE_STORE_PREFIX}{os.getpid()}-def"
+    for folder in (left, running):
+        folder.mkdir()
+        (folder / "store.db").write_bytes(b"")
+    store = Store()
+    assert not left.exists() and running.exists()
+    assert Path(store.engine.url.database).parent.parent == tmp_path
+    store.dispose()
