@@ -38,7 +38,7 @@ from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.validation import compiled_validator_map
 from mockserver.vendor_api import VendorApi, discover_apis, missing_handlers
-from mockserver.worker_threads import off_the_loop
+from mockserver.worker_threads import placed
 
 # connexion warns on every request to an operation that accepts several media types.
 logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
@@ -65,7 +65,7 @@ __all__ = ["MockApp", "base_path_of", "build_app", "load_spec"]
 
 
 def _resolver(handlers: object) -> Resolver:
-    return Resolver(function_resolver=lambda operation_id: off_the_loop(getattr(handlers, operation_id)))
+    return Resolver(function_resolver=lambda operation_id: placed(getattr(handlers, operation_id)))
 
 
 def build_app(

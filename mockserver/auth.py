@@ -41,7 +41,7 @@ class Authenticator:
     def _listed(self, api_id: str, credential: str) -> bool:
         if (api_id, credential) in self._accepted:
             return True
-        with self._store.transaction() as connection:
+        with self._store.snapshot() as connection:
             found = connection.execute(
                 select(credentials.c.api).where(credentials.c.api == api_id, credentials.c.credential == credential)
             ).first()

@@ -50,3 +50,14 @@ class Runtime:
         with self.store.transaction() as connection:
             self.tenants.ensure(connection, tenant)
             yield connection
+
+    @contextmanager
+    def reading(self, tenant: str) -> Iterator[Connection]:
+        """A unit of work that only reads (`Store.snapshot`); a tenant seen for the first time is seeded by
+        a unit of work that writes, and read in it."""
+        with self.store.snapshot() as connection:
+            if self.tenants.seeded(connection, tenant):
+                yield connection
+                return
+        with self.unit_of_work(tenant) as connection:
+            yield connection

@@ -20,10 +20,12 @@ from mockserver.store.prepared import Prepared
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
 
-_tenant_row = Prepared(select(tenants.c.tenant).where(tenants.c.tenant == bindparam("tenant")))
-
 # Outside every well-formed credential, so no real tenant can be named so (and no NUL: PostgreSQL text refuses it).
 _REHEARSAL = "#rehearsal"
+
+# Asked by every read (`seeded`) and, on a shared store, every request: prepared once, run on the raw cursor,
+# since Core would cost more than the read it guards.
+_EXISTS = Prepared(select(tenants.c.tenant).where(tenants.c.tenant == bindparam("tenant")))
 
 
 class Tenants:
@@ -76,10 +78,15 @@ class Tenants:
         for api_id, section in self.dataset.items():
             self._apis[api_id].fixtures.load(connection, tenant, section)
 
+    def seeded(self, connection: Connection, tenant: str) -> bool:
+        """Whether ``tenant`` exists, held for this transaction as `ensure` holds it; writes nothing. Asks the store
+        every time: a read may run beside a reset, so what this process remembers may be gone from its snapshot."""
+        locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
+        return self._exists(connection, tenant)
+
     @staticmethod
     def _exists(connection: Connection, tenant: str) -> bool:
-        # Asked on every request when the store is shared (no tenant is remembered), so prepared once.
-        return _tenant_row.first(connection, {"tenant": tenant}) is not None
+        return _EXISTS.first(connection, {"tenant": tenant}) is not None
 
     def load(self, tenant: str | None, document: dict[str, Any]) -> list[str]:
         """Replace ``tenant``'s data for each section of ``document``; no tenant: a new dataset for all."""

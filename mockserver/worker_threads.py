@@ -1,22 +1,56 @@
-"""Blocking work off the event loop: handlers (store work, rules) and the parsing of large bodies run in
-worker threads, so that one tenant's 100,000-reading import does not hold up every other request.
+"""Where a handler runs: on the event loop, or in a worker thread so that it holds up nobody else.
 
-Handlers are written `async def` but never await: each runs to its end in one worker thread, in one unit of
-work as before. The store serialises what must not interleave (see `store/engine.py`)."""
+The rule, declared here once: a handler marked `read_only` runs on the event loop, because all it does is read a
+snapshot of the store (or nothing from it) and a snapshot waits for no writer. Every other handler runs in a
+worker thread: its unit of work may wait for the store's write lock, behind one tenant's 100,000-reading import,
+and the loop must not wait with it. A hop costs about as much as a small read, so reads do not pay it.
+
+Where even a read may wait (PostgreSQL: a read holds its tenant while a reset holds it too; a tenant seen for the
+first time is seeded, which writes), the store says so by calling `before_waiting`; a read-only handler that
+reaches it on the loop is begun again in a worker thread. Read-only handlers change nothing before that point,
+so beginning again is safe.
+
+Handlers are written `async def` but never await: each runs to its end in one go, in one unit of work. Large
+bodies are parsed and checked in a worker thread too (`LARGE_BODY_BYTES`, used by the request validator)."""
 
 from __future__ import annotations
 
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import anyio.to_thread
 
 T = TypeVar("T")
+H = TypeVar("H", bound=Callable[..., Any])
 
 LARGE_BODY_BYTES = 256 * 1024
 """A body at least this large is parsed and checked in a worker thread; a small one costs less than the hop."""
+
+_READ_ONLY = "__mockserver_read_only__"
+_on_the_loop: ContextVar[bool] = ContextVar("on_the_loop", default=False)
+
+
+class LeaveTheLoop(BaseException):
+    """The work ahead may wait. A BaseException, so that no handler's `except Exception` can keep it on the loop."""
+
+
+def read_only(handler: H) -> H:
+    """Marks a handler that changes nothing and reads the store only through `Store.snapshot`: it runs on the loop."""
+    setattr(handler, _READ_ONLY, True)
+    return handler
+
+
+def is_read_only(handler: Callable[..., Any]) -> bool:
+    return getattr(handler, _READ_ONLY, False)
+
+
+def before_waiting() -> None:
+    """Called by the store before work that may wait: refused on the event loop, so the handler moves off it."""
+    if _on_the_loop.get():
+        raise LeaveTheLoop
 
 
 def _run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -25,19 +59,37 @@ def _run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
     except StopIteration as finished:
         return finished.value
     coroutine.close()
-    raise RuntimeError(f"{coroutine.__qualname__} awaited: a handler runs in a worker thread and must not await")
+    raise RuntimeError(f"{coroutine.__qualname__} awaited: a handler runs in one go and must not await")
+
+
+def placed(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """The handler, run where the rule above says; connexion still reads its parameters (through `__wrapped__`)."""
+    if not inspect.iscoroutinefunction(handler):
+        return handler  # connexion runs plain functions in its thread pool itself
+    return _loop_first(handler) if is_read_only(handler) else off_the_loop(handler)
 
 
 def off_the_loop(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """The handler run in a worker thread; connexion still reads its parameters (through `__wrapped__`)."""
-    if not inspect.iscoroutinefunction(handler):
-        return handler  # connexion runs plain functions in its thread pool itself
-
     @functools.wraps(handler)
     async def in_a_worker_thread(*args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(_run_to_end, handler(*args, **kwargs))
 
     return in_a_worker_thread
+
+
+def _loop_first(handler: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(handler)
+    async def on_the_loop(*args: Any, **kwargs: Any) -> Any:
+        marked = _on_the_loop.set(True)
+        try:
+            return _run_to_end(handler(*args, **kwargs))
+        except LeaveTheLoop:
+            pass
+        finally:
+            _on_the_loop.reset(marked)
+        return await anyio.to_thread.run_sync(_run_to_end, handler(*args, **kwargs))
+
+    return on_the_loop
 
 
 async def run_blocking(function: Callable[..., T], *args: Any) -> T:

@@ -33,7 +33,7 @@ def refusal(settings: Settings, workers: int) -> str | None:
         opened.engine.dispose()
         if not opened.shared:
             return (
-                f"--workers {workers} needs a store the workers can share: the in-memory store lives in one "
+                f"--workers {workers} needs a store the workers can share: the default store is private to one "
                 "process. Use --store sqlite:///FILE or --store postgresql+psycopg://HOST/DB."
             )
     return None

@@ -15,6 +15,7 @@ from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter, as_recording
 from mockserver.runtime import Runtime
 from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
+from mockserver.worker_threads import read_only
 
 _JSON = {"Content-Type": "application/json"}
 Answer = tuple[dict[str, Any], int, dict[str, str]]
@@ -36,6 +37,7 @@ class AdminHandlers:
         self._api_docs = api_docs
         self._auth_mode = auth_mode
 
+    @read_only
     async def get_health(self) -> dict[str, Any]:
         return {
             "status": "ok",
@@ -61,6 +63,7 @@ class AdminHandlers:
     async def post_jobs_run(self, tenant: str) -> Answer:
         return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
 
+    @read_only
     async def get_requests(
         self,
         api: str | None = None,
@@ -80,6 +83,7 @@ class AdminHandlers:
     async def delete_requests(self) -> Answer:
         return {"cleared": self._runtime.journal.clear()}, 200, _journal_headers()
 
+    @read_only
     async def get_faults(self) -> Answer:
         return _ok({"rules": self._runtime.faults.shown()})
 
@@ -102,6 +106,7 @@ class AdminHandlers:
         if self._runtime.kept is not None:
             self._runtime.kept.keep_faults(self._runtime.faults)
 
+    @read_only
     async def get_clock(self) -> dict[str, Any]:
         clock = self._runtime.clock
         return {

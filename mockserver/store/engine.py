@@ -1,4 +1,8 @@
-"""The store and its unit of work: one transaction per request or batch, on whichever engine the URL names."""
+"""The store and its units of work: one transaction per request or batch, on whichever engine the URL names.
+
+`transaction()` may write: on SQLite it holds the write lock until it ends. `snapshot()` only reads: on SQLite
+it sees the last commit and waits for no writer, so a long import holds up no reader.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
+from mockserver.worker_threads import before_waiting
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -27,15 +32,19 @@ class Store:
         opened = open_engine(url)
         self.engine = opened.engine
         self.shared = opened.shared
-        # An in-memory store is one connection: its transactions, run from worker threads, take turns.
-        self._turns: AbstractContextManager[Any] = nullcontext() if opened.shared else threading.RLock()
+        self.reads_wait = opened.reads_wait
+        self._reader = opened.reader or opened.engine
+        # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
+        # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
+        # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs.
+        self._writer: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
                 locks.exclusive(connection, SCHEMA)
                 metadata.create_all(connection)
         except OperationalError as error:
-            self.engine.dispose()
+            self.dispose()
             raise StoreError(f"cannot open the store {self.engine.url!r}: {error.orig}") from None
 
     @property
@@ -44,7 +53,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self._turns, self.engine.begin() as connection:
+        before_waiting()
+        with self._writer, self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A unit of work that only reads. On SQLite: a consistent snapshot of the last commit that waits for no
+        writer, and a write in it fails at once; on PostgreSQL: a transaction as any other (see `reads_wait`)."""
+        if self.reads_wait:
+            before_waiting()
+        with self._reader.begin() as connection:
             yield connection
 
     def refresh_statistics(self) -> None:
@@ -59,7 +78,8 @@ class Store:
     @contextmanager
     def rehearsal(self) -> Iterator[Connection]:
         """A transaction that is always rolled back: to try something out without keeping it."""
-        with self._turns, self.engine.connect() as connection:
+        before_waiting()
+        with self._writer, self.engine.connect() as connection:
             transaction = connection.begin()
             try:
                 yield connection
@@ -67,4 +87,5 @@ class Store:
                 transaction.rollback()
 
     def dispose(self) -> None:
+        self._reader.dispose()
         self.engine.dispose()

@@ -1,18 +1,27 @@
-"""One engine factory per URL scheme: SQLite in memory, SQLite in a file, PostgreSQL through psycopg 3.
+"""One engine factory per URL scheme: the private store (the default), SQLite in a file, PostgreSQL through
+psycopg 3.
 
 What differs between them is decided here, once: how a transaction begins, which connection settings
-apply, and whether several processes may share the store.
+apply, whether several processes may share the store, and whether a read can wait for a writer.
+
+The private store is a SQLite file of its own in the temporary folder, removed when the store is dropped or the
+process exits. SQLite keeps an in-memory database on one connection, so a read there waits for every write;
+in a file in WAL mode, a read sees the last commit and waits for no writer, however long the write runs.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import StaticPool
 
 # A file store waits this long for another process's write to finish before giving up (SQLITE_BUSY).
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -26,35 +35,81 @@ class StoreError(Exception):
 class Opened:
     engine: Engine
     shared: bool  # several processes (workers, replicas) may use this store at once
+    reads_wait: bool  # a read-only unit of work may wait for a writer (a lock, the network)
+    reader: Engine | None = None  # where read-only units of work run, when not on ``engine``
 
 
-def _sqlite_memory(url: str) -> Opened:
-    # One shared connection: an in-memory database lives and dies with its connection.
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    return Opened(engine, shared=False)
+PRIVATE_STORE_PREFIX = "mockserver-store-"
+
+
+def _sqlite_private(url: str) -> Opened:
+    _sweep_private_stores()
+    folder = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_STORE_PREFIX}{os.getpid()}-"))
+    # Nothing outlives the process, so nothing is synced to disk: the file is a cache the OS keeps in memory.
+    opened = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF", shared=False)
+    weakref.finalize(opened.engine, shutil.rmtree, folder, ignore_errors=True)  # when dropped, or at exit
+    return opened
+
+
+def _sweep_private_stores() -> None:
+    """Remove the private stores of processes that no longer run. A process ended by a signal runs no exit
+    handler (uvicorn ends on SIGTERM by raising it again once it has shut down), nor does one killed with -9."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{PRIVATE_STORE_PREFIX}*-*"):
+        owner = folder.name.removeprefix(PRIVATE_STORE_PREFIX).split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _sqlite_file(url: str) -> Opened:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+    return _sqlite_wal(url, synchronous="NORMAL", shared=True)
 
-    @event.listens_for(engine, "connect")
+
+def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
+    """A writer engine, and a reader engine on the same file whose transactions only read."""
+    writer, reader = (
+        create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+        for _ in range(2)
+    )
+
     def _configure(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # The driver's own transaction handling starts a transaction only at the first write, so a read
         # that decides a write would run outside it; the store begins transactions itself instead.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(writer, "begin")
     def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
-        # Every unit of work takes the file's write lock up front: writers in all processes serialise and a
-        # read-then-write can never be overtaken by another process's commit.
+        # A unit of work that may write takes the file's write lock up front: writers in all processes
+        # serialise and a read-then-write can never be overtaken by another process's commit.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    return Opened(engine, shared=True)
+    @event.listens_for(reader, "connect")
+    def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # A write here fails at once, rather than waiting for the write lock where nothing may wait.
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    @event.listens_for(reader, "begin")
+    def _begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
+        # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for.
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(writer, "connect", _configure)
+    event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only
+    return Opened(writer, shared=shared, reads_wait=False, reader=reader)
 
 
 def _postgresql(url: str) -> Opened:
@@ -69,18 +124,19 @@ def _postgresql(url: str) -> Opened:
 
         dbapi_connection.adapters.register_dumper(str, NulSafeTextDumper)
 
-    return Opened(engine, shared=True)
+    # A read holds its tenant shared (locks.py), so it waits while that tenant is reset or loaded.
+    return Opened(engine, shared=True, reads_wait=True)
 
 
 def _factory(url: str) -> Callable[[str], Opened]:
     if url in ("sqlite://", "sqlite:///:memory:"):
-        return _sqlite_memory
+        return _sqlite_private
     if url.startswith(("sqlite:///", "sqlite+pysqlite:///")):
         return _sqlite_file
     if url.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
         return _postgresql
     raise StoreError(
-        f"unsupported store URL {url!r}: use sqlite:// (memory), sqlite:///FILE or postgresql+psycopg://HOST/DB"
+        f"unsupported store URL {url!r}: use sqlite:// (private to the process), sqlite:///FILE or postgresql+psycopg://HOST/DB"
     )
 
 

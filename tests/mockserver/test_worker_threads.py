@@ -1,16 +1,25 @@
-"""A request whose store work blocks does not hold up anyone else's: handlers run in worker threads."""
+"""A request whose store work blocks holds up nobody else: reads run on the event loop and wait for no writer,
+everything else runs in worker threads."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from mockserver.app import build_app
-from mockserver.worker_threads import off_the_loop
+from mockserver.settings import Settings
+from mockserver.worker_threads import before_waiting, off_the_loop, placed, read_only
 from tests.live_server import serve
+
+ORACLE_READING = "/fscmRestApi/resources/11.13.18.05/meterReadings/300100141425001"
+OVERIT_BATCH = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
 
 
 def test_other_requests_are_answered_while_a_handler_is_busy():
@@ -41,3 +50,147 @@ def test_a_handler_that_awaits_is_refused_rather_than_run_half():
 
     with pytest.raises(RuntimeError, match="must not await"):
         asyncio.run(off_the_loop(awaits)())
+
+
+def _on_the_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("store", ["private", "sqlite-file"])
+def test_a_read_is_answered_while_another_tenant_s_write_holds_the_store(store, tmp_path: Path):
+    url = "sqlite://" if store == "private" else f"sqlite:///{tmp_path / 'store.db'}"
+    app = build_app(Settings(store_url=url))
+    seeding, holding, release = app.runtime.tenants.ensure, threading.Event(), threading.Event()
+
+    def held_for_the_writer(connection, tenant):
+        seeding(connection, tenant)
+        if tenant == "writer":  # inside its write transaction, as a long import would be
+            holding.set()
+            assert release.wait(30), "never released"
+
+    app.runtime.tenants.ensure = held_for_the_writer
+    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+        assert http.get(ORACLE_READING, auth=("reader", "x")).status_code == 200  # seeded before the write
+        writer = threading.Thread(
+            target=lambda: http.patch(
+                OVERIT_BATCH, json=[{"id": 3101, "value": 1}], headers={"Authorization": "Bearer writer"}
+            )
+        )
+        writer.start()
+        try:
+            assert holding.wait(10)
+            with httpx.Client(base_url=url, timeout=10) as reader:
+                assert reader.get(ORACLE_READING, auth=("reader", "x")).status_code == 200
+            assert writer.is_alive(), "the write ended before the read was answered"
+        finally:
+            release.set()
+            writer.join(30)
+
+
+def test_a_read_is_answered_while_every_worker_thread_waits_for_the_write_lock():
+    """Reads do not queue for a worker thread: 48 writes waiting behind one held write take every one of them."""
+    app = build_app()
+    seeding, holding, release = app.runtime.tenants.ensure, threading.Event(), threading.Event()
+
+    def held_for_the_writer(connection, tenant):
+        seeding(connection, tenant)
+        if tenant == "writer":
+            holding.set()
+            assert release.wait(60), "never released"
+
+    app.runtime.tenants.ensure = held_for_the_writer
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60, limits=httpx.Limits(max_connections=64)) as http:
+        assert http.get(ORACLE_READING, auth=("reader", "x")).status_code == 200
+
+        def write(tenant: str) -> None:
+            http.patch(OVERIT_BATCH, json=[{"id": 3101, "value": 1}], headers={"Authorization": f"Bearer {tenant}"})
+
+        writers = [threading.Thread(target=write, args=("writer",))]
+        writers[0].start()
+        try:
+            assert holding.wait(10)
+            writers += [threading.Thread(target=write, args=(f"queued-{n}",)) for n in range(48)]  # anyio lends 40
+            for writer in writers[1:]:
+                writer.start()
+            with httpx.Client(base_url=url, timeout=10) as reader:
+                assert reader.get(ORACLE_READING, auth=("reader", "x")).status_code == 200
+        finally:
+            release.set()
+            for writer in writers:
+                writer.join(60)
+
+
+@contextmanager
+def units_of_work_seen(app) -> Iterator[list[tuple[str, bool]]]:
+    """Each unit of work begun, and whether it was begun on the event loop."""
+    seen: list[tuple[str, bool]] = []
+    store = app.runtime.store
+
+    def recorded(kind: str, begin: Callable):
+        @contextmanager
+        def unit():
+            with begin() as connection:
+                seen.append((kind, _on_the_loop()))
+                yield connection
+
+        return unit
+
+    store.snapshot, store.transaction = recorded("read", store.snapshot), recorded("write", store.transaction)
+    yield seen
+
+
+def test_reads_run_on_the_event_loop_and_writes_in_worker_threads():
+    app = build_app()
+    with TestClient(app) as client, units_of_work_seen(app) as seen:
+        assert client.get(ORACLE_READING, auth=("seen", "x")).status_code == 200
+        seen.clear()  # the tenant is seeded now
+        assert client.get(ORACLE_READING, auth=("seen", "x")).status_code == 200
+        assert seen == [("read", True)]
+        seen.clear()
+        assert (
+            client.patch(
+                OVERIT_BATCH, json=[{"id": 3101, "value": 1}], headers={"Authorization": "Bearer seen"}
+            ).status_code
+            == 200
+        )
+        assert seen == [("write", False)]
+
+
+def test_a_read_that_must_seed_its_tenant_first_moves_to_a_worker_thread():
+    app = build_app()
+    with TestClient(app) as client, units_of_work_seen(app) as seen:
+        assert client.get(ORACLE_READING, auth=("first-sight", "x")).status_code == 200
+        assert seen[0] == ("read", True) and seen[1:] == [("read", False), ("write", False)]
+
+
+def test_on_a_store_whose_reads_may_wait_reads_run_in_worker_threads_too():
+    app = build_app()
+    app.runtime.store.reads_wait = True  # as on PostgreSQL, where a read holds its tenant against a reset
+    with TestClient(app) as client, units_of_work_seen(app) as seen:
+        for _ in range(2):
+            assert client.get(ORACLE_READING, auth=("waits", "x")).status_code == 200
+        assert ("read", True) not in seen and seen[-1] == ("read", False)
+
+
+def test_a_read_only_handler_that_would_wait_is_begun_again_in_a_worker_thread_and_others_start_there():
+    began: list[bool] = []
+
+    @read_only
+    async def reads() -> str:
+        began.append(_on_the_loop())
+        before_waiting()
+        return "read"
+
+    async def writes() -> str:
+        began.append(_on_the_loop())
+        return "written"
+
+    assert asyncio.run(placed(reads)()) == "read"
+    assert began == [True, False]
+    began.clear()
+    assert asyncio.run(placed(writes)()) == "written"
+    assert began == [False]

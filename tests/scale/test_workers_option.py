@@ -11,7 +11,7 @@ from mockserver.cli import main
 def test_the_in_memory_store_refuses_several_workers(store, capsys):
     assert main(["--workers", "2", *store]) == 2
     error = capsys.readouterr().err
-    assert "in-memory store lives in one process" in error
+    assert "default store is private to one process" in error
     assert "--store sqlite:///FILE" in error
 
 

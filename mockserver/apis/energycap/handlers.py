@@ -12,6 +12,7 @@ from mockserver.apis.energycap import channel_repository, read_back, repository,
 from mockserver.apis.energycap.channel_representation import OBSERVATION_RULE_IDS, channel_response
 from mockserver.runtime import Runtime
 from mockserver.timestamps import parse_datetime
+from mockserver.worker_threads import read_only
 
 
 class EnergyCapHandlers:
@@ -32,6 +33,7 @@ class EnergyCapHandlers:
             "failedReadings": outcome.failed,
         }, 200
 
+    @read_only
     async def get_channel_readings(
         self,
         channelId: int,
@@ -41,7 +43,7 @@ class EnergyCapHandlers:
     ) -> tuple[dict[str, Any], int]:
         begin = parse_datetime(beginDate) if beginDate else None
         end = parse_datetime(endDate) if endDate else None
-        with self._runtime.unit_of_work(user) as connection:
+        with self._runtime.reading(user) as connection:
             found = repository.channel_readings(connection, user, channelId, begin, end)
         if found is None:
             raise ProblemException(status=404, title="Not Found", detail=f"Channel {channelId} not found")
@@ -54,8 +56,9 @@ class EnergyCapHandlers:
             "readings": read_back.reading_entries(channel.channel_id, rows),
         }, 200
 
+    @read_only
     async def get_meter_channel(self, meterId: int, channelId: int, user: str) -> tuple[dict[str, Any], int]:
-        with self._runtime.unit_of_work(user) as connection:
+        with self._runtime.reading(user) as connection:
             channel = _linked_channel(connection, user, meterId, channelId, editing=False)
             found = channel_repository.record(connection, user, channel)
         return channel_response(found), 200

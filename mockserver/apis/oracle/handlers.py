@@ -19,6 +19,7 @@ from mockserver.apis.oracle.representation import (
     select_fields,
 )
 from mockserver.runtime import Runtime
+from mockserver.worker_threads import read_only
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
 
@@ -64,6 +65,7 @@ class OracleHandlers:
         href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
         return represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
 
+    @read_only
     async def get_meter_reading(
         self,
         MeterReadingId: int,
@@ -75,12 +77,13 @@ class OracleHandlers:
     ) -> Answer:
         media_type = _media_type()
         _refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
-        with self._runtime.unit_of_work(user) as connection:
+        with self._runtime.reading(user) as connection:
             access.require_view(repository.held_privileges(connection, user))
             reading, meter = _existing(connection, user, MeterReadingId)
         body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
         return body, 200, _headers(media_type)
 
+    @read_only
     async def list_meter_readings(
         self,
         user: str,
@@ -101,7 +104,7 @@ class OracleHandlers:
             conditions += query.parse_finder(finder)
         orders = query.parse_order_by(orderBy) if orderBy else []
         page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
-        with self._runtime.unit_of_work(user) as connection:
+        with self._runtime.reading(user) as connection:
             access.require_view(repository.held_privileges(connection, user))
             found, has_more, total = repository.list_readings(
                 connection, user, conditions, orders, page_size, start, bool(totalResults)
