@@ -47,7 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument(
-        "--store", default="sqlite://", help="SQLAlchemy URL; default in memory, e.g. sqlite:///state.db to persist"
+        "--store",
+        default="sqlite://",
+        help="SQLAlchemy URL; default a private file removed at exit, e.g. sqlite:///state.db to persist",
     )
     parser.add_argument("--fixtures", type=Path, default=DEMO, help="the dataset new tenants start from")
     parser.add_argument(

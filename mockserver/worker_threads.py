@@ -38,7 +38,8 @@ class LeaveTheLoop(BaseException):
 
 
 def read_only(handler: H) -> H:
-    """Marks a handler that changes nothing and reads the store only through `Store.snapshot`: it runs on the loop."""
+    """Marks a handler that changes nothing, reads the store only through `Store.snapshot` and answers with a bounded
+    amount of data: it runs on the loop."""
     setattr(handler, _READ_ONLY, True)
     return handler
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from asset_meter_specs.credential_headers import credential_headers
 from conformance import masking, recording
 from conformance.contracts import Contract
 from conformance.evidence import Masker, curl
@@ -59,14 +60,8 @@ class Exchange:
 
 
 def credential_masker(contracts: Iterable[Contract]) -> Masker:
-    """The evidence's masker, masking by name every header the contracts' security schemes carry a credential in.
-    Where the contracts do not name them yet (`asset_meter_specs.credential_headers` absent), the evidence
-    module's own list is the masker's default."""
-    try:
-        from asset_meter_specs.credential_headers import credential_headers
-    except ImportError:
-        return Masker()
-    return Masker(credential_headers(contract.spec for contract in contracts))  # type: ignore[call-arg]
+    """The evidence's masker, masking by name every header the contracts' security schemes carry a credential in."""
+    return Masker(credential_headers(contract.spec for contract in contracts))
 
 
 def _joined(headers: list[tuple[str, str]]) -> dict[str, str]:

@@ -160,6 +160,16 @@ def test_reads_run_on_the_event_loop_and_writes_in_worker_threads():
         assert seen == [("write", False)]
 
 
+def test_a_read_whose_answer_has_no_bound_runs_in_a_worker_thread():
+    """A channel's readings are as many as were imported (100,000 and more): building that answer on the loop
+    would hold up every other request, so only reads of a bounded size are marked read-only."""
+    app = build_app()
+    with TestClient(app) as client, units_of_work_seen(app) as seen:
+        for _ in range(2):
+            assert client.get("/api/v3/channel/10001/reading", headers={"ECI-ApiKey": "unbounded"}).status_code == 200
+        assert ("read", True) not in seen and seen[-1] == ("read", False)
+
+
 def test_a_read_that_must_seed_its_tenant_first_moves_to_a_worker_thread():
     app = build_app()
     with TestClient(app) as client, units_of_work_seen(app) as seen:
