@@ -251,9 +251,14 @@ def test_a_signal_stops_the_run_and_writes_partial_reports(server, tmp_path, sto
                "--no-scenarios", "--timeout", "3", "--max-rps", "0", "--json", str(report)]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HOSTILE_KEY": KEY}, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    time.sleep(4)
+    # The two probes come first, then the schemathesis phase, each of whose requests drips until its timeout:
+    # the signal comes a second into the first of them, however slowly the run started.
+    deadline = time.monotonic() + 60
+    while server.requests["drip"] < 3 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    time.sleep(1)
     began = time.monotonic()
-    process.send_signal(stop)  # during the schemathesis phase
+    process.send_signal(stop)
     output, _ = process.communicate(timeout=30)
     assert time.monotonic() - began < 10
     assert process.returncode == 128 + stop, output

@@ -4,7 +4,6 @@ the tests can still look inside it (its journal and store) in-process."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from datetime import datetime
@@ -138,7 +137,9 @@ def test_the_rate_limit_spaces_requests(real, tmp_path):
     assert code == 0
     times = sorted(datetime.fromisoformat(e["time"]) for e in app.runtime.journal.entries(Filter(tenant=KEY)))
     assert len(times) == 3
-    assert all((later - earlier).total_seconds() >= 0.09 for earlier, later in itertools.pairwise(times)), times
+    # Spaced 0.1 s apart when sent; the server stamps them when it gets to them, which on a loaded machine can
+    # bring two closer, so the span of all three is what is held (unlimited, they come milliseconds apart).
+    assert (times[-1] - times[0]).total_seconds() >= 0.15, times
 
 
 def test_rate_limit_and_retry_after_on_their_own():
