@@ -108,6 +108,9 @@ class Journal:
         self.kept_bytes = 0
         self._entries: deque[tuple[int, Exchange, int]] = deque()
         self._ids = itertools.count(1)
+        self.last_id = 0
+        """The number of the newest entry recorded (kept or not): a stream compares it, and reads nothing else, when
+        no request has come since its last look."""
 
     @property
     def enabled(self) -> bool:
@@ -117,7 +120,8 @@ class Journal:
         if not self.enabled:
             return
         weight = entry.weight
-        self._entries.append((next(self._ids), entry, weight))
+        self.last_id = next(self._ids)
+        self._entries.append((self.last_id, entry, weight))
         self.kept_bytes += weight
         while self._entries and (len(self._entries) > self.capacity or self.kept_bytes > self.max_bytes):
             self.kept_bytes -= self._entries.popleft()[2]
@@ -130,6 +134,24 @@ class Journal:
             if where.admits(entry):
                 found.append(entry.render(number, self.body_limit))
         return found
+
+    def since(self, seen: int, where: Filter, limit: int) -> list[dict[str, Any]]:
+        """The entries after number ``seen`` that ``where`` admits, oldest first, at most the newest ``limit``."""
+        found = []
+        for number, entry, _ in reversed(self._entries):
+            if number <= seen or len(found) >= limit:
+                break
+            if where.admits(entry):
+                found.append(entry.render(number, self.body_limit))
+        return found[::-1]
+
+    def find(self, number: int) -> Exchange | None:
+        for kept_number, entry, _ in reversed(self._entries):
+            if kept_number == number:
+                return entry
+            if kept_number < number:
+                break
+        return None
 
     def clear(self) -> int:
         cleared = len(self._entries)
