@@ -118,8 +118,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def server_options(limits: Limits = LIMITS) -> dict[str, Any]:
     """uvicorn as the mock runs it: h11, whose buffer bound refuses an oversized request head (400) before any
-    header reaches the app (httptools, uvicorn's other parser, has no such bound)."""
-    return {"http": "h11", "h11_max_incomplete_event_size": limits.max_header_bytes, "log_level": "warning"}
+    header reaches the app (httptools, uvicorn's other parser, has no such bound).
+
+    A stop waits for answers in flight a few seconds at most: a console left open keeps a journal stream open for
+    as long as its tab lives, and would otherwise hold the process up after Ctrl-C."""
+    return {
+        "http": "h11",
+        "h11_max_incomplete_event_size": limits.max_header_bytes,
+        "log_level": "warning",
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+
+
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 def server_config(app: Any, host: str, port: int, **options: Any) -> uvicorn.Config:
