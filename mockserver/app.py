@@ -139,7 +139,9 @@ def build_app(
         admin_spec,
         base_path=admin_base_path,
         name="admin",
-        resolver=_resolver(AdminHandlers(runtime, mounted, settings.auth_mode, contracts)),
+        resolver=_resolver(
+            AdminHandlers(runtime, mounted, settings.auth_mode, contracts, admin_token=settings.admin_token is not None)
+        ),
         validator_map=validator_map,
         validate_responses=settings.validate_responses,
         security_map=admin_security_map(),

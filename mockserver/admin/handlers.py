@@ -13,6 +13,7 @@ from mockserver import __version__
 from mockserver.admin import catalogue
 from mockserver.admin.journal_stream import events
 from mockserver.admin.replay import Replay, kept_whole
+from mockserver.admin.rule_run import RuleRun, RunInProgress
 from mockserver.admin.tenant_directory import TenantDirectory, UnknownTenant
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
@@ -42,11 +43,14 @@ class AdminHandlers:
         api_docs: list[dict[str, str]],
         auth_mode: str,
         contracts: list[MountedApi] | None = None,
+        admin_token: bool = False,
     ) -> None:
         self._runtime = runtime
         self._api_docs = api_docs
         self._auth_mode = auth_mode
         self._operations = catalogue.operations(contracts or [])
+        self._rule_ids = {rule["id"] for operation in self._operations for rule in operation["rules"]}
+        self._admin_token = admin_token
         self._directory = TenantDirectory(runtime.store, runtime.tenants, [api.id for api in runtime.apis])
 
     async def get_health(self) -> dict[str, Any]:
@@ -101,6 +105,20 @@ class AdminHandlers:
     async def get_operations(self) -> Answer:
         return _ok({"operations": self._operations})
 
+    async def post_rule_run(self, ruleId: str) -> RuleRun:
+        if ruleId not in self._rule_ids:
+            raise ProblemException(status=404, title="Not Found", detail=f"no rule {ruleId!r} in the contracts")
+        if self._admin_token:
+            raise ProblemException(status=409, title="Conflict",
+                                   detail="the conformance suite cannot send the admin token yet; run it from a "
+                                   "shell against a mock started without --admin-token")  # fmt: skip
+        try:
+            return RuleRun(ruleId)
+        except RunInProgress:
+            raise ProblemException(
+                status=409, title="Conflict", detail="another rule is being tried; try again"
+            ) from None
+
     async def post_jobs_run(self, tenant: str) -> Answer:
         return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
 
@@ -128,6 +146,12 @@ class AdminHandlers:
         # No proxy buffering, no caching: each event must reach the page as it is written.
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Mock-Journal": f"process {os.getpid()}"}
         return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+    async def get_request(self, requestId: int) -> Answer:
+        shown = self._runtime.journal.shown(requestId)
+        if shown is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"no journal entry {requestId}")
+        return shown, 200, _journal_headers()
 
     async def post_request_replay(self, requestId: int) -> Replay:
         entry = self._runtime.journal.find(requestId)

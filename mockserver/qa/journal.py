@@ -53,7 +53,8 @@ class Exchange:
     response_chunks: list[bytes]
     response_size: int
 
-    def render(self, number: int, limit: int) -> dict[str, Any]:
+    def summary(self, number: int) -> dict[str, Any]:
+        """The entry without its headers and bodies: what a list of exchanges shows, cheap to render."""
         return {
             "id": number,
             "time": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -66,6 +67,11 @@ class Exchange:
             "status": self.status,
             "durationMs": round(self.duration * 1000, 3),
             "fault": self.fault,
+        }
+
+    def render(self, number: int, limit: int) -> dict[str, Any]:
+        return {
+            **self.summary(number),
             "request": {"headers": masked_headers(self.request_headers),
                         "body": captured_body(self.request_chunks, self.request_size, limit, self.request_headers)},
             "response": {"headers": masked_headers(self.response_headers),
@@ -136,14 +142,19 @@ class Journal:
         return found
 
     def since(self, seen: int, where: Filter, limit: int) -> list[dict[str, Any]]:
-        """The entries after number ``seen`` that ``where`` admits, oldest first, at most the newest ``limit``."""
+        """Summaries of the entries after number ``seen`` that ``where`` admits, oldest first, at most the newest
+        ``limit``."""
         found = []
         for number, entry, _ in reversed(self._entries):
             if number <= seen or len(found) >= limit:
                 break
             if where.admits(entry):
-                found.append(entry.render(number, self.body_limit))
+                found.append(entry.summary(number))
         return found[::-1]
+
+    def shown(self, number: int) -> dict[str, Any] | None:
+        entry = self.find(number)
+        return None if entry is None else entry.render(number, self.body_limit)
 
     def find(self, number: int) -> Exchange | None:
         for kept_number, entry, _ in reversed(self._entries):

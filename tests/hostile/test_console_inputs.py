@@ -65,3 +65,10 @@ def test_the_stream_refuses_bad_parameters_before_it_starts(http, healthy, query
     with http.stream("GET", f"/__admin/requests/stream?{query}", timeout=5) as answer:
         answer.read()
         assert_vendor_error("admin", answer, 400)
+
+
+@pytest.mark.parametrize("rule_id", ["ora-mr-001", "--help", "ORA-MR-001;ls", "X" * 65, "..%2F..", "ORA MR 001"])
+def test_only_a_rule_id_reaches_the_suite(http, healthy, rule_id):
+    answer = http.post(f"/__admin/rules/{rule_id}/run")
+    assert answer.status_code in (400, 404), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

@@ -17,8 +17,13 @@ const CREDENTIAL_PLACEHOLDERS = {
 };
 const NOT_FOR_CURL = new Set(["host", "content-length", "connection", "accept-encoding", "user-agent"]);
 const JOURNAL_KEPT = 500;
+const JOURNAL_SHOWN = 200;
+const JOURNAL_FLUSH_MS = 250;
 
 class Unauthorized extends Error {}
+
+// Journal entries streamed in but not yet in the table (kept outside Alpine's reactive state on purpose).
+const arrived = [];
 
 function shellQuote(text) {
   return "'" + String(text).replaceAll("'", "'\\''") + "'";
@@ -37,6 +42,8 @@ document.addEventListener("alpine:init", () => {
     rules: [],
     ruleQuery: "",
     ruleApi: "",
+    trying: "",
+    tried: null,
     tenants: [],
     created: null,
     journal: [],
@@ -163,6 +170,19 @@ document.addEventListener("alpine:init", () => {
       });
     },
 
+    // Runs the rule's conformance scenario against this mock (the suite as its own process) and shows the verdict.
+    async tryRule(ruleId) {
+      this.trying = ruleId;
+      this.tried = null;
+      try {
+        this.tried = await this.call("POST", `/rules/${ruleId}/run`);
+      } catch (error) {
+        if (!(error instanceof Unauthorized)) this.show(error);
+      } finally {
+        this.trying = "";
+      }
+    },
+
     // --- Tenants
     tenantName(fingerprint) {
       if (!fingerprint) return "";
@@ -254,6 +274,17 @@ document.addEventListener("alpine:init", () => {
       }
     },
 
+    // New entries wait here and join the table at most four times a second: under load, one re-render per
+    // exchange would cost the browser (and a machine it shares with the mock) more than the mock itself.
+    flushJournal() {
+      this.flushing = false;
+      if (!arrived.length) return;
+      const known = new Set(this.journal.map((entry) => entry.id));
+      const fresh = arrived.filter((entry) => !known.has(entry.id)).reverse();
+      arrived.length = 0;
+      this.journal = [...fresh, ...this.journal].slice(0, JOURNAL_KEPT);
+    },
+
     onEvent(block) {
       let kind = "message";
       let data = "";
@@ -264,16 +295,18 @@ document.addEventListener("alpine:init", () => {
       if (kind === "ready" && this.lastSeen === null) this.lastSeen = JSON.parse(data).last;
       if (kind !== "exchange") return;
       const entry = JSON.parse(data);
-      if (this.journal.some((known) => known.id === entry.id)) return;
       this.lastSeen = entry.id;
-      this.journal.unshift(entry);
-      if (this.journal.length > JOURNAL_KEPT) this.journal.length = JOURNAL_KEPT;
+      arrived.push(entry);
+      if (!this.flushing) {
+        this.flushing = true;
+        setTimeout(() => this.flushJournal(), JOURNAL_FLUSH_MS);
+      }
     },
 
     shownJournal() {
       const f = this.journalFilter;
       return this.journal.filter((e) => (!f.api || e.api === f.api) && (!f.operationId || e.operationId === f.operationId)
-        && (!f.status || String(e.status) === f.status.trim()) && (!f.tenant || e.tenant === f.tenant));
+        && (!f.status || String(e.status) === f.status.trim()) && (!f.tenant || e.tenant === f.tenant)).slice(0, JOURNAL_SHOWN);
     },
 
     async clearJournal() {
@@ -283,6 +316,17 @@ document.addEventListener("alpine:init", () => {
         this.selected = null;
       } catch (error) {
         if (!(error instanceof Unauthorized)) this.show(error);
+      }
+    },
+
+    // The stream sends summaries; the request and response come when an entry is opened.
+    async open(entry) {
+      this.curl = "";
+      this.replayed = "";
+      try {
+        this.selected = entry.request ? entry : await this.call("GET", `/requests/${entry.id}`);
+      } catch (error) {
+        if (!(error instanceof Unauthorized)) this.show(error.message.includes(" 404 ") ? "That entry has left the journal." : error);
       }
     },
 

@@ -134,3 +134,30 @@ def test_the_stream_sends_each_new_exchange_as_an_event():
         exchanges = [line for line in lines if line.startswith('data: {"id"')]
         assert len(exchanges) == 1 and '"operationId":"patch_measures_batch"' in exchanges[0]
         assert "event: exchange" in lines
+
+
+def test_only_a_rule_of_the_contracts_can_be_tried(mock):
+    answer = mock.post("/__admin/rules/ORA-MR-999/run")
+    assert answer.status_code == 404 and "ORA-MR-999" in answer.json()["detail"]
+
+
+def test_a_rule_cannot_be_tried_while_the_mock_has_an_admin_token():
+    with TestClient(build_app(Settings(admin_token="t"))) as guarded:
+        answer = guarded.post("/__admin/rules/ORA-MR-001/run", headers={"Authorization": "Bearer t"})
+        assert answer.status_code == 409 and "admin token" in answer.json()["detail"]
+
+
+def test_the_verdict_is_read_from_the_run_report_for_that_rule():
+    from mockserver.admin.rule_run import verdict
+
+    report = {"results": [{"id": "X-1", "outcome": "failed", "expected": "400 A", "answered": "200", "reason": "r"}]}
+    assert verdict("X-1", report, 1, "out")["verdict"] == "failed"
+    assert verdict("X-2", report, 1, "out")["verdict"] == "error"
+    assert verdict("X-1", None, 2, "boom")["verdict"] == "error"
+
+
+def test_one_journal_entry_opens_with_its_request_and_response(mock):
+    mock.patch(BATCH, headers={"Authorization": "Bearer opened"}, json=[{"id": 3101, "value": 2}])
+    listed = mock.get("/__admin/requests", params={"limit": 1}).json()["requests"][0]
+    assert mock.get(f"/__admin/requests/{listed['id']}").json() == listed
+    assert mock.get("/__admin/requests/999999").status_code == 404

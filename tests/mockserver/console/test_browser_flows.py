@@ -205,3 +205,13 @@ def test_flow_5_a_downloaded_snapshot_restores_the_same_data(page, mock_url, tmp
     expect(page.locator(".flash")).to_contain_text("restored from snapshot.json")
     page.click("nav a[data-tab=data]")
     expect(measure).to_contain_text("77.5")
+
+
+def test_trying_a_rule_runs_its_scenario_and_shows_the_verdict(page, mock_url):
+    open_console(page, mock_url)
+    page.fill("[data-testid=rule-search]", "ORA-MR-001")
+    expect(page.locator("[data-testid=rule-catalogue] tbody tr")).to_have_count(1)
+    page.click("button[data-try='ORA-MR-001']")
+    expect(page.locator("[data-testid=tried]")).to_contain_text("Running the conformance scenario of ORA-MR-001")
+    expect(page.locator("[data-testid=verdict]")).to_have_text("passed", timeout=60_000)
+    expect(page.locator("[data-testid=tried]")).to_contain_text("expected 400 ORA_CSE_METER_NOT_IDENTIFIED")
