@@ -37,6 +37,7 @@ document.addEventListener("alpine:init", () => {
     token: sessionStorage.getItem(TOKEN_KEY) || "",
     tokenRefused: false,
     needsToken: false,
+    begun: false,
     health: null,
     operations: [],
     rules: [],
@@ -76,6 +77,16 @@ document.addEventListener("alpine:init", () => {
         if (!(error instanceof Unauthorized)) this.show(error);
         return;
       }
+      this.begin();
+    },
+
+    // The stream and the once-a-second refresh, started once whatever the token prompts before.
+    begin() {
+      if (this.begun) {
+        if (!this.streaming) this.stream();
+        return;
+      }
+      this.begun = true;
       this.stream();
       setInterval(() => this.tick(), 1000);
     },
@@ -144,8 +155,7 @@ document.addEventListener("alpine:init", () => {
         if (!(error instanceof Unauthorized)) this.show(error);
         return;
       }
-      this.stream();
-      setInterval(() => this.tick(), 1000);
+      this.begin();
     },
 
     show(error) {
