@@ -536,6 +536,14 @@ document.addEventListener("alpine:init", () => {
         if (!byMeter.has(reading.meterId)) byMeter.set(reading.meterId, []);
         byMeter.get(reading.meterId).push(reading);
       }
+      const meters = new Map((oracle.meters || []).map((meter) => [meter.meterId, meter]));
+      const codes = new Map((oracle.meterTemplates || []).map((template) => [template.meterDefinitionId, template.meterCode]));
+      const assets = new Map((oracle.assets || []).map((asset) => [asset.assetId, asset.assetNumber]));
+      const nameOf = (meterId) => {
+        const meter = meters.get(meterId);
+        const asset = meter?.assetId ? assets.get(meter.assetId) : meter?.usageCode;
+        return [asset, codes.get(meter?.meterDefinitionId)].filter(Boolean).join(" · ") || "meter";
+      };
       const width = 560;
       const height = 160;
       const pad = 24;
@@ -558,7 +566,7 @@ document.addEventListener("alpine:init", () => {
         const count = (kind) => readings.filter((r) => (kind === "disabled" ? r.disabledFlag : !r.disabledFlag && (kind === "reset" ? r.readingTypeCode === "ORA_RESET" : r.rolloverFlag))).length;
         charts.push({
           meterId, width, height,
-          title: `meter ${meterId}: ${readings.length} readings, ${readings[0].readingDate.slice(0, 10)} → ${readings.at(-1).readingDate.slice(0, 10)}`,
+          title: `${nameOf(meterId)} (meter ${meterId}): ${readings.length} readings, ${readings[0].readingDate.slice(0, 10)} → ${readings.at(-1).readingDate.slice(0, 10)}`,
           axes: `M${pad},${pad / 2}V${height - pad}H${width - pad / 2}`,
           line: live.map(([, i], n) => `${n ? "L" : "M"}${x(times[i])},${y(values[i])}`).join(""),
           points: kinds,
