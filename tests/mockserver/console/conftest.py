@@ -40,6 +40,8 @@ def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
         _unavailable("no Chromium found (apt-get install chromium, or set CHROMIUM=/path/to/chromium)")
+    if not os.access(executable, os.X_OK):
+        _unavailable(f"CHROMIUM names {executable}, which is not an executable")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True)
         yield launched

@@ -80,6 +80,12 @@ def test_flow_1_a_batch_appears_in_the_journal_and_copies_as_curl(page, mock_url
     expect(row).to_be_visible(timeout=1000)  # within a second, no reload
     expect(row).to_contain_text("patch_measures_batch")
     expect(row).to_contain_text("200")
+    page.select_option("select[aria-label='filter by API']", "oracle")
+    expect(row).to_have_count(0)
+    page.select_option("select[aria-label='filter by API']", "overit")
+    page.fill("input[aria-label='filter by status']", "200")
+    page.select_option("select[aria-label='filter by tenant']", fingerprint)
+    expect(page.locator("[data-testid=journal] tbody tr")).to_have_count(1)
     row.click()
     expect(page.locator("[data-testid=request-body]")).to_contain_text("from flow one")
     page.click("text=Copy as curl")
@@ -92,6 +98,8 @@ def test_flow_1_a_batch_appears_in_the_journal_and_copies_as_curl(page, mock_url
     expect(page.locator("[data-testid=replayed]")).to_have_text("sent again: 200")
     expect(page.locator("[data-testid=journal] tbody tr", has_text="flow one")).to_have_count(2)
     assert fingerprint in page.locator("[data-testid=journal] tbody tr").first.inner_text()
+    page.fill("input[aria-label='filter by status']", "400")
+    expect(page.locator("[data-testid=journal] tbody tr")).to_have_count(0)
 
 
 def test_flow_2_a_fault_rule_from_the_form_fails_the_next_post_once(page, mock_url):
