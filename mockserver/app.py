@@ -20,6 +20,7 @@ from mockserver.admin.handlers import AdminHandlers
 from mockserver.auth import Authenticator, security_map
 from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
+from mockserver.console.pages import Console
 from mockserver.contracts import ContractError, base_path_of, load_spec
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
@@ -128,7 +129,9 @@ def build_app(
         admin_spec,
         base_path=admin_base_path,
         name="admin",
-        resolver=_resolver(AdminHandlers(runtime, mounted, settings.auth_mode)),
+        resolver=_resolver(
+            AdminHandlers(runtime, mounted, settings.auth_mode, contracts, admin_token=settings.admin_token is not None)
+        ),
         validator_map=validator_map,
         validate_responses=settings.validate_responses,
         security_map=admin_security_map(),
@@ -154,7 +157,9 @@ def build_app(
     front = QaMiddleware(
         bounded, index, runtime.journal, runtime.faults, errors_by_api, settings.limits.max_prefer_chars
     )
-    return MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
+    mock = MockApp(asgi=app, runtime=runtime, mounted=mounted, front=front, outermost=_outermost(front, settings))
+    runtime.app = mock
+    return mock
 
 
 def _operation_ids(spec: dict[str, Any]) -> list[str]:
@@ -169,7 +174,7 @@ def _operation_ids(spec: dict[str, Any]) -> list[str]:
 def _outermost(front: QaMiddleware, settings: Settings) -> Any:
     """CORS outside everything else, so a preflight is answered before the admin token, faults, the journal or the
     body limit see it, and every answer (401s, faults and 413s included) carries the headers a browser needs."""
-    redirects = RelativeRedirects(AdminGuard(front, settings.admin_token))
+    redirects = RelativeRedirects(AdminGuard(Console(front), settings.admin_token))
     if not settings.cors_origins:
         return redirects
     return CORSMiddleware(

@@ -126,15 +126,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 HTTP_PARSERS = {"httptools": "mockserver.http_protocol:BoundedHeadHttpTools", "h11": "h11"}
 
+GRACEFUL_SHUTDOWN_SECONDS = 3
+
 
 def server_options(limits: Limits = LIMITS, http: str = "httptools") -> dict[str, Any]:
     """uvicorn as the mock runs it. Both parsers refuse a request head that arrives in pieces past
     `max_header_bytes` before any header reaches the app: h11 by its own buffer bound (400), httptools through
-    `http_protocol.py`, which reads the same uvicorn setting (431). By name, so that workers can import it."""
+    `http_protocol.py`, which reads the same uvicorn setting (431). By name, so that workers can import it.
+
+    A stop waits for answers in flight a few seconds at most: a console left open keeps a journal stream open for
+    as long as its tab lives, and would otherwise hold the process up after Ctrl-C."""
     return {
         "http": HTTP_PARSERS[http],
         "h11_max_incomplete_event_size": limits.max_header_bytes,
         "log_level": "warning",
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -35,6 +36,8 @@ class Runtime:
     faults: Faults = field(default_factory=lambda: Faults(OperationIndex([])))
     # The dataset, clock and fault rules the admin API sets, kept in the store; None keeps nothing.
     kept: MockState | None = None
+    # The whole mock, as a client meets it: where "send again" sends a journaled request. Set by build_app.
+    app: Any = None
 
     def run_jobs(self, tenant: str, *, at_once: bool) -> dict[str, int]:
         """Every API's jobs for ``tenant`` advanced to now (or finished), in one transaction per API."""

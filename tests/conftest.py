@@ -42,6 +42,15 @@ def tenant() -> str:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    browser = sum(
+        1 for report in terminalreporter.stats.get("skipped", []) if "browser tests skipped" in str(report.longrepr)
+    )
+    if browser:
+        terminalreporter.write_line(
+            f"QA console: {browser} browser test(s) SKIPPED, no Chromium (apt-get install chromium, or set CHROMIUM)",
+            yellow=True,
+            bold=True,
+        )
     skipped = postgres_skips(terminalreporter.stats.get("skipped", []))
     if skipped:
         terminalreporter.write_line(

@@ -3,7 +3,8 @@ anything else gets 401 in the admin API's problem+json format before it is read 
 
 `/__admin/health` stays open (liveness probes, and the conformance suite's check that a target is this mock; it
 shows only the APIs served, the store dialect and the auth mode), and so do the admin API's docs (Swagger UI and
-its OpenAPI document), which hold nothing the public contract does not."""
+its OpenAPI document), which hold nothing the public contract does not, and the console's page and assets, which
+hold no data: the page asks for the token and sends it with each admin call."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ ASGIApp = Callable[[dict[str, Any], Callable[[], Awaitable[Message]], Callable[[
                    Awaitable[None]]  # fmt: skip
 
 ADMIN_PREFIX = "/__admin"
-_OPEN = re.compile(r"/__admin/(health|ui(/.*)?|openapi\.json)")
+_OPEN = re.compile(r"/__admin/(health|ui(/.*)?|openapi\.json|console(/.*)?)")
 
 
 class AdminGuard:

@@ -7,12 +7,19 @@ import os
 from datetime import timedelta
 from typing import Any
 
-from connexion.exceptions import BadRequestProblem
+from connexion.exceptions import BadRequestProblem, ProblemException
+from starlette.responses import StreamingResponse
 
 from mockserver import __version__
+from mockserver.admin import catalogue
+from mockserver.admin.journal_stream import events
+from mockserver.admin.replay import Replay, kept_whole
+from mockserver.admin.rule_run import RuleRun, RunInProgress
+from mockserver.admin.tenant_directory import TenantDirectory, UnknownTenant
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
 from mockserver.qa.journal import Filter, as_recording
+from mockserver.qa.operations import MountedApi
 from mockserver.runtime import Runtime
 from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetime
 from mockserver.worker_threads import read_only
@@ -32,10 +39,21 @@ def _ok(body: dict[str, Any]) -> Answer:
 
 
 class AdminHandlers:
-    def __init__(self, runtime: Runtime, api_docs: list[dict[str, str]], auth_mode: str) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        api_docs: list[dict[str, str]],
+        auth_mode: str,
+        contracts: list[MountedApi] | None = None,
+        admin_token: bool = False,
+    ) -> None:
         self._runtime = runtime
         self._api_docs = api_docs
         self._auth_mode = auth_mode
+        self._operations = catalogue.operations(contracts or [])
+        self._rule_ids = {rule["id"] for operation in self._operations for rule in operation["rules"]}
+        self._admin_token = admin_token
+        self._directory = TenantDirectory(runtime.store, runtime.tenants, [api.id for api in runtime.apis])
 
     @read_only
     async def get_health(self) -> dict[str, Any]:
@@ -60,6 +78,50 @@ class AdminHandlers:
         self._runtime.run_jobs(tenant, at_once=False)
         return _ok(self._runtime.tenants.dump(tenant))
 
+    async def get_tenants(self) -> Answer:
+        return _ok({"tenants": self._directory.listed()})
+
+    async def post_tenants(self, validated_body: dict[str, Any]) -> Answer:
+        created = self._directory.create(validated_body.get("label"), validated_body.get("snapshot"))
+        return created, 201, _JSON
+
+    def _tenant(self, tenantId: str) -> str:
+        try:
+            return self._directory.resolve(tenantId)
+        except UnknownTenant:
+            raise ProblemException(status=404, title="Not Found", detail=f"no tenant {tenantId!r}") from None
+
+    async def post_tenant_reset(self, tenantId: str) -> Answer:
+        self._tenant(tenantId)
+        return _ok(self._directory.reset(tenantId))
+
+    async def get_tenant_state(self, tenantId: str) -> Answer:
+        return await self.get_state(self._tenant(tenantId))
+
+    async def put_tenant_state(self, tenantId: str, validated_body: dict[str, Any]) -> Answer:
+        tenant = self._tenant(tenantId)
+        return _ok({"tenant": tenantId, "apis": self._runtime.tenants.load(tenant, validated_body)})
+
+    async def post_tenant_jobs_run(self, tenantId: str) -> Answer:
+        return _ok({"tenant": tenantId, "jobs": self._runtime.run_jobs(self._tenant(tenantId), at_once=True)})
+
+    async def get_operations(self) -> Answer:
+        return _ok({"operations": self._operations})
+
+    async def post_rule_run(self, ruleId: str) -> RuleRun:
+        if ruleId not in self._rule_ids:
+            raise ProblemException(status=404, title="Not Found", detail=f"no rule {ruleId!r} in the contracts")
+        if self._admin_token:
+            raise ProblemException(status=409, title="Conflict",
+                                   detail="the conformance suite cannot send the admin token yet; run it from a "
+                                   "shell against a mock started without --admin-token")  # fmt: skip
+        try:
+            return RuleRun(ruleId)
+        except RunInProgress:
+            raise ProblemException(
+                status=409, title="Conflict", detail="another rule is being tried; try again"
+            ) from None
+
     async def post_jobs_run(self, tenant: str) -> Answer:
         return _ok({"tenant": tenant, "jobs": self._runtime.run_jobs(tenant, at_once=True)})
 
@@ -79,6 +141,37 @@ class AdminHandlers:
             lines = [json.dumps(as_recording(entry), ensure_ascii=False) + "\n" for entry in reversed(found)]
             return "".join(lines), 200, {**_journal_headers(), "Content-Type": "application/jsonl"}
         return {"capacity": journal.capacity, "size": len(journal), "requests": found}, 200, _journal_headers()
+
+    async def get_requests_stream(
+        self,
+        api: str | None = None,
+        operationId: str | None = None,
+        status: int | None = None,
+        tenant: str | None = None,
+        after: int | None = None,
+    ) -> StreamingResponse:
+        stream = events(self._runtime.journal, Filter(api, operationId, status, tenant), after)
+        # No proxy buffering, no caching: each event must reach the page as it is written.
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Mock-Journal": f"process {os.getpid()}"}
+        return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+    async def get_request(self, requestId: int) -> Answer:
+        shown = self._runtime.journal.shown(requestId)
+        if shown is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"no journal entry {requestId}")
+        return shown, 200, _journal_headers()
+
+    async def post_request_replay(self, requestId: int) -> Replay:
+        entry = self._runtime.journal.find(requestId)
+        if entry is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"no journal entry {requestId}")
+        if not kept_whole(entry):
+            raise ProblemException(
+                status=409,
+                title="Conflict",
+                detail=f"entry {requestId}'s body was not kept whole; it cannot be sent again",
+            )
+        return Replay(self._runtime.app, entry)
 
     async def delete_requests(self) -> Answer:
         return {"cleared": self._runtime.journal.clear()}, 200, _journal_headers()

@@ -54,7 +54,8 @@ class Exchange:
     response_chunks: list[bytes]
     response_size: int
 
-    def render(self, number: int, limit: int, credential_headers: frozenset[str] = GENERIC) -> dict[str, Any]:
+    def summary(self, number: int) -> dict[str, Any]:
+        """The entry without its headers and bodies: what a list of exchanges shows, cheap to render."""
         return {
             "id": number,
             "time": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -67,6 +68,11 @@ class Exchange:
             "status": self.status,
             "durationMs": round(self.duration * 1000, 3),
             "fault": self.fault,
+        }
+
+    def render(self, number: int, limit: int, credential_headers: frozenset[str] = GENERIC) -> dict[str, Any]:
+        return {
+            **self.summary(number),
             "request": {"headers": masked_headers(self.request_headers, credential_headers),
                         "body": captured_body(self.request_chunks, self.request_size, limit, self.request_headers)},
             "response": {"headers": masked_headers(self.response_headers, credential_headers),
@@ -126,6 +132,9 @@ class Journal:
         self.kept_bytes = 0
         self._entries: deque[tuple[int, Exchange, int]] = deque()
         self._ids = itertools.count(1)
+        self.last_id = 0
+        """The number of the newest entry recorded (kept or not): a stream compares it, and reads nothing else, when
+        no request has come since its last look."""
 
     @property
     def enabled(self) -> bool:
@@ -135,7 +144,8 @@ class Journal:
         if not self.enabled:
             return
         weight = entry.weight
-        self._entries.append((next(self._ids), entry, weight))
+        self.last_id = next(self._ids)
+        self._entries.append((self.last_id, entry, weight))
         self.kept_bytes += weight
         while self._entries and (len(self._entries) > self.capacity or self.kept_bytes > self.max_bytes):
             self.kept_bytes -= self._entries.popleft()[2]
@@ -148,6 +158,29 @@ class Journal:
             if where.admits(entry):
                 found.append(entry.render(number, self.body_limit, self.credential_headers))
         return found
+
+    def since(self, seen: int, where: Filter, limit: int) -> list[dict[str, Any]]:
+        """Summaries of the entries after number ``seen`` that ``where`` admits, oldest first, at most the newest
+        ``limit``."""
+        found = []
+        for number, entry, _ in reversed(self._entries):
+            if number <= seen or len(found) >= limit:
+                break
+            if where.admits(entry):
+                found.append(entry.summary(number))
+        return found[::-1]
+
+    def shown(self, number: int) -> dict[str, Any] | None:
+        entry = self.find(number)
+        return None if entry is None else entry.render(number, self.body_limit, self.credential_headers)
+
+    def find(self, number: int) -> Exchange | None:
+        for kept_number, entry, _ in reversed(self._entries):
+            if kept_number == number:
+                return entry
+            if kept_number < number:
+                break
+        return None
 
     def clear(self) -> int:
         cleared = len(self._entries)

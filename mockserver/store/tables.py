@@ -25,3 +25,12 @@ mock_state = Table(
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# The tenants the admin API created, with the name given them (if any), so a person can tell them apart without
+# their credential.
+tenant_labels = Table(
+    "tenant_labels",
+    metadata,
+    Column("tenant", String(512), primary_key=True),
+    Column("label", String(128), nullable=True),
+)

@@ -91,6 +91,9 @@ BODY_OPERATIONS: dict[str, tuple[str, str, dict[str, str], Any]] = {
     "post_fixtures": ("POST", "/__admin/fixtures?tenant={tenant}", {}, {"overit": {"accounts": []}}),
     "put_faults": ("PUT", "/__admin/faults", {}, {"rules": []}),
     "put_clock": ("PUT", "/__admin/clock", {}, {"mode": "real"}),
+    "post_tenants": ("POST", "/__admin/tenants", {}, {"label": "chunked"}),
+    # No tenant has this fingerprint: both ways must read the body and answer the same 404.
+    "put_tenant_state": ("PUT", "/__admin/tenants/t-000000000000/state", {}, {"overit": {"accounts": []}}),
 }
 
 

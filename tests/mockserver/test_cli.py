@@ -132,3 +132,30 @@ def test_main_prints_the_warning_before_it_listens_beyond_loopback(monkeypatch, 
     gc.unfreeze()  # main froze what it had built, in this test process
     assert served == ["0.0.0.0"]
     assert "WARNING: listening on 0.0.0.0 with no admin token" in capsys.readouterr().err
+
+
+def test_an_open_journal_stream_does_not_hold_the_process_up_when_it_is_stopped():
+    import signal
+    import threading
+
+    process, base_url = start()
+    opened = threading.Event()
+
+    def watch() -> None:  # a console left open in a browser tab
+        try:
+            with httpx.stream("GET", f"{base_url}/__admin/requests/stream", timeout=30) as stream:
+                opened.set()
+                for _ in stream.iter_bytes():
+                    pass
+        except httpx.HTTPError:
+            pass
+
+    threading.Thread(target=watch, daemon=True).start()
+    assert opened.wait(5)
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=8)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError("Ctrl-C left the mock running while a journal stream was open") from None
