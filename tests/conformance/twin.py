@@ -6,7 +6,7 @@ same requests in the same order (the seeding of a fresh tenant, clock moves, sta
 answers are what the broken one's would have been without the breakage.
 
 `Switchboard` is the one server a test module needs: it answers with whichever twin is plugged in at the
-moment. Tests of one process run one at a time, so one server serves every breakage of a module in turn.
+moment. Checks of one run go one at a time, so one server serves every breakage of a module in turn.
 """
 
 from __future__ import annotations
@@ -141,13 +141,16 @@ class Switchboard:
     def __init__(self) -> None:
         self._twin: Twin | None = None
 
+    def plug(self, twin: Twin | None) -> None:
+        self._twin = twin
+
     @contextmanager
     def plugged(self, twin: Twin) -> Iterator[Twin]:
-        self._twin = twin
+        self.plug(twin)
         try:
             yield twin
         finally:
-            self._twin = None
+            self.plug(None)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
