@@ -119,6 +119,7 @@ class _AimEachCheck:
         [rule_id] = [mark.args[0] for mark in item.iter_markers("rule")]
         self._board.plug(self._twins[rule_id])
 
+    @pytest.hookimpl(trylast=True)  # after the check's own fixtures are torn down, which may still send
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         self._board.plug(None)
 
