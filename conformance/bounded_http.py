@@ -9,6 +9,7 @@ request's deadline, and requests (schemathesis) through an adapter that reads th
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import socket
 import ssl
@@ -167,8 +168,8 @@ class BoundedTransport(httpx.HTTPTransport):
     """An httpx transport that gives each request ``seconds`` in all and reads at most ``max_bytes``."""
 
     def __init__(self, seconds: float, *, max_bytes: int = MAX_RESPONSE_BYTES, verify: Any = True) -> None:
-        super().__init__(verify=verify, retries=0)
-        context = httpx.create_ssl_context(verify=verify)
+        context = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        super().__init__(verify=context, retries=0)
         # httpx does not take a network backend; the pool it would build is the same one with ours.
         self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=_DeadlineBackend())
         self._seconds = seconds
@@ -201,9 +202,16 @@ class BoundedTransport(httpx.HTTPTransport):
         )  # fmt: skip
 
 
-def verify_setting(ca_bundle: str | None) -> Any:
+@functools.cache
+def system_trust() -> ssl.SSLContext:
+    """The default trust (certifi's, or SSL_CERT_FILE's), loaded once per process: loading it takes tens of
+    milliseconds and a run opens several clients. Connections share one context safely."""
+    return httpx.create_ssl_context(verify=True)
+
+
+def verify_setting(ca_bundle: str | None) -> ssl.SSLContext:
     """What httpx's ``verify`` takes for a private CA bundle (the system's trust otherwise)."""
-    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else system_trust()
 
 
 def bounded_client(

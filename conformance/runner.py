@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,9 @@ def run(
     verbose: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[CheckResult, str], None] | None = None,
+    plugins: Sequence[object] = (),
 ) -> RunResult:
+    """``plugins``: more pytest plugins for the run (a test's proofs aim each check at a mock of its own)."""
     if settings.target_kind is None:
         ours = answers_admin(settings.base_url, settings.timeout)
         settings = replace(settings, target_kind=TargetKind(ours=ours, writes_allowed=settings.allow_writes))
@@ -80,7 +82,7 @@ def run(
     # hypothesis fixes its default folder from the working directory at import: name ours instead.
     set_hypothesis_home_dir(cache_dir / ".hypothesis")
     with contextlib.chdir(cache_dir):
-        exit_code = pytest.main(args, plugins=[plugin, Started()])
+        exit_code = pytest.main(args, plugins=[plugin, Started(), *plugins])
     if exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         raise SuiteError(f"the suite itself could not run (pytest exit {int(exit_code)}): {plugin.collect_errors}")
     return RunResult(results=plugin.results, planned=plugin.planned, pytest_exit=int(exit_code))

@@ -74,8 +74,11 @@ def build_app(
     *,
     apis: list[VendorApi] | None = None,
     transform_spec: SpecTransform | None = None,
+    validator_map: dict[str, Any] | None = None,
 ) -> MockApp:
-    """``transform_spec`` lets tests serve a deliberately altered contract (a broken mock)."""
+    """A deliberately broken mock, for tests, comes from the parts handed in: ``apis`` with replaced parts,
+    ``transform_spec`` to serve an altered contract, ``validator_map`` for validators other than the compiled
+    ones (connexion's stock validators, say)."""
     settings = settings or Settings()
     apis = discover_apis() if apis is None else apis
     store = Store(settings.store_url)
@@ -95,7 +98,7 @@ def build_app(
     kept.restore_clock(runtime.clock)
 
     app = OnceDecoratedApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui))
-    validator_map = compiled_validator_map()
+    validator_map = compiled_validator_map() if validator_map is None else validator_map
     errors = ErrorRouter()
     mounted = []
     contracts = []

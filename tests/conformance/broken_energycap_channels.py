@@ -3,25 +3,39 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+import functools
 from typing import Any
 
 from mockserver.apis.energycap import channel_repository, version_edit
 from mockserver.apis.energycap.version_edit import UdfDefinition
 from mockserver.errors import RulesBroken
-from tests.conformance.breakages import Breakage, Transform, patched, spec_change
+from tests.conformance.breakages import Breakage, handed_in, made_afresh, part, spec_change
 
 _PUT = "/v202101/meter/{meterId}/channel/{channelId}/version/{versionId}"
 
 
+def _version_edit(**replacements: Any) -> Breakage:
+    return handed_in("energycap", version_edit=part(version_edit, **replacements))
+
+
+def _channel_repository(**replacements: Any) -> Breakage:
+    return handed_in("energycap", channel_repository=part(channel_repository, **replacements))
+
+
+def _edit_with(**checks: Any) -> Breakage:
+    """The version edit with one of its checks (``begin_problems``, ``scale_problems``, ``udf_values``) replaced."""
+    return _version_edit(edit_version=functools.partial(version_edit.edit_version, **checks))
+
+
 def _edit_changed(change: Any) -> Breakage:
     """An edit whose outcome is altered by ``change(channel, version_id, request, outcome)``."""
-    return patched(
-        version_edit, "edit_version",
-        lambda original: lambda channel, version_id, request, units, udfs: change(
-            channel, version_id, request, original(channel, version_id, request, units, udfs)
-        ),
-    )  # fmt: skip
+
+    def edit_version(channel: Any, version_id: int, request: Any, units: Any, udfs: Any) -> Any:
+        return change(
+            channel, version_id, request, version_edit.edit_version(channel, version_id, request, units, udfs)
+        )
+
+    return _version_edit(edit_version=edit_version)
 
 
 def _unit_kept(channel: Any, version_id: int, request: Any, outcome: Any) -> Any:
@@ -43,27 +57,22 @@ def _begin_cleared_when_omitted(channel: Any, version_id: int, request: Any, out
     return dataclasses.replace(outcome, versions=cleared)
 
 
-def _meter_ignored(original: Any) -> Any:
-    def require_channel(meter_exists: bool, channel: Any, meter_id: int, channel_id: int, *, editing: bool) -> Any:
-        return original(True, channel, channel.meter_id if channel else meter_id, channel_id, editing=editing)
-
-    return require_channel
-
-
-def _channels_meter_ignored(original: Any) -> Any:
-    def require_channel(meter_exists: bool, channel: Any, meter_id: int, channel_id: int, *, editing: bool) -> Any:
-        return original(meter_exists, channel, channel.meter_id if channel else meter_id, channel_id, editing=editing)
-
-    return require_channel
+def _meter_ignored(meter_exists: bool, channel: Any, meter_id: int, channel_id: int, *, editing: bool) -> Any:
+    return version_edit.require_channel(
+        True, channel, channel.meter_id if channel else meter_id, channel_id, editing=editing
+    )
 
 
-def _any_version_of_any_channel(original: Any) -> Any:
-    def edit_version(channel: Any, version_id: int, request: Any, units: Any, udfs: Any) -> Any:
-        known = {version.version_id for version in channel.versions}
-        return original(channel, version_id if version_id in known else channel.versions[-1].version_id, request,
-                        units, udfs)  # fmt: skip
+def _channels_meter_ignored(meter_exists: bool, channel: Any, meter_id: int, channel_id: int, *, editing: bool) -> Any:
+    return version_edit.require_channel(
+        meter_exists, channel, channel.meter_id if channel else meter_id, channel_id, editing=editing
+    )
 
-    return edit_version
+
+def _any_version_of_any_channel(channel: Any, version_id: int, request: Any, units: Any, udfs: Any) -> Any:
+    known = {version.version_id for version in channel.versions}
+    chosen = version_id if version_id in known else channel.versions[-1].version_id
+    return version_edit.edit_version(channel, chosen, request, units, udfs)
 
 
 class _Everything:
@@ -78,10 +87,11 @@ class _AnyUdf(dict):
 
 def _udf_values_changed(change: Any) -> Breakage:
     """UDF handling altered by ``change(entries, definitions, (values, problems))``."""
-    return patched(
-        version_edit, "_udf_values",
-        lambda original: lambda entries, definitions: change(entries, definitions, original(entries, definitions)),
-    )  # fmt: skip
+    return _edit_with(
+        udf_values=lambda entries, definitions: change(
+            entries, definitions, version_edit.udf_values(entries, definitions)
+        )
+    )
 
 
 def _empty_list_clears(entries: Any, definitions: Any, outcome: Any) -> Any:
@@ -99,28 +109,46 @@ def _null_ignored(entries: Any, definitions: Any, outcome: Any) -> Any:
     return {udf_id: value for udf_id, value in values.items() if value is not None}, problems
 
 
-def _refused_edit_half_written(monkeypatch: Any) -> Transform:
-    """Settings saved and committed before the UDFs are checked."""
-    seen: dict[str, Any] = {}
-    original_units, original_edit = channel_repository.unit_codes, version_edit.edit_version
+def _values_unchecked(entries: Any, definitions: Any, outcome: Any) -> Any:
+    values, problems = outcome
+    return values, [problem for problem in problems if problem.rule_id != "ECAP-CV-013"]
 
-    def unit_codes(connection: Any, tenant: str) -> Any:
-        seen["where"] = (connection, tenant)
-        return original_units(connection, tenant)
 
-    def edit_version(channel: Any, version_id: int, request: Any, units: Any, udfs: Any) -> Any:
+def _without(rule_id: str) -> Any:
+    """``begin_problems`` that never finds ``rule_id``."""
+    return lambda chain, index, begin: [
+        p for p in version_edit.begin_problems(chain, index, begin) if p.rule_id != rule_id
+    ]
+
+
+class _HalfWritten:
+    """Settings saved and committed before the UDFs are checked: a channel repository and a version edit that
+    share what the handler is working on (one pair per mock built)."""
+
+    def __init__(self) -> None:
+        self.where: tuple[Any, str] | None = None
+        self.channel_repository = part(channel_repository, unit_codes=self.unit_codes)
+        self.version_edit = part(version_edit, edit_version=self.edit_version)
+
+    def unit_codes(self, connection: Any, tenant: str) -> Any:
+        self.where = (connection, tenant)
+        return channel_repository.unit_codes(connection, tenant)
+
+    def edit_version(self, channel: Any, version_id: int, request: Any, units: Any, udfs: Any) -> Any:
         try:
-            return original_edit(channel, version_id, request, units, udfs)
+            return version_edit.edit_version(channel, version_id, request, units, udfs)
         except RulesBroken:
-            partial = original_edit(channel, version_id, {**request, "udfs": None}, units, udfs)
-            connection, tenant = seen["where"]
+            partial = version_edit.edit_version(channel, version_id, {**request, "udfs": None}, units, udfs)
+            assert self.where is not None
+            connection, tenant = self.where
             channel_repository.save(connection, tenant, channel, partial, version_id)
             connection.commit()
             raise
 
-    monkeypatch.setattr(channel_repository, "unit_codes", unit_codes)
-    monkeypatch.setattr(version_edit, "edit_version", edit_version)
-    return None
+
+def _half_written_parts() -> dict[str, Any]:
+    shared = _HalfWritten()
+    return {"channel_repository": shared.channel_repository, "version_edit": shared.version_edit}
 
 
 def _without_required(spec: dict[str, Any]) -> None:
@@ -140,38 +168,33 @@ def _put_open(spec: dict[str, Any]) -> None:
     spec["paths"][_PUT]["put"]["security"] = []
 
 
-def _order_unchecked(original: Any) -> Any:
-    return lambda chain, index, begin: [p for p in original(chain, index, begin) if p.rule_id != "ECAP-CV-015"]
-
-
-def _no_readings_span(original: Any) -> Any:
-    def record(connection: Any, tenant: str, found: Any) -> Any:
-        return dataclasses.replace(original(connection, tenant, found), first_reading=None, last_reading=None)
-
-    return record
+def _no_readings_span(connection: Any, tenant: str, found: Any) -> Any:
+    return dataclasses.replace(
+        channel_repository.record(connection, tenant, found), first_reading=None, last_reading=None
+    )
 
 
 BREAKAGES: dict[str, Breakage] = {
     "ECAP-CV-001": _edit_changed(_unit_kept),
-    "ECAP-CV-002": patched(version_edit, "require_channel", _meter_ignored),
-    "ECAP-CV-003": patched(version_edit, "require_channel", _channels_meter_ignored),
-    "ECAP-CV-004": patched(version_edit, "edit_version", _any_version_of_any_channel),
+    "ECAP-CV-002": _version_edit(require_channel=_meter_ignored),
+    "ECAP-CV-003": _version_edit(require_channel=_channels_meter_ignored),
+    "ECAP-CV-004": _version_edit(edit_version=_any_version_of_any_channel),
     "ECAP-CV-005": spec_change("energycap", _without_required),
     "ECAP-CV-006": spec_change("energycap", _unbounded),
-    "ECAP-CV-007": patched(version_edit, "EARLIEST", lambda original: datetime.min.replace(tzinfo=UTC)),
-    "ECAP-CV-020": patched(version_edit, "MAX_SCALE", lambda original: 10**6),
-    "ECAP-CV-008": patched(channel_repository, "unit_codes", lambda original: lambda c, t: _Everything()),
+    "ECAP-CV-007": _edit_with(begin_problems=_without("ECAP-CV-007")),
+    "ECAP-CV-020": _edit_with(scale_problems=lambda request: []),
+    "ECAP-CV-008": _channel_repository(unit_codes=lambda connection, tenant: _Everything()),
     "ECAP-CV-009": _udf_values_changed(_empty_list_clears),
     "ECAP-CV-010": _udf_values_changed(_omitted_cleared),
     "ECAP-CV-011": _udf_values_changed(_null_ignored),
-    "ECAP-CV-012": patched(channel_repository, "udf_definitions", lambda original: lambda c, t: _AnyUdf()),
-    "ECAP-CV-013": patched(version_edit, "_value_problem", lambda original: lambda definition, value: None),
+    "ECAP-CV-012": _channel_repository(udf_definitions=lambda connection, tenant: _AnyUdf()),
+    "ECAP-CV-013": _udf_values_changed(_values_unchecked),
     "ECAP-CV-014": _edit_changed(_previous_end_kept),
-    "ECAP-CV-015": patched(version_edit, "_begin_problems", _order_unchecked),
+    "ECAP-CV-015": _edit_with(begin_problems=_without("ECAP-CV-015")),
     "ECAP-CV-016": _edit_changed(_begin_cleared_when_omitted),
     "ECAP-CV-017": spec_change("energycap", _put_open),
     "ECAP-CV-018": spec_change("energycap", _put_accepts_text),
-    "ECAP-CV-019": _refused_edit_half_written,
-    "ECAP-CH-001": patched(channel_repository, "record", _no_readings_span),
-    "ECAP-CH-002": patched(version_edit, "require_channel", _channels_meter_ignored),
+    "ECAP-CV-019": made_afresh("energycap", _half_written_parts),
+    "ECAP-CH-001": _channel_repository(record=_no_readings_span),
+    "ECAP-CH-002": _version_edit(require_channel=_channels_meter_ignored),
 }

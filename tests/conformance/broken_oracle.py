@@ -7,109 +7,88 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.apis.oracle import access, handlers, query, repository, rules
+from connexion import request
+
+from mockserver.apis.oracle import access, query, repository, representation, rules
+from mockserver.apis.oracle.handlers import OracleHandlers
 from mockserver.errors import RulesBroken, RuleViolation
-from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
+from tests.conformance.breakages import (
+    Breakage,
+    handed_in,
+    handlers,
+    part,
+    spec_change,
+    stock_connexion_validation,
+)
+
+
+def _rules(**replacements: Any) -> Breakage:
+    return handed_in("oracle", rules=part(rules, **replacements))
+
+
+def _repository(**replacements: Any) -> Breakage:
+    return handed_in("oracle", repository=part(repository, **replacements))
+
+
+def _query(**replacements: Any) -> Breakage:
+    return handed_in("oracle", query=part(query, **replacements))
+
+
+def _representation(**replacements: Any) -> Breakage:
+    return handed_in("oracle", representation=part(representation, **replacements))
 
 
 def _meters_seen_as(**template_changes: Any) -> Breakage:
     """A mock that reads every meter template wrongly (e.g. forgets its maximum)."""
 
-    def breakage(monkeypatch: Any) -> Transform:
-        original = repository.find_meter
+    def find_meter(connection: Any, tenant: str, key: Any) -> Any:
+        meter = repository.find_meter(connection, tenant, key)
+        if meter is None:
+            return None
+        changes = {
+            name: value(meter.template) if callable(value) else value for name, value in template_changes.items()
+        }
+        return dataclasses.replace(meter, template=dataclasses.replace(meter.template, **changes))
 
-        def find_meter(connection: Any, tenant: str, key: Any) -> Any:
-            meter = original(connection, tenant, key)
-            if meter is None:
-                return None
-            changes = {
-                name: value(meter.template) if callable(value) else value for name, value in template_changes.items()
-            }
-            return dataclasses.replace(meter, template=dataclasses.replace(meter.template, **changes))
-
-        monkeypatch.setattr(repository, "find_meter", find_meter)
-        return None
-
-    return breakage
+    return _repository(find_meter=find_meter)
 
 
 def _flipped(template: rules.Template) -> str:
     return rules.ASCENDING if template.direction == rules.DESCENDING else rules.DESCENDING
 
 
-def _forgets_the_identification_rule(monkeypatch: Any) -> Transform:
-    original = rules.meter_key
-
-    def meter_key(request: dict[str, Any]) -> Any:
-        try:
-            return original(request)
-        except RulesBroken:
-            return rules.MeterKey(meter_id=request.get("MeterId") or 0)  # whatever it was given
-
-    monkeypatch.setattr(rules, "meter_key", meter_key)
-    return None
+def _lenient_meter_key(request: dict[str, Any]) -> Any:
+    try:
+        return rules.meter_key(request)
+    except RulesBroken:
+        return rules.MeterKey(meter_id=request.get("MeterId") or 0)  # whatever it was given
 
 
-def _ignores_the_asset(monkeypatch: Any) -> Transform:
-    original = repository.find_meter
-
-    def find_meter(connection: Any, tenant: str, key: Any) -> Any:
-        return original(connection, tenant, rules.MeterKey(meter_id=key.meter_id) if key.meter_id else key)
-
-    monkeypatch.setattr(repository, "find_meter", find_meter)
-    return None
+def _asset_ignored(connection: Any, tenant: str, key: Any) -> Any:
+    return repository.find_meter(connection, tenant, rules.MeterKey(meter_id=key.meter_id) if key.meter_id else key)
 
 
-def _clock_far_ahead(monkeypatch: Any) -> Transform:
-    original = rules.create_reading
-
-    def create_reading(meter: Any, last: Any, request: Any, now: datetime, new_id: int) -> Any:
-        return original(meter, last, request, datetime(9000, 1, 1, tzinfo=UTC), new_id)
-
-    monkeypatch.setattr(rules, "create_reading", create_reading)
-    return None
+def _clock_far_ahead(meter: Any, last: Any, request: Any, now: datetime, new_id: int) -> Any:
+    return rules.create_reading(meter, last, request, datetime(9000, 1, 1, tzinfo=UTC), new_id)
 
 
-def _forgets_history(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(repository, "last_active_reading", lambda connection, tenant, meter_id: None)
-    return None
-
-
-def _ignores_active_dates(monkeypatch: Any) -> Transform:
-    original = repository.find_meter
-
-    def find_meter(connection: Any, tenant: str, key: Any) -> Any:
-        meter = original(connection, tenant, key)
-        return None if meter is None else dataclasses.replace(meter, active_end=None)
-
-    monkeypatch.setattr(repository, "find_meter", find_meter)
-    return None
+def _active_dates_ignored(connection: Any, tenant: str, key: Any) -> Any:
+    meter = repository.find_meter(connection, tenant, key)
+    return None if meter is None else dataclasses.replace(meter, active_end=None)
 
 
 def _rewrites_the_request(rewrite: Callable[[Any, dict[str, Any]], dict[str, Any]]) -> Breakage:
-    def breakage(monkeypatch: Any) -> Transform:
-        original = rules.create_reading
+    def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+        return rules.create_reading(meter, last, rewrite(last, request), now, new_id)
 
-        def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
-            return original(meter, last, rewrite(last, request), now, new_id)
-
-        monkeypatch.setattr(rules, "create_reading", create_reading)
-        return None
-
-    return breakage
+    return _rules(create_reading=create_reading)
 
 
 def _rewrites_the_result(rewrite: Callable[[Any, dict[str, Any]], Any]) -> Breakage:
-    def breakage(monkeypatch: Any) -> Transform:
-        original = rules.create_reading
+    def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+        return rewrite(rules.create_reading(meter, last, request, now, new_id), request)
 
-        def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
-            return rewrite(original(meter, last, request, now, new_id), request)
-
-        monkeypatch.setattr(rules, "create_reading", create_reading)
-        return None
-
-    return breakage
+    return _rules(create_reading=create_reading)
 
 
 def _negative_change_accepted(last: Any, request: dict[str, Any]) -> dict[str, Any]:
@@ -130,17 +109,22 @@ def _reset_value_dropped(last: Any, request: dict[str, Any]) -> dict[str, Any]:
     return request
 
 
-def _type_trusted(monkeypatch: Any) -> Transform:
-    original = rules.create_reading
+def _type_trusted(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+    if request.get("ReadingTypeCode") in (rules.ABSOLUTE, rules.CHANGE):
+        template = dataclasses.replace(meter.template, reading_type=request["ReadingTypeCode"])
+        meter = dataclasses.replace(meter, template=template)
+    return rules.create_reading(meter, last, request, now, new_id)
 
-    def create_reading(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
-        if request.get("ReadingTypeCode") in (rules.ABSOLUTE, rules.CHANGE):
-            template = dataclasses.replace(meter.template, reading_type=request["ReadingTypeCode"])
-            meter = dataclasses.replace(meter, template=template)
-        return original(meter, last, request, now, new_id)
 
-    monkeypatch.setattr(rules, "create_reading", create_reading)
-    return None
+def _rollover_direction_unchecked(meter: Any, last: Any, request: dict[str, Any], now: datetime, new_id: int) -> Any:
+    """A rollover on the wrong side of the last reading (or on a meter read both ways) is created as if the meter
+    had no earlier reading to compare with."""
+    try:
+        return rules.create_reading(meter, last, request, now, new_id)
+    except RulesBroken as error:
+        if any(violation.rule_id != "ORA-MR-047" for violation in error.violations):
+            raise
+        return rules.create_reading(meter, None, request, now, new_id)
 
 
 def _no_security(spec: dict[str, Any]) -> None:
@@ -167,145 +151,65 @@ def _created_disabled(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["MeterReadingCreate"]["properties"]["DisabledFlag"].pop("enum")
 
 
-def _created_answer_filled(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "represent_created", handlers.represent)
-    return None
-
-
-def _finder_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(query, "parse_finder", lambda text: [])
-    return None
-
-
-def _unmodelled_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(query, "refuse_unmodelled", lambda rule_id, parameter, value: None)
-    return None
-
-
-def _upsert_refused(monkeypatch: Any) -> Transform:
-    original = handlers.OracleHandlers.create_meter_reading
-
-    async def create_meter_reading(self: Any, validated_body: dict[str, Any], user: str) -> Any:
-        if handlers.request.headers.get("upsert-mode") == "true":
+class _UpsertRefused(OracleHandlers):
+    async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Any:
+        if request.headers.get("upsert-mode") == "true":
             raise RulesBroken([RuleViolation("ORA-MR-045", 400, "ORA_ADF_INVALID_REQUEST", "no upsert here")])
-        return await original(self, validated_body, user)
-
-    monkeypatch.setattr(handlers.OracleHandlers, "create_meter_reading", create_meter_reading)
-    return None
+        return await super().create_meter_reading(validated_body, user)
 
 
-def _any_id_answers(monkeypatch: Any) -> Transform:
-    original = repository.reading
-
-    def reading(connection: Any, tenant: str, reading_id: int) -> Any:
-        found = original(connection, tenant, reading_id)
-        return found or original(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
-
-    monkeypatch.setattr(repository, "reading", reading)
-    return None
-
-
-def _fields_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "select_fields", lambda body, fields: (body, []))
-    return None
-
-
-def _accepts_any_media_type(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "negotiate", lambda accept, adf_type=None: "application/json")
-    return None
-
-
-def _unknown_fields_dropped(monkeypatch: Any) -> Transform:
-    original = handlers.select_fields
-    monkeypatch.setattr(handlers, "select_fields", lambda body, fields: (original(body, fields)[0], []))
-    return None
-
-
-def _limit_uncapped(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "MAX_LIMIT", 10**9)
-    return None
-
-
-def _q_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(query, "parse_q", lambda text: [])
-    return None
+def _any_id_answers(connection: Any, tenant: str, reading_id: int) -> Any:
+    found = repository.reading(connection, tenant, reading_id)
+    return found or repository.reading(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
 
 
 def _swallowing(name: str) -> Breakage:
     """A query parser that drops what it cannot read instead of refusing it."""
+    strict = getattr(query, name)
 
-    def breakage(monkeypatch: Any) -> Transform:
-        original = getattr(query, name)
+    def lenient(text: str) -> Any:
+        try:
+            return strict(text)
+        except RulesBroken:
+            return []
 
-        def lenient(text: str) -> Any:
-            try:
-                return original(text)
-            except RulesBroken:
-                return []
-
-        monkeypatch.setattr(query, name, lenient)
-        return None
-
-    return breakage
+    return _query(**{name: lenient})
 
 
-def _order_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(query, "parse_order_by", lambda text: [])
-    return None
-
-
-def _total_ignored(monkeypatch: Any) -> Transform:
-    original = repository.list_readings
-
-    def list_readings(
-        connection: Any, tenant: str, conditions: Any, orders: Any, limit: int, offset: int, total: bool
-    ) -> Any:
-        return original(connection, tenant, conditions, orders, limit, offset, False)
-
-    monkeypatch.setattr(repository, "list_readings", list_readings)
-    return None
+def _total_ignored(
+    connection: Any, tenant: str, conditions: Any, orders: Any, limit: int, offset: int, total: bool
+) -> Any:
+    return repository.list_readings(connection, tenant, conditions, orders, limit, offset, False)
 
 
 def _any_attribute_patched(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["MeterReadingUpdate"].pop("additionalProperties")
 
 
-def _history_kept(monkeypatch: Any) -> Transform:
-    original = rules.disable_reading
-
-    def disable_reading(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
-        disabled, recreated = original(template, target, previous, later, first_new_id)
-        return disabled, [new._replace(net_value=old.net_value) for new, old in zip(recreated, later, strict=True)]
-
-    monkeypatch.setattr(rules, "disable_reading", disable_reading)
-    return None
+def _history_kept(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
+    disabled, recreated = rules.disable_reading(template, target, previous, later, first_new_id)
+    return disabled, [new._replace(net_value=old.net_value) for new, old in zip(recreated, later, strict=True)]
 
 
 def _flags_forgotten(**flags: bool) -> Breakage:
-    def breakage(monkeypatch: Any) -> Transform:
-        original = rules.disable_reading
+    def disable_reading(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
+        return rules.disable_reading(template, target._replace(**flags), previous, later, first_new_id)
 
-        def disable_reading(template: Any, target: Any, previous: Any, later: list, first_new_id: int) -> Any:
-            return original(template, target._replace(**flags), previous, later, first_new_id)
+    return _rules(disable_reading=disable_reading)
 
-        monkeypatch.setattr(rules, "disable_reading", disable_reading)
+
+class _IfMatchIgnored(OracleHandlers):
+    def require_fresh(self, if_match: str | None, target: Any) -> None:
         return None
-
-    return breakage
-
-
-def _if_match_ignored(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(handlers, "require_fresh", lambda if_match, target: None)
-    return None
 
 
 BREAKAGES: dict[str, Breakage] = {
-    "ORA-MR-001": _forgets_the_identification_rule,
-    "ORA-MR-002": _forgets_the_identification_rule,
-    "ORA-MR-003": _ignores_the_asset,
-    "ORA-MR-004": _clock_far_ahead,
-    "ORA-MR-005": _forgets_history,
-    "ORA-MR-006": _ignores_active_dates,
+    "ORA-MR-001": _rules(meter_key=_lenient_meter_key),
+    "ORA-MR-002": _rules(meter_key=_lenient_meter_key),
+    "ORA-MR-003": _repository(find_meter=_asset_ignored),
+    "ORA-MR-004": _rules(create_reading=_clock_far_ahead),
+    "ORA-MR-005": _repository(last_active_reading=lambda connection, tenant, meter_id: None),
+    "ORA-MR-006": _repository(find_meter=_active_dates_ignored),
     "ORA-MR-007": _meters_seen_as(direction=_flipped),
     "ORA-MR-008": _meters_seen_as(direction=_flipped),
     "ORA-MR-009": _meters_seen_as(rollover_allowed=True),
@@ -317,39 +221,41 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-013": _meters_seen_as(min_value=None, max_value=None),
     "ORA-MR-014": _meters_seen_as(rollover_max_value=None),
     "ORA-MR-015": _rewrites_the_request(_value_defaulted),
-    "ORA-MR-016": _type_trusted,
+    "ORA-MR-016": _rules(create_reading=_type_trusted),
     "ORA-MR-017": spec_change("oracle", _read_only_accepted),
     "ORA-MR-018": _rewrites_the_result(lambda reading, request: reading._replace(net_value=reading.reading_value)),
     "ORA-MR-019": spec_change("oracle", _no_security),
     "ORA-MR-020": spec_change("oracle", _accepts_text),
-    "ORA-MR-021": stock_connexion_validation,
-    "ORA-MR-022": _any_id_answers,
-    "ORA-MR-023": _fields_ignored,
-    "ORA-MR-024": _accepts_any_media_type,
-    "ORA-MR-025": _unknown_fields_dropped,
-    "ORA-MR-026": _limit_uncapped,
-    "ORA-MR-027": _q_ignored,
+    "ORA-MR-021": stock_connexion_validation("oracle"),
+    "ORA-MR-022": _repository(reading=_any_id_answers),
+    "ORA-MR-023": _representation(select_fields=lambda body, fields: (body, [])),
+    "ORA-MR-024": _representation(negotiate=lambda accept, adf_type=None: "application/json"),
+    "ORA-MR-025": _representation(
+        select_fields=lambda body, fields: (representation.select_fields(body, fields)[0], [])
+    ),
+    "ORA-MR-026": handlers("oracle", lambda runtime: OracleHandlers(runtime, max_limit=10**9)),
+    "ORA-MR-027": _query(parse_q=lambda text: []),
     "ORA-MR-028": _swallowing("parse_q"),
-    "ORA-MR-029": _order_ignored,
-    "ORA-MR-030": _total_ignored,
+    "ORA-MR-029": _query(parse_order_by=lambda text: []),
+    "ORA-MR-030": _repository(list_readings=_total_ignored),
     "ORA-MR-031": spec_change("oracle", _any_attribute_patched),
-    "ORA-MR-032": _history_kept,
+    "ORA-MR-032": _rules(disable_reading=_history_kept),
     "ORA-MR-033": _flags_forgotten(reset_flag=False, rollover_flag=False),
-    "ORA-MR-034": _if_match_ignored,
-    "ORA-MR-035": _any_id_answers,
+    "ORA-MR-034": handlers("oracle", _IfMatchIgnored),
+    "ORA-MR-035": _repository(reading=_any_id_answers),
     "ORA-MR-036": _flags_forgotten(disabled_flag=False),
     "ORA-MR-037": spec_change("oracle", _not_required("ReadingDate")),
     "ORA-MR-038": spec_change("oracle", _not_required("ReadingTypeCode")),
     "ORA-MR-039": spec_change("oracle", _created_disabled),
-    "ORA-MR-040": _created_answer_filled,
-    "ORA-MR-041": _finder_ignored,
+    "ORA-MR-040": _representation(represent_created=representation.represent),
+    "ORA-MR-041": _query(parse_finder=lambda text: []),
     "ORA-MR-042": _swallowing("parse_finder"),
-    "ORA-MR-043": _unmodelled_ignored,
-    "ORA-MR-044": _unmodelled_ignored,
-    "ORA-MR-045": _upsert_refused,
+    "ORA-MR-043": _query(refuse_unmodelled=lambda rule_id, parameter, value: None),
+    "ORA-MR-044": _query(refuse_unmodelled=lambda rule_id, parameter, value: None),
+    "ORA-MR-045": handlers("oracle", _UpsertRefused),
     "ORA-MR-050": _meters_seen_as(direction=lambda t: rules.ASCENDING if t.direction == rules.BOTH else t.direction),
-    "ORA-MR-048": patched(access, "require_manage", lambda original: lambda held: None),
-    "ORA-MR-049": patched(access, "require_view", lambda original: lambda held: None),
+    "ORA-MR-048": handed_in("oracle", access=part(access, require_manage=lambda held: None)),
+    "ORA-MR-049": handed_in("oracle", access=part(access, require_view=lambda held: None)),
     "ORA-MR-046": _rewrites_the_request(_reset_value_dropped),
-    "ORA-MR-047": patched(rules, "_check_rollover_direction", lambda original: lambda *args: None),
+    "ORA-MR-047": _rules(create_reading=_rollover_direction_unchecked),
 }

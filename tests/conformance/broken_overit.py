@@ -6,10 +6,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mockserver.apis.overit import access, handlers, repository, rules
+from mockserver.apis.overit import access, repository, rules
+from mockserver.apis.overit.handlers import OveritHandlers
 from mockserver.apis.overit.tables import measuring_elements
 from mockserver.errors import RulesBroken
-from tests.conformance.breakages import Breakage, Transform, patched, spec_change, stock_connexion_validation
+from tests.conformance.breakages import (
+    Breakage,
+    handed_in,
+    handlers,
+    part,
+    spec_change,
+    stock_connexion_validation,
+)
 
 
 def _schema(spec: dict[str, Any], name: str) -> dict[str, Any]:
@@ -24,67 +32,46 @@ def _operation(spec: dict[str, Any]) -> dict[str, Any]:
 def ignoring(rule_id: str) -> Breakage:
     """A mock whose rules forget one rule: its violations are dropped, the rest of the batch goes on."""
 
-    def breakage(monkeypatch: Any) -> Transform:
-        original = rules.update_measures
-
-        def update_measures(element: Any, existing: Any, items: list[dict[str, Any]]) -> Any:
-            try:
-                return original(element, existing, items)
-            except RulesBroken as error:
-                kept = [violation for violation in error.violations if violation.rule_id != rule_id]
-                if kept:
-                    raise RulesBroken(kept) from None
-                return []
-
-        monkeypatch.setattr(rules, "update_measures", update_measures)
-        return None
-
-    return breakage
-
-
-def ignores_the_account(monkeypatch: Any) -> Transform:
-    """Finds the element by its id alone, whatever account the path names."""
-    original_find = repository.find_element
-
-    def find_element(connection: Any, tenant: str, account_id: int, element_id: int) -> Any:
-        owner = connection.execute(
-            select(measuring_elements.c.account_id).where(
-                measuring_elements.c.tenant == tenant, measuring_elements.c.id == element_id
-            )
-        ).scalar()
-        return original_find(connection, tenant, account_id if owner is None else owner, element_id)
-
-    monkeypatch.setattr(repository, "find_element", find_element)
-    ignores_ownership(monkeypatch)
-    return None
-
-
-def ignores_ownership(monkeypatch: Any) -> Transform:
-    """Accepts an element that exists, on whichever account."""
-    original = rules.require_target
-
-    def require_target(account_id: int, account_exists: bool, element_id: int, element: Any) -> Any:
-        if element is not None:
-            return element
-        return original(account_id, account_exists, element_id, element)
-
-    monkeypatch.setattr(rules, "require_target", require_target)
-    return None
-
-
-def unfeasible_keeps_values(monkeypatch: Any) -> Transform:
-    original = rules.update_measures
-
     def update_measures(element: Any, existing: Any, items: list[dict[str, Any]]) -> Any:
-        return original(element, existing, [{k: v for k, v in item.items() if k != "unfeasible"} for item in items])
+        try:
+            return rules.update_measures(element, existing, items)
+        except RulesBroken as error:
+            kept = [violation for violation in error.violations if violation.rule_id != rule_id]
+            if kept:
+                raise RulesBroken(kept) from None
+            return []
 
-    monkeypatch.setattr(rules, "update_measures", update_measures)
-    return None
+    return handed_in("overit", rules=part(rules, update_measures=update_measures))
 
 
-def partial_writes(monkeypatch: Any) -> Transform:
+def _accepts_any_owner(account_id: int, account_exists: bool, element_id: int, element: Any) -> Any:
+    """Accepts an element that exists, on whichever account."""
+    if element is not None:
+        return element
+    return rules.require_target(account_id, account_exists, element_id, element)
+
+
+def _finds_by_element_alone(connection: Any, tenant: str, account_id: int, element_id: int) -> Any:
+    """Finds the element by its id alone, whatever account the path names."""
+    owner = connection.execute(
+        select(measuring_elements.c.account_id).where(
+            measuring_elements.c.tenant == tenant, measuring_elements.c.id == element_id
+        )
+    ).scalar()
+    return repository.find_element(connection, tenant, account_id if owner is None else owner, element_id)
+
+
+def _unfeasible_keeps_values(element: Any, existing: Any, items: list[dict[str, Any]]) -> Any:
+    return rules.update_measures(
+        element, existing, [{k: v for k, v in item.items() if k != "unfeasible"} for item in items]
+    )
+
+
+class _PartialWrites(OveritHandlers):
+    """Saves the items that pass even when others of the batch are refused."""
+
     async def patch_measures_batch(
-        self: Any, accountId: int, measuringElementId: int, validated_body: Any, user: str
+        self, accountId: int, measuringElementId: int, validated_body: Any, user: str
     ) -> Any:
         violations, saved = [], []
         with self._runtime.unit_of_work(user) as connection:
@@ -101,14 +88,6 @@ def partial_writes(monkeypatch: Any) -> Transform:
             raise RulesBroken(violations)
         return {"payload": [measure.id for measure in saved]}, 200
 
-    monkeypatch.setattr(handlers.OveritHandlers, "patch_measures_batch", patch_measures_batch)
-    return None
-
-
-def forgets_writes(monkeypatch: Any) -> Transform:
-    monkeypatch.setattr(repository, "save", lambda connection, tenant, changed: None)
-    return None
-
 
 def _no_security(spec: dict[str, Any]) -> None:
     spec["security"] = []
@@ -123,16 +102,20 @@ BREAKAGES: dict[str, Breakage] = {
     "OVERIT-MB-002": spec_change("overit", lambda spec: _schema(spec, "MeasureBatch").update(minItems=0)),
     "OVERIT-MB-003": spec_change("overit", lambda spec: _schema(spec, "MeasureUpdate").pop("additionalProperties")),
     "OVERIT-MB-004": spec_change("overit", _no_security),
-    "OVERIT-MB-005": ignores_the_account,
-    "OVERIT-MB-006": ignores_ownership,
+    "OVERIT-MB-005": handed_in(
+        "overit",
+        repository=part(repository, find_element=_finds_by_element_alone),
+        rules=part(rules, require_target=_accepts_any_owner),
+    ),
+    "OVERIT-MB-006": handed_in("overit", rules=part(rules, require_target=_accepts_any_owner)),
     **{
         f"OVERIT-MB-{n:03d}": ignoring(f"OVERIT-MB-{n:03d}")
         for n in (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21)
     },
-    "OVERIT-MB-018": unfeasible_keeps_values,
-    "OVERIT-MB-022": partial_writes,
-    "OVERIT-MB-023": forgets_writes,
+    "OVERIT-MB-018": handed_in("overit", rules=part(rules, update_measures=_unfeasible_keeps_values)),
+    "OVERIT-MB-022": handlers("overit", _PartialWrites),
+    "OVERIT-MB-023": handed_in("overit", repository=part(repository, save=lambda connection, tenant, changed: None)),
     "OVERIT-MB-024": spec_change("overit", _accepts_text),
-    "OVERIT-MB-025": stock_connexion_validation,
-    "OVERIT-MB-026": patched(access, "require_batch_permissions", lambda original: lambda held: None),
+    "OVERIT-MB-025": stock_connexion_validation("overit"),
+    "OVERIT-MB-026": handed_in("overit", access=part(access, require_batch_permissions=lambda held: None)),
 }

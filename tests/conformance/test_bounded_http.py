@@ -8,7 +8,12 @@ from email.utils import format_datetime
 
 import pytest
 
-from conformance.bounded_http import LONGEST_RETRY_AFTER, _decompressed_size_within, retry_after_seconds
+from conformance.bounded_http import (
+    LONGEST_RETRY_AFTER,
+    _decompressed_size_within,
+    bounded_client,
+    retry_after_seconds,
+)
 
 NOW = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -32,3 +37,11 @@ def test_a_gzip_bomb_is_measured_in_steps():
     assert not _decompressed_size_within(bomb, "gzip", 16 * 1024 * 1024)
     assert _decompressed_size_within(gzip.compress(b"{}"), "gzip", 16)
     assert _decompressed_size_within(b"not gzip at all", "gzip", 16)
+
+
+def test_clients_share_the_default_trust_loaded_once():
+    """Loading the trust store takes tens of milliseconds, and a run opens a client per probe, target and API."""
+    first, second = bounded_client(5), bounded_client(5)
+    with first, second:
+        contexts = [client._transport._pool._ssl_context for client in (first, second)]  # type: ignore[attr-defined]
+    assert contexts[0] is contexts[1]

@@ -272,20 +272,19 @@ def test_a_signal_stops_the_run_and_writes_partial_reports(server, tmp_path, sto
 
 
 def test_a_real_target_that_breaks_atomicity_fails_with_writes_and_is_unverified_without(tmp_path, monkeypatch):
-    from mockserver.app import build_app
     from mockserver.settings import Settings
-    from tests.conformance.broken_overit import partial_writes
+    from tests.conformance.broken_overit import BREAKAGES
     from tests.conformance.test_real_targets import hidden_admin
     from tests.live_server import serve
 
-    partial_writes(monkeypatch)  # the refused batch's valid items are stored anyway
+    partial_writes = BREAKAGES["OVERIT-MB-022"]  # the refused batch's valid items are stored anyway
     # The demo element with two measures To Validate (a meter; MB-022 only sets an externalCode and a note).
     objects = {"account": 1001, "element": 2201, "toValidate": [3201, 3202],
                "notToValidate": [{"element": 2201, "measure": 3200}]}  # fmt: skip
     targets = tmp_path / "targets.yaml"
     report = tmp_path / "report.json"
     monkeypatch.setenv("OVERIT_KEY", "atomicity-check")
-    with serve(hidden_admin(build_app(Settings()))) as url:
+    with serve(hidden_admin(partial_writes.build(Settings(), with_others=True))) as url:
         entry = {"baseUrl": url, "credential": "${OVERIT_KEY}", "objects": objects}
         targets.write_text(json.dumps({"apis": {"overit": entry}}))
         outcomes = {}

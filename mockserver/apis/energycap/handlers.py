@@ -1,8 +1,13 @@
-"""Thin handlers: spec-named arguments in, one unit of work around the rules, EnergyCAP's bodies out."""
+"""Thin handlers: spec-named arguments in, one unit of work around the rules, EnergyCAP's bodies out.
+
+The collaborators (the readings rules and repository, the channel-version rules and repository, the read-back
+window) are handed in, the real modules by default: a test serves a mock broken for one rule by handing in a
+replaced part, never by patching a module."""
 
 from __future__ import annotations
 
 import dataclasses
+from types import ModuleType
 from typing import Any
 
 from connexion.exceptions import ProblemException
@@ -16,17 +21,31 @@ from mockserver.worker_threads import read_only
 
 
 class EnergyCapHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        rules: ModuleType = rules,
+        repository: ModuleType = repository,
+        version_edit: ModuleType = version_edit,
+        channel_repository: ModuleType = channel_repository,
+        read_back: ModuleType = read_back,
+    ) -> None:
         self._runtime = runtime
+        self._rules = rules
+        self._repository = repository
+        self._version_edit = version_edit
+        self._channel_repository = channel_repository
+        self._read_back = read_back
 
     async def create_readings(self, validated_body: list[dict[str, Any]], user: str) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
-            outcome = rules.import_readings(
+            outcome = self._rules.import_readings(
                 validated_body,
-                repository.catalog(connection, user),
-                lambda channel_id, times: repository.taken_times(connection, user, channel_id, times),
+                self._repository.catalog(connection, user),
+                lambda channel_id, times: self._repository.taken_times(connection, user, channel_id, times),
             )
-            repository.store(connection, user, outcome.stored)
+            self._repository.store(connection, user, outcome.stored)
         return {
             "importedReadingsCount": len(outcome.stored),
             "failedReadingsCount": outcome.failed_count,
@@ -44,50 +63,52 @@ class EnergyCapHandlers:
         begin = parse_datetime(beginDate) if beginDate else None
         end = parse_datetime(endDate) if endDate else None
         with self._runtime.reading(user) as connection:
-            found = repository.channel_readings(connection, user, channelId, begin, end)
+            found = self._repository.channel_readings(
+                connection, user, channelId, begin, end, window=self._read_back.window
+            )
         if found is None:
             raise ProblemException(status=404, title="Not Found", detail=f"Channel {channelId} not found")
         channel, rows, unit_row = found
         latest = channel.versions[-1] if channel.versions else None
         return {
             "channelId": channel.channel_id,
-            "rule": OBSERVATION_RULE_IDS.get(latest.observation_rule if latest else rules.ODOMETER, 1),
-            "unit": read_back.unit_entry(channel.unit_code, unit_row),
-            "readings": read_back.reading_entries(channel.channel_id, rows),
+            "rule": OBSERVATION_RULE_IDS.get(latest.observation_rule if latest else self._rules.ODOMETER, 1),
+            "unit": self._read_back.unit_entry(channel.unit_code, unit_row),
+            "readings": self._read_back.reading_entries(channel.channel_id, rows),
         }, 200
 
     @read_only
     async def get_meter_channel(self, meterId: int, channelId: int, user: str) -> tuple[dict[str, Any], int]:
         with self._runtime.reading(user) as connection:
-            channel = _linked_channel(connection, user, meterId, channelId, editing=False)
-            found = channel_repository.record(connection, user, channel)
+            channel = self._linked_channel(connection, user, meterId, channelId, editing=False)
+            found = self._channel_repository.record(connection, user, channel)
         return channel_response(found), 200
 
     async def edit_channel_version(
         self, meterId: int, channelId: int, versionId: int, validated_body: dict[str, Any], user: str
     ) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
-            repository.hold_channels(connection, user)
-            channel = _linked_channel(connection, user, meterId, channelId, editing=True)
-            change = version_edit.edit_version(
+            self._repository.hold_channels(connection, user)
+            channel = self._linked_channel(connection, user, meterId, channelId, editing=True)
+            change = self._version_edit.edit_version(
                 channel,
                 versionId,
                 validated_body,
-                channel_repository.unit_codes(connection, user),
-                channel_repository.udf_definitions(connection, user),
+                self._channel_repository.unit_codes(connection, user),
+                self._channel_repository.udf_definitions(connection, user),
             )
-            channel_repository.save(connection, user, channel, change, versionId)
-            found = channel_repository.record(connection, user, dataclasses.replace(channel, versions=change.versions))
+            self._channel_repository.save(connection, user, channel, change, versionId)
+            edited = dataclasses.replace(channel, versions=change.versions)
+            found = self._channel_repository.record(connection, user, edited)
         return channel_response(found), 200
 
-
-def _linked_channel(
-    connection: Connection, tenant: str, meter_id: int, channel_id: int, *, editing: bool
-) -> rules.Channel:
-    return version_edit.require_channel(
-        channel_repository.meter_exists(connection, tenant, meter_id),
-        channel_repository.channel(connection, tenant, channel_id),
-        meter_id,
-        channel_id,
-        editing=editing,
-    )
+    def _linked_channel(
+        self, connection: Connection, tenant: str, meter_id: int, channel_id: int, *, editing: bool
+    ) -> rules.Channel:
+        return self._version_edit.require_channel(
+            self._channel_repository.meter_exists(connection, tenant, meter_id),
+            self._channel_repository.channel(connection, tenant, channel_id),
+            meter_id,
+            channel_id,
+            editing=editing,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,8 @@ from mockserver.apis.energycap.tables import channels, meters, readings, units, 
 from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
+
+Window = Callable[[datetime | None, datetime | None, datetime | None], tuple[datetime | None, datetime | None]]
 
 _insert_reading = Prepared(insert(readings))
 _READING_NAMES = ("tenant", "channel_id", "time", "value", "estimated", "note")
@@ -108,9 +110,15 @@ def store(connection: Connection, tenant: str, new: list[tuple[int, dict[str, An
 
 
 def channel_readings(
-    connection: Connection, tenant: str, channel_id: int, begin: datetime | None, end: datetime | None
+    connection: Connection,
+    tenant: str,
+    channel_id: int,
+    begin: datetime | None,
+    end: datetime | None,
+    *,
+    window: Window = read_back.window,
 ) -> tuple[Channel, list[Any], Any] | None:
-    """The channel, its readings in the window (ECAP-RD-018 defaults applied) and its unit's row."""
+    """The channel, its readings in the window (ECAP-RD-018 defaults applied by ``window``) and its unit's row."""
     found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
     if not found:
         return None
@@ -122,7 +130,7 @@ def channel_readings(
         latest = connection.execute(
             select(func.max(readings.c.time)).where(readings.c.tenant == tenant, readings.c.channel_id == channel_id)
         ).scalar_one()
-        begin, end = read_back.window(begin, end, parse_datetime(latest) if latest else None)
+        begin, end = window(begin, end, parse_datetime(latest) if latest else None)
         if end is None:
             return channel, [], unit_row
     where = [readings.c.tenant == tenant, readings.c.channel_id == channel_id]

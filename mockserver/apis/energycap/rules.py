@@ -108,36 +108,7 @@ def resolve_channel(group: dict[str, Any], catalog: Catalog) -> Channel | str:
     return f"Meter {group['meterImportId']} has {len(candidates)} channels that match ({ids}); name one more precisely"
 
 
-def import_readings(
-    groups: list[dict[str, Any]], catalog: Catalog, taken_times: Callable[[int, Iterable[datetime]], set[datetime]]
-) -> Outcome:
-    """Every group resolved, every reading checked on its own; what passes is returned to be stored."""
-    outcome = Outcome()
-    seen: dict[int, set[datetime]] = {}
-    for group in groups:
-        echo = {key: group.get(key) for key in GROUP_KEYS}
-        channel = resolve_channel(group, catalog)
-        if isinstance(channel, str):
-            failed = [{**_echo_reading(reading), "error": channel} for reading in group["readings"]]
-            outcome.failed.append({**echo, "error": channel, "readings": failed})
-            continue
-        times = [parse_time(reading["time"]) for reading in group["readings"]]
-        taken = seen.setdefault(channel.channel_id, set()) | taken_times(channel.channel_id, times)
-        failed = []
-        for reading, moment in zip(group["readings"], times, strict=True):
-            error = _reading_error(channel, reading, moment, taken)
-            if error is not None:
-                failed.append({**_echo_reading(reading), "error": error})
-                continue
-            taken.add(moment)
-            seen[channel.channel_id].add(moment)
-            outcome.stored.append((channel.channel_id, {**reading, "time": moment}))
-        if failed:
-            outcome.failed.append({**echo, "channelId": channel.channel_id, "error": None, "readings": failed})
-    return outcome
-
-
-def _reading_error(channel: Channel, reading: dict[str, Any], moment: datetime, taken: set[datetime]) -> str | None:
+def reading_error(channel: Channel, reading: dict[str, Any], moment: datetime, taken: set[datetime]) -> str | None:
     version = channel.version_at(moment)
     if version is None:
         return f"Channel {channel.channel_id} has no version in force at {moment.isoformat()}"
@@ -147,6 +118,41 @@ def _reading_error(channel: Channel, reading: dict[str, Any], moment: datetime, 
     if moment in taken:
         return f"Channel {channel.channel_id} already has a reading at {moment.isoformat()}"
     return None
+
+
+def import_readings(
+    groups: list[dict[str, Any]],
+    catalog: Catalog,
+    taken_times: Callable[[int, Iterable[datetime]], set[datetime]],
+    *,
+    resolve: Callable[[dict[str, Any], Catalog], Channel | str] = resolve_channel,
+    reading_error: Callable[[Channel, dict[str, Any], datetime, set[datetime]], str | None] = reading_error,
+) -> Outcome:
+    """Every group resolved, every reading checked on its own; what passes is returned to be stored. The two
+    steps are parameters so that a test can serve a mock that gets one of them wrong."""
+    outcome = Outcome()
+    seen: dict[int, set[datetime]] = {}
+    for group in groups:
+        echo = {key: group.get(key) for key in GROUP_KEYS}
+        channel = resolve(group, catalog)
+        if isinstance(channel, str):
+            failed = [{**_echo_reading(reading), "error": channel} for reading in group["readings"]]
+            outcome.failed.append({**echo, "error": channel, "readings": failed})
+            continue
+        times = [parse_time(reading["time"]) for reading in group["readings"]]
+        taken = seen.setdefault(channel.channel_id, set()) | taken_times(channel.channel_id, times)
+        failed = []
+        for reading, moment in zip(group["readings"], times, strict=True):
+            error = reading_error(channel, reading, moment, taken)
+            if error is not None:
+                failed.append({**_echo_reading(reading), "error": error})
+                continue
+            taken.add(moment)
+            seen[channel.channel_id].add(moment)
+            outcome.stored.append((channel.channel_id, {**reading, "time": moment}))
+        if failed:
+            outcome.failed.append({**echo, "channelId": channel.channel_id, "error": None, "readings": failed})
+    return outcome
 
 
 def _echo_reading(reading: dict[str, Any]) -> dict[str, Any]:

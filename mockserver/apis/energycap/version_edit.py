@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -76,47 +76,11 @@ def require_channel(
     return channel
 
 
-def edit_version(
-    channel: Channel,
-    version_id: int,
-    request: dict[str, Any],
-    known_units: Container[str],
-    udf_definitions: Mapping[int, UdfDefinition],
-) -> VersionChange:
-    chain = list(channel.versions)
-    index = next((i for i, version in enumerate(chain) if version.version_id == version_id), None)
-    if index is None:
-        raise RulesBroken([violation("ECAP-CV-004", f"Version {version_id} not found on channel {channel.channel_id}")])
-    problems: list[RuleViolation] = []
-    begin = chain[index].begin
-    if request.get("beginDate") is not None:  # ECAP-CV-016: omitted, the version keeps its beginDate
-        begin = parse_time(request["beginDate"])
-        problems += _begin_problems(chain, index, begin)
-    problems += _scale_problems(request)
-    if request["unitCode"] not in known_units:
-        problems.append(violation("ECAP-CV-008", f"Unit {request['unitCode']} not found", "unitCode"))
-    udf_values, udf_problems = _udf_values(request.get("udfs"), udf_definitions)
-    problems += udf_problems
-    if problems:
-        raise RulesBroken(problems)
-    chain[index] = dataclasses.replace(
-        chain[index],
-        begin=begin,
-        unit_code=request["unitCode"],
-        multiplier=float(request["multiplier"]),
-        maximum_reading=float(request["maximumReading"]),
-        observation_rule=request["observationRule"],
-    )
-    if index > 0 and begin is not None:  # ECAP-CV-014: the previous version ends where this one begins
-        chain[index - 1] = dataclasses.replace(chain[index - 1], end=begin)
-    return VersionChange(tuple(chain), udf_values)
-
-
 # "Max scale: 16, Max precision: 38" for both numbers; within 0..999999999999999 the precision cannot bind.
 MAX_SCALE = 16
 
 
-def _scale_problems(request: dict[str, Any]) -> list[RuleViolation]:
+def scale_problems(request: dict[str, Any]) -> list[RuleViolation]:
     """ECAP-CV-020: maximumReading and multiplier carry at most 16 decimal places."""
     problems = []
     for name in ("maximumReading", "multiplier"):
@@ -126,7 +90,7 @@ def _scale_problems(request: dict[str, Any]) -> list[RuleViolation]:
     return problems
 
 
-def _begin_problems(chain: Sequence[Version], index: int, begin: datetime) -> list[RuleViolation]:
+def begin_problems(chain: Sequence[Version], index: int, begin: datetime) -> list[RuleViolation]:
     if not EARLIEST <= begin <= LATEST:
         return [violation("ECAP-CV-007", "beginDate must be between 12/30/1899 and 12/31/2099", "beginDate")]
     previous = chain[index - 1] if index > 0 else None
@@ -140,7 +104,7 @@ def _begin_problems(chain: Sequence[Version], index: int, begin: datetime) -> li
     return []
 
 
-def _udf_values(
+def udf_values(
     entries: list[dict[str, Any]] | None, definitions: Mapping[int, UdfDefinition]
 ) -> tuple[dict[int, str | None], list[RuleViolation]]:
     """ECAP-CV-009..013: a null or empty list assigns nothing; a listed UDF gets its value, null clearing it."""
@@ -175,3 +139,46 @@ def _value_problem(definition: UdfDefinition, value: str) -> str | None:
     except ValueError:
         return f"{value!r} is not a valid {definition.data_type_code}"
     return None
+
+
+def edit_version(
+    channel: Channel,
+    version_id: int,
+    request: dict[str, Any],
+    known_units: Container[str],
+    udf_definitions: Mapping[int, UdfDefinition],
+    *,
+    begin_problems: Callable[[Sequence[Version], int, datetime], list[RuleViolation]] = begin_problems,
+    scale_problems: Callable[[dict[str, Any]], list[RuleViolation]] = scale_problems,
+    udf_values: Callable[[Any, Mapping[int, UdfDefinition]], tuple[dict[int, str | None], list[RuleViolation]]] = (
+        udf_values
+    ),
+) -> VersionChange:
+    """The checks are parameters so that a test can serve a mock that gets one of them wrong."""
+    chain = list(channel.versions)
+    index = next((i for i, version in enumerate(chain) if version.version_id == version_id), None)
+    if index is None:
+        raise RulesBroken([violation("ECAP-CV-004", f"Version {version_id} not found on channel {channel.channel_id}")])
+    problems: list[RuleViolation] = []
+    begin = chain[index].begin
+    if request.get("beginDate") is not None:  # ECAP-CV-016: omitted, the version keeps its beginDate
+        begin = parse_time(request["beginDate"])
+        problems += begin_problems(chain, index, begin)
+    problems += scale_problems(request)
+    if request["unitCode"] not in known_units:
+        problems.append(violation("ECAP-CV-008", f"Unit {request['unitCode']} not found", "unitCode"))
+    values, udf_problems = udf_values(request.get("udfs"), udf_definitions)
+    problems += udf_problems
+    if problems:
+        raise RulesBroken(problems)
+    chain[index] = dataclasses.replace(
+        chain[index],
+        begin=begin,
+        unit_code=request["unitCode"],
+        multiplier=float(request["multiplier"]),
+        maximum_reading=float(request["maximumReading"]),
+        observation_rule=request["observationRule"],
+    )
+    if index > 0 and begin is not None:  # ECAP-CV-014: the previous version ends where this one begins
+        chain[index - 1] = dataclasses.replace(chain[index - 1], end=begin)
+    return VersionChange(tuple(chain), values)

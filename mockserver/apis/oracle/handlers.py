@@ -1,23 +1,20 @@
-"""Thin handlers: spec-named arguments in, one unit of work around the rules, an ADF item out."""
+"""Thin handlers: spec-named arguments in, one unit of work around the rules, an ADF item out.
+
+The collaborators (rules, repository, access checks, the query parser, the representation) are handed in, the
+real modules by default: a test serves a mock broken for one rule by handing in a replaced part, never by
+patching a module."""
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from connexion import request
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
 
-from mockserver.apis.oracle import access, query, repository, rules
-from mockserver.apis.oracle.representation import (
-    COLLECTION_MEDIA_TYPE,
-    ITEM_MEDIA_TYPE,
-    change_indicator,
-    negotiate,
-    represent,
-    represent_created,
-    select_fields,
-)
+from mockserver.apis.oracle import access, query, repository, representation, rules
+from mockserver.apis.oracle.representation import COLLECTION_MEDIA_TYPE, ITEM_MEDIA_TYPE
 from mockserver.runtime import Runtime
 from mockserver.worker_threads import read_only
 
@@ -37,33 +34,38 @@ def _headers(media_type: str, **extra: str) -> dict[str, str]:
     }
 
 
-def _media_type(default: str = ITEM_MEDIA_TYPE) -> str:
-    media_type = negotiate(request.headers.get("accept"), default)
-    if media_type is None:
-        raise ProblemException(
-            status=406,
-            title="Not Acceptable",
-            detail="The resource answers application/vnd.oracle.adf.resourceitem+json or application/json.",
-        )
-    return media_type
-
-
 class OracleHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        rules: ModuleType = rules,
+        repository: ModuleType = repository,
+        access: ModuleType = access,
+        query: ModuleType = query,
+        representation: ModuleType = representation,
+        max_limit: int = MAX_LIMIT,
+    ) -> None:
         self._runtime = runtime
+        self._rules = rules
+        self._repository = repository
+        self._access = access
+        self._query = query
+        self._representation = representation
+        self._max_limit = max_limit
 
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
-        media_type = _media_type()
+        media_type = self._media_type()
         with self._runtime.unit_of_work(user) as connection:
-            access.require_manage(repository.held_privileges(connection, user))
-            key = rules.meter_key(validated_body)
-            meter = rules.require_meter(key, repository.find_meter(connection, user, key))
-            last = repository.last_active_reading(connection, user, meter.meter_id)
-            new_id = repository.next_reading_id(connection, user)
-            reading = rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
-            repository.add(connection, user, reading)
+            self._access.require_manage(self._repository.held_privileges(connection, user))
+            key = self._rules.meter_key(validated_body)
+            meter = self._rules.require_meter(key, self._repository.find_meter(connection, user, key))
+            last = self._repository.last_active_reading(connection, user, meter.meter_id)
+            new_id = self._repository.next_reading_id(connection, user)
+            reading = self._rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
+            self._repository.add(connection, user, reading)
         href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
-        return represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
+        return self._representation.represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
 
     @read_only
     async def get_meter_reading(
@@ -75,12 +77,14 @@ class OracleHandlers:
         expand: str | None = None,
         dependency: str | None = None,
     ) -> Answer:
-        media_type = _media_type()
-        _refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
+        media_type = self._media_type()
+        self._refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
         with self._runtime.reading(user) as connection:
-            access.require_view(repository.held_privileges(connection, user))
-            reading, meter = _existing(connection, user, MeterReadingId)
-        body = _shaped(represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields)
+            self._access.require_view(self._repository.held_privileges(connection, user))
+            reading, meter = self._existing(connection, user, MeterReadingId)
+        body = self._shaped(
+            self._representation.represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields
+        )
         return body, 200, _headers(media_type)
 
     @read_only
@@ -97,24 +101,30 @@ class OracleHandlers:
         finder: str | None = None,
         expand: str | None = None,
     ) -> Answer:
-        media_type = _media_type(COLLECTION_MEDIA_TYPE)
-        _refuse_unmodelled("ORA-MR-043", expand=expand)
-        conditions = query.parse_q(q) if q else []
+        media_type = self._media_type(COLLECTION_MEDIA_TYPE)
+        self._refuse_unmodelled("ORA-MR-043", expand=expand)
+        conditions = self._query.parse_q(q) if q else []
         if finder is not None:
-            conditions += query.parse_finder(finder)
-        orders = query.parse_order_by(orderBy) if orderBy else []
-        page_size, start = min(limit or DEFAULT_LIMIT, MAX_LIMIT), offset or 0
+            conditions += self._query.parse_finder(finder)
+        orders = self._query.parse_order_by(orderBy) if orderBy else []
+        page_size, start = min(limit or DEFAULT_LIMIT, self._max_limit), offset or 0
         with self._runtime.reading(user) as connection:
-            access.require_view(repository.held_privileges(connection, user))
-            found, has_more, total = repository.list_readings(
+            self._access.require_view(self._repository.held_privileges(connection, user))
+            found, has_more, total = self._repository.list_readings(
                 connection, user, conditions, orders, page_size, start, bool(totalResults)
             )
             meters = {
-                meter_id: repository.meter_of(connection, user, meter_id) for meter_id in {r.meter_id for r in found}
+                meter_id: self._repository.meter_of(connection, user, meter_id)
+                for meter_id in {r.meter_id for r in found}
             }
         path = request.url.path.rstrip("/")
         items = [
-            _shaped(represent(r, meters[r.meter_id], f"{path}/{r.meter_reading_id}", only_data=bool(onlyData)), fields)
+            self._shaped(
+                self._representation.represent(
+                    r, meters[r.meter_id], f"{path}/{r.meter_reading_id}", only_data=bool(onlyData)
+                ),
+                fields,
+            )
             for r in found
             if meters[r.meter_id] is not None
         ]
@@ -131,51 +141,59 @@ class OracleHandlers:
         return body, 200, _headers(media_type)
 
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
-        media_type = _media_type()
+        media_type = self._media_type()
         with self._runtime.unit_of_work(user) as connection:
-            access.require_manage(repository.held_privileges(connection, user))
-            target, meter = _existing(connection, user, MeterReadingId)
-            repository.hold_meter(connection, user, meter.meter_id)
-            target, meter = _existing(connection, user, MeterReadingId)  # as it stands now that it is held
-            require_fresh(request.headers.get("if-match"), target)
-            previous, later = repository.neighbours(connection, user, target)
-            first_new_id = repository.next_reading_id(connection, user)
-            disabled, recreated = rules.disable_reading(meter.template, target, previous, later, first_new_id)
-            repository.save_disabled(connection, user, disabled, recreated)
-        return represent(disabled, meter, request.url.path), 200, _headers(media_type)
+            self._access.require_manage(self._repository.held_privileges(connection, user))
+            target, meter = self._existing(connection, user, MeterReadingId)
+            self._repository.hold_meter(connection, user, meter.meter_id)
+            target, meter = self._existing(connection, user, MeterReadingId)  # as it stands now that it is held
+            self.require_fresh(request.headers.get("if-match"), target)
+            previous, later = self._repository.neighbours(connection, user, target)
+            first_new_id = self._repository.next_reading_id(connection, user)
+            disabled, recreated = self._rules.disable_reading(meter.template, target, previous, later, first_new_id)
+            self._repository.save_disabled(connection, user, disabled, recreated)
+        return self._representation.represent(disabled, meter, request.url.path), 200, _headers(media_type)
 
+    def _refuse_unmodelled(self, rule_id: str, **parameters: str | None) -> None:
+        for name, value in parameters.items():
+            if value is not None:
+                self._query.refuse_unmodelled(rule_id, name, value)
 
-def _refuse_unmodelled(rule_id: str, **parameters: str | None) -> None:
-    for name, value in parameters.items():
-        if value is not None:
-            query.refuse_unmodelled(rule_id, name, value)
+    def _media_type(self, default: str = ITEM_MEDIA_TYPE) -> str:
+        media_type = self._representation.negotiate(request.headers.get("accept"), default)
+        if media_type is None:
+            raise ProblemException(
+                status=406,
+                title="Not Acceptable",
+                detail="The resource answers application/vnd.oracle.adf.resourceitem+json or application/json.",
+            )
+        return media_type
 
+    def _existing(self, connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:
+        """The reading and its meter, or a 404 (a canceled reading no longer exists)."""
+        reading = self._repository.reading(connection, tenant, reading_id)
+        meter = self._repository.meter_of(connection, tenant, reading.meter_id) if reading is not None else None
+        if reading is None or meter is None:
+            raise ProblemException(
+                status=404,
+                title="Not Found",
+                detail=f"The requested resource meterReadings/{reading_id} was not found.",
+            )
+        return reading, meter
 
-def _existing(connection: Connection, tenant: str, reading_id: int) -> tuple[rules.Reading, rules.Meter]:
-    """The reading and its meter, or a 404 (a canceled reading no longer exists)."""
-    reading = repository.reading(connection, tenant, reading_id)
-    meter = repository.meter_of(connection, tenant, reading.meter_id) if reading is not None else None
-    if reading is None or meter is None:
-        raise ProblemException(
-            status=404, title="Not Found", detail=f"The requested resource meterReadings/{reading_id} was not found."
-        )
-    return reading, meter
+    def require_fresh(self, if_match: str | None, target: rules.Reading) -> None:
+        """ORA-MR-034: an If-Match that is not the reading's current change indicator is refused (412)."""
+        if if_match is not None and if_match.strip('"') != self._representation.change_indicator(target.version):
+            raise ProblemException(
+                status=412,
+                title="Precondition Failed",
+                detail=f"meterReadings/{target.meter_reading_id} has changed since the change indicator was read.",
+            )
 
-
-def require_fresh(if_match: str | None, target: rules.Reading) -> None:
-    """ORA-MR-034: an If-Match that is not the reading's current change indicator is refused (412)."""
-    if if_match is not None and if_match.strip('"') != change_indicator(target.version):
-        raise ProblemException(
-            status=412,
-            title="Precondition Failed",
-            detail=f"meterReadings/{target.meter_reading_id} has changed since the change indicator was read.",
-        )
-
-
-def _shaped(body: dict[str, Any], fields: str | None) -> dict[str, Any]:
-    if not fields:
-        return body
-    kept, unknown = select_fields(body, fields)
-    if unknown:
-        raise BadRequestProblem(detail=f"Unknown attribute(s) in fields: {', '.join(unknown)}.")
-    return kept
+    def _shaped(self, body: dict[str, Any], fields: str | None) -> dict[str, Any]:
+        if not fields:
+            return body
+        kept, unknown = self._representation.select_fields(body, fields)
+        if unknown:
+            raise BadRequestProblem(detail=f"Unknown attribute(s) in fields: {', '.join(unknown)}.")
+        return kept

@@ -1,7 +1,11 @@
-"""Thin handlers: spec-named arguments in, one unit of work around the rules, the vendor's body out."""
+"""Thin handlers: spec-named arguments in, one unit of work around the rules, the vendor's body out.
+
+The handlers' collaborators (rules, repository, access checks) are handed in, the real modules by default: a
+test serves a mock broken for one rule by handing in a replaced part, never by patching a module."""
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from mockserver.apis.overit import access, repository, rules
@@ -9,17 +13,27 @@ from mockserver.runtime import Runtime
 
 
 class OveritHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        rules: ModuleType = rules,
+        repository: ModuleType = repository,
+        access: ModuleType = access,
+    ) -> None:
         self._runtime = runtime
+        self._rules = rules
+        self._repository = repository
+        self._access = access
 
     async def patch_measures_batch(
         self, accountId: int, measuringElementId: int, validated_body: list[dict[str, Any]], user: str
     ) -> tuple[dict[str, Any], int]:
         with self._runtime.unit_of_work(user) as connection:
-            access.require_batch_permissions(repository.held_permissions(connection, user))
-            account_exists, element = repository.find_element(connection, user, accountId, measuringElementId)
-            element = rules.require_target(accountId, account_exists, measuringElementId, element)
-            existing = repository.measures_of(connection, user, element.id)
-            updated = rules.update_measures(element, existing, validated_body)
-            repository.save(connection, user, updated)
+            self._access.require_batch_permissions(self._repository.held_permissions(connection, user))
+            account_exists, element = self._repository.find_element(connection, user, accountId, measuringElementId)
+            element = self._rules.require_target(accountId, account_exists, measuringElementId, element)
+            existing = self._repository.measures_of(connection, user, element.id)
+            updated = self._rules.update_measures(element, existing, validated_body)
+            self._repository.save(connection, user, updated)
         return {"payload": [measure.id for measure in updated]}, 200

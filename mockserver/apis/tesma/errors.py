@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -24,7 +25,7 @@ _BY_STATUS = {
     **TRANSPORT_CODES,
 }
 # Which refusal a schema keyword means (TESMA-BP-004/-005/-007/-008).
-_BY_KEYWORD = {
+CODES_BY_KEYWORD = {
     "json": "INVALID_JSON",
     "additionalProperties": "PROPERTY_NOT_PATCHABLE",
     "maxItems": "TOO_MANY_ASSETS",
@@ -61,14 +62,17 @@ def _response(status: int, code: str, detail: str | None, errors: dict[str, list
     return ConnexionResponse(status_code=status, mimetype=MEDIA_TYPE, content_type=MEDIA_TYPE, body=orjson.dumps(body))
 
 
-def _schema_code(errors: list[SchemaError]) -> str:
-    for keyword, code in _BY_KEYWORD.items():
+def _schema_code(errors: list[SchemaError], codes_by_keyword: Mapping[str, str]) -> str:
+    for keyword, code in codes_by_keyword.items():
         if any(error.keyword == keyword for error in errors):
             return code
     return "INVALID_VALUE"
 
 
 class TesmaErrors:
+    def __init__(self, codes_by_keyword: Mapping[str, str] = CODES_BY_KEYWORD) -> None:
+        self._codes_by_keyword = codes_by_keyword
+
     def rules_broken(self, error: RulesBroken) -> ConnexionResponse:
         errors: dict[str, list[str]] = {}
         for v in error.violations:
@@ -82,7 +86,7 @@ class TesmaErrors:
             errors: dict[str, list[str]] = {}
             for e in schema_errors:
                 errors.setdefault(_where(e.path), []).append(_MESSAGES.get(e.keyword, e.message)[:_LONGEST])
-            return _response(status, _schema_code(schema_errors), None, errors)
+            return _response(status, _schema_code(schema_errors, self._codes_by_keyword), None, errors)
         if status == 400:
             code = "INVALID_JSON" if "json" in detail.lower() else "INVALID_REQUEST"
         else:

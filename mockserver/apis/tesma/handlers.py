@@ -1,8 +1,12 @@
 """Thin handlers: the corporate group from its header, one unit of work in which due jobs advance first,
-then the rules; tesma's bodies out."""
+then the rules; tesma's bodies out.
+
+The collaborators (rules, repository, the job schedule) are handed in, the real modules by default: a test
+serves a mock broken for one rule by handing in a replaced part, never by patching a module."""
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from connexion import request
@@ -50,23 +54,33 @@ def asset_body(row: Any) -> dict[str, Any]:
 
 
 class TesmaHandlers:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        rules: ModuleType = rules,
+        repository: ModuleType = repository,
+        schedule: ModuleType = schedule,
+    ) -> None:
         self._runtime = runtime
+        self._rules = rules
+        self._repository = repository
+        self._schedule = schedule
 
     def run_due_jobs(self, connection: Connection, tenant: str, *, at_once: bool = False) -> int:
         """Advances the tenant's jobs to where the clock says they are (or to their end); returns how many moved."""
-        pending, previous_end = repository.pending(connection, tenant)
-        progress = schedule.plan(
+        pending, previous_end = self._repository.pending(connection, tenant)
+        progress = self._schedule.plan(
             pending, previous_end, self._runtime.clock.now(), self._runtime.job_pace, at_once=at_once
         )
         for step in progress:
-            repository.advance(connection, tenant, step)
+            self._repository.advance(connection, tenant, step, self._rules)
         return len(progress)
 
     def _group(self, connection: Connection, tenant: str) -> str:
         """TESMA-BP-010: the key is valid only together with a corporate group of its own."""
         group = request.headers.get(GROUP_HEADER)
-        if not group or repository.customer_fields(connection, tenant, group) is None:
+        if not group or self._repository.customer_fields(connection, tenant, group) is None:
             detail = f"The {GROUP_HEADER} header must name the corporate group of the API key"
             raise ProblemException(status=401, title="Unauthorized", detail=detail)
         return group
@@ -74,9 +88,9 @@ class TesmaHandlers:
     async def patch_lease_assets(self, validated_body: list[dict[str, Any]], user: str) -> tuple[Any, ...]:
         with self._runtime.unit_of_work(user) as connection:
             group = self._group(connection, user)
-            rules.refuse_repeated_assets(validated_body)
+            self._rules.refuse_repeated_assets(validated_body)
             self.run_due_jobs(connection, user)
-            created = repository.create_job(connection, user, group, validated_body, self._runtime.clock.now())
+            created = self._repository.create_job(connection, user, group, validated_body, self._runtime.clock.now())
         location = f"{request.url.path.rstrip('/')}/bulkpatches/{created.job_id}"
         return job_body(created, []), 202, {"Location": location, **_JSON}
 
@@ -86,7 +100,7 @@ class TesmaHandlers:
         with self._runtime.unit_of_work(user) as connection:
             group = self._group(connection, user)
             self.run_due_jobs(connection, user)
-            row = repository.lease_asset(connection, user, group, (leaseCompanyNumber, leaseScheduleId), assetId)
+            row = self._repository.lease_asset(connection, user, group, (leaseCompanyNumber, leaseScheduleId), assetId)
         if row is None:
             detail = f"Lease asset {leaseCompanyNumber}/{leaseScheduleId}/{assetId} not found"
             raise ProblemException(status=404, title="Not Found", detail=detail)
@@ -96,7 +110,7 @@ class TesmaHandlers:
         with self._runtime.unit_of_work(user) as connection:
             group = self._group(connection, user)
             self.run_due_jobs(connection, user)
-            found = repository.job(connection, user, group, id)
+            found = self._repository.job(connection, user, group, id)
         if found is None:
             raise ProblemException(status=404, title="Not Found", detail=f"Bulk job {id} not found")
         return job_body(*found), 200, _JSON

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from mockserver.apis.tesma.rules import Asset, final_status, patch_asset
+from mockserver.apis.tesma import rules
+from mockserver.apis.tesma.rules import Asset
 from mockserver.apis.tesma.schedule import PendingJob, Progress
 from mockserver.apis.tesma.tables import assets, corporate_groups, job_items, jobs
 from mockserver.store import locks
@@ -95,8 +97,9 @@ def pending(connection: Connection, tenant: str) -> tuple[list[PendingJob], date
     ], parse_datetime(last_end) if last_end else None  # fmt: skip
 
 
-def advance(connection: Connection, tenant: str, progress: Progress) -> None:
-    """Handles the job's items that are due, in order, and records where it stands."""
+def advance(connection: Connection, tenant: str, progress: Progress, rules: ModuleType = rules) -> None:
+    """Handles the job's items that are due, in order, with ``rules`` (the handlers' own), and records where it
+    stands."""
     row = connection.execute(select(jobs).where(jobs.c.tenant == tenant, jobs.c.job_id == progress.job_id)).one()
     items = connection.execute(
         select(job_items.c.position, job_items.c.patch)
@@ -112,7 +115,7 @@ def advance(connection: Connection, tenant: str, progress: Progress) -> None:
     current = _assets(connection, tenant, [item.patch["assetId"] for item in items])
     updated, failures = [], []
     for item in items:
-        outcome = patch_asset(current.get(item.patch["assetId"]), row.corporate_group, fields, item.patch)
+        outcome = rules.patch_asset(current.get(item.patch["assetId"]), row.corporate_group, fields, item.patch)
         if isinstance(outcome, Asset):
             current[outcome.asset_id] = outcome
             updated.append(outcome)
@@ -139,7 +142,7 @@ def advance(connection: Connection, tenant: str, progress: Progress) -> None:
             start_date=row.start_date or sortable_datetime(progress.started),
             processed=progress.due,
             assets_updated=total_updated,
-            status=final_status(row.assets_total, total_updated) if done else IN_PROGRESS,
+            status=rules.final_status(row.assets_total, total_updated) if done else IN_PROGRESS,
             end_date=sortable_datetime(progress.ended) if done and progress.ended else None,
         )
     )
