@@ -48,21 +48,42 @@ class Breakage:
     def build(self, settings: Settings | None = None, *, with_others: bool = False) -> MockApp:
         """A new mock serving this API, broken: alone, or with the other APIs intact (a dataset that names them
         all, such as the demo one, needs them)."""
+        if with_others:
+            return broken_together([self], settings)
         api = self.vendor_api() if self.vendor_api is not None else real_api(self.api)
-        apis = [api if other.id == self.api else other for other in discover_apis()] if with_others else [api]
-        change = self.spec_change
+        return _built([api], {self.api: self.spec_change} if self.spec_change else {}, self.stock_validation, settings)
 
-        def transform(api_id: str, spec: dict[str, Any]) -> dict[str, Any]:
-            if change is not None:
-                change(spec)
-            return spec
 
-        return build_app(
-            settings,
-            apis=apis,
-            transform_spec=transform if change is not None else None,
-            validator_map={} if self.stock_validation else None,  # connexion falls back to its own validators
-        )
+def broken_together(breakages: list[Breakage], settings: Settings | None = None) -> MockApp:
+    """A mock serving every API, each broken as its breakage says (at most one per API), the others intact."""
+    by_api = {breakage.api: breakage for breakage in breakages}
+    if len(by_api) < len(breakages):
+        raise ValueError("at most one breakage per API: two would replace the same parts")
+    apis = [
+        by_api[api.id].vendor_api() if api.id in by_api and by_api[api.id].vendor_api else api
+        for api in discover_apis()
+    ]
+    changes = {breakage.api: breakage.spec_change for breakage in breakages if breakage.spec_change}
+    return _built(apis, changes, any(breakage.stock_validation for breakage in breakages), settings)
+
+
+def _built(
+    apis: list[VendorApi],
+    changes: dict[str, Callable[[dict[str, Any]], None]],
+    stock_validation: bool,
+    settings: Settings | None,
+) -> MockApp:
+    def transform(api_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+        if api_id in changes:  # only the broken API's contract: the others are served as they are
+            changes[api_id](spec)
+        return spec
+
+    return build_app(
+        settings,
+        apis=apis,
+        transform_spec=transform if changes else None,
+        validator_map={} if stock_validation else None,  # connexion falls back to its own validators
+    )
 
 
 def part(module: ModuleType, **replacements: Any) -> ModuleType:

@@ -15,6 +15,7 @@ from conformance.proxy.serve import ProxySettings
 from mockserver.app import build_app
 from mockserver.settings import Settings
 from tests.conformance import broken_overit, broken_tesma
+from tests.conformance.breakages import broken_together
 from tests.conformance.proxy.upstream import proxied, targets
 from tests.live_server import serve
 
@@ -41,15 +42,13 @@ def traffic(proxy: str) -> None:
 
 
 @pytest.fixture
-def recording(tmp_path, monkeypatch):
-    transform = broken_overit.BREAKAGES["OVERIT-MB-001"](monkeypatch)
-    assert broken_tesma.BREAKAGES["TESMA-BP-003"](monkeypatch) is None  # patches the tesma error renderer
+def recording(tmp_path):
     record = tmp_path / "real.jsonl"
-    with serve(build_app(Settings(), transform_spec=transform)) as different:
+    planted = [broken_overit.BREAKAGES["OVERIT-MB-001"], broken_tesma.BREAKAGES["TESMA-BP-003"]]
+    with serve(broken_together(planted, Settings())) as different:
         origins = dict.fromkeys(("tesma", "overit", "oracle", "energycap"), different)
         with proxied(ProxySettings(target=targets(tmp_path, origins), record=record), io.StringIO()) as (proxy, _):
             traffic(proxy)
-    monkeypatch.undo()  # the intact mock from here on
     return record
 
 
