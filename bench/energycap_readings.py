@@ -17,22 +17,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import running_mock, seed
+from request_types import energycap_fixture
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def section(channels: int) -> dict:
-    version = {"versionId": 1, "unitCode": "kWh", "multiplier": 1, "maximumReading": 0, "observationRule": "Trip"}
-    return {
-        "energycap": {
-            "meters": [{"meterId": 1, "meterImportId": "BENCH"}],
-            "channels": [
-                {"channelId": n, "meterId": 1, "channelImportId": f"C{n}", "intervalSeconds": 900,
-                 "observationTypeCode": "Energy", "versions": [{**version, "versionId": n}]}
-                for n in range(1, channels + 1)
-            ],
-        }
-    }  # fmt: skip
 
 
 def body(channels: int, per_channel: int) -> bytes:
@@ -62,7 +49,7 @@ def main() -> int:
     total = args.channels * args.per_channel
     with running_mock("--no-validate-responses") as mock:
         port, pid = mock.port, mock.pid
-        seed(port, "bench", section(args.channels))
+        seed(port, "bench", energycap_fixture(args.channels))
         before = peak_memory_mb(pid)
         began = time.perf_counter()
         response = httpx.post(

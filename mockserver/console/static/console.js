@@ -71,6 +71,11 @@ document.addEventListener("alpine:init", () => {
       fromHash();
       window.addEventListener("hashchange", fromHash);
       this.health = await (await fetch(ADMIN + "/health")).json();
+      await this.loadThenBegin();
+    },
+
+    // The page's data, then its live updates; a refused token has already asked for another one.
+    async loadThenBegin() {
       try {
         await this.loadAll();
       } catch (error) {
@@ -149,13 +154,7 @@ document.addEventListener("alpine:init", () => {
       sessionStorage.setItem(TOKEN_KEY, value);
       this.needsToken = false;
       this.$refs.tokenDialog.close();
-      try {
-        await this.loadAll();
-      } catch (error) {
-        if (!(error instanceof Unauthorized)) this.show(error);
-        return;
-      }
-      this.begin();
+      await this.loadThenBegin();
     },
 
     show(error) {
