@@ -53,6 +53,7 @@ class AdminHandlers:
         self._operations = catalogue.operations(contracts or [])
         self._rule_ids = {rule["id"] for operation in self._operations for rule in operation["rules"]}
         self._admin_token = admin_token
+        self._views = {api.id: api.view for api in runtime.apis if api.view is not None}
         self._directory = TenantDirectory(runtime.store, runtime.tenants, [api.id for api in runtime.apis])
 
     @read_only
@@ -101,6 +102,15 @@ class AdminHandlers:
     async def put_tenant_state(self, tenantId: str, validated_body: dict[str, Any]) -> Answer:
         tenant = self._tenant(tenantId)
         return _ok({"tenant": tenantId, "apis": self._runtime.tenants.load(tenant, validated_body)})
+
+    # Not read_only: a tenant's whole history is not a bounded answer, and resolving a fingerprint reads every tenant.
+    async def get_tenant_view(self, tenantId: str, api: str) -> Answer:
+        view = self._views.get(api)
+        if view is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"no view of an API {api!r} served here")
+        tenant = self._tenant(tenantId)
+        with self._runtime.reading(tenant) as connection:
+            return _ok(view(connection, tenant))
 
     async def post_tenant_jobs_run(self, tenantId: str) -> Answer:
         return _ok({"tenant": tenantId, "jobs": self._runtime.run_jobs(self._tenant(tenantId), at_once=True)})

@@ -72,3 +72,23 @@ def test_only_a_rule_id_reaches_the_suite(http, healthy, rule_id):
     answer = http.post(f"/__admin/rules/{rule_id}/run")
     assert answer.status_code in (400, 404), answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "api",
+    ["nowhere", "ORACLE", "x" * 5000, "oracle%00", "..%2Fstate", "9" * 40, "oracle.json", "%F0%9F%92%A5"],
+)
+def test_a_tenant_view_names_a_served_api_only(http, healthy, api):
+    tenant = http.post("/__admin/tenants", json={}).json()
+    answer = http.get(f"/__admin/tenants/{tenant['id']}/view/{api}")
+    assert answer.status_code in (400, 404, 414), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "fingerprint", ["t-0", "t-" + "f" * 5000, "9" * 40, "demo-oracle-user", "t-000000000000%00", "..%2F..%2Fstate"]
+)
+def test_a_tenant_view_names_its_tenant_by_a_fingerprint_only(http, healthy, fingerprint):
+    answer = http.get(f"/__admin/tenants/{fingerprint}/view/oracle")
+    assert answer.status_code in (400, 404, 414), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

@@ -175,6 +175,17 @@ def test_flow_4_an_oracle_chart_marks_a_rollover_and_a_reset_and_a_version_edit_
     expect(chart.locator("[data-testid=chart-summary]")).to_have_text("1 reset, 1 rollover, 0 disabled")
     assert chart.locator("path.marks.reset").get_attribute("d")
     assert chart.locator("path.marks.rollover").get_attribute("d")
+    # NetValue is drawn as its own series, one point per active reading, from what the Oracle API answers.
+    net = chart.locator("polyline.line.net")
+    expect(net).to_have_attribute("data-count", "5")
+    assert len(net.get_attribute("points").split()) == 5
+    assert net.get_attribute("points") != chart.locator("polyline.line.value").get_attribute("points")
+    answered = httpx.get(mock_url + ORACLE_READINGS, headers=basic(credential),
+                         params={"q": "AssetNumber=F0554-02;MeterCode='0554 HOURS'", "orderBy": "ReadingDate:desc",
+                                 "limit": 1, "onlyData": "true"}).json()["items"][0]  # fmt: skip
+    latest = f"latest active: ReadingValue {answered['ReadingValue']:g}, NetValue {answered['NetValue']:g}"  # as JS
+    expect(chart.locator("[data-testid=chart-latest]")).to_have_text(latest)
+    expect(page.locator("[data-testid=oracle-charts] .legend")).to_contain_text("NetValue")
 
     version = {"beginDate": "2024-07-01", "maximumReading": 9999999, "multiplier": 2, "observationRule": "Odometer",
                "unitCode": "kWh", "udfs": [{"udfId": 1, "value": "Roof"}]}  # fmt: skip
