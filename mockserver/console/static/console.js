@@ -544,7 +544,8 @@ document.addEventListener("alpine:init", () => {
       return column === "status" ? `tag ${value}` : "";
     },
 
-    // One chart per meter from the readings as the API answers them: ReadingValue and NetValue on one scale.
+    // One chart per meter from the readings as the API answers them. ReadingValue (left scale) and NetValue (right
+    // scale) each get their own scale: after a rollover NetValue is a counter's whole range above ReadingValue.
     oracleCharts() {
       const byMeter = new Map();
       for (const reading of this.views.oracle?.meterReadings || []) {
@@ -561,17 +562,20 @@ document.addEventListener("alpine:init", () => {
         const values = readings.map((r) => r.ReadingValue ?? 0);
         const nets = readings.map((r) => r.NetValue ?? 0);
         const [t0, t1] = [Math.min(...times), Math.max(...times)];
-        const [v0, v1] = [Math.min(0, ...values, ...nets), Math.max(...values, ...nets)];
+        const range = (series) => [Math.min(0, ...series), Math.max(...series)];
+        const [v0, v1] = range(values);
+        const [n0, n1] = range(nets);
         const x = (t) => pad + (t1 === t0 ? 0.5 : (t - t0) / (t1 - t0)) * (width - 2 * pad);
-        const y = (v) => height - pad - (v1 === v0 ? 0.5 : (v - v0) / (v1 - v0)) * (height - 2 * pad);
+        const scale = (lo, hi) => (v) => height - pad - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (height - 2 * pad);
+        const [y, yNet] = [scale(v0, v1), scale(n0, n1)];
         const mark = (i) => `M${x(times[i]) - 4},${y(values[i])}a4,4 0 1,0 8,0a4,4 0 1,0 -8,0`;
         const kindOf = (r) => (r.DisabledFlag ? "disabled" : r.ResetFlag ? "reset" : r.RolloverFlag ? "rollover" : "normal");
         const kinds = { normal: "", reset: "", rollover: "", disabled: "" };
         readings.forEach((r, i) => (kinds[kindOf(r)] += mark(i)));
         // A disabled reading no longer counts: both lines go through the active ones only.
         const live = readings.map((r, i) => i).filter((i) => !readings[i].DisabledFlag);
-        const polyline = (series) => live.map((i) => `${x(times[i])},${y(series[i])}`).join(" ");
-        const netMarks = live.map((i) => `M${x(times[i]) - 3},${y(nets[i]) - 3}h6v6h-6z`).join("");
+        const polyline = (series, at) => live.map((i) => `${x(times[i])},${at(series[i])}`).join(" ");
+        const netMarks = live.map((i) => `M${x(times[i]) - 3},${yNet(nets[i]) - 3}h6v6h-6z`).join("");
         const count = (kind) => readings.filter((r) => kindOf(r) === kind).length;
         const lastLive = live.length ? readings[live.at(-1)] : null;
         const first = readings[0];
@@ -579,12 +583,12 @@ document.addEventListener("alpine:init", () => {
         charts.push({
           meterId, width, height,
           title: `${name} (meter ${meterId}): ${readings.length} readings, ${first.ReadingDate.slice(0, 10)} → ${readings.at(-1).ReadingDate.slice(0, 10)}`,
-          axes: `M${pad},${pad / 2}V${height - pad}H${width - pad / 2}`,
-          valueLine: polyline(values),
-          netLine: polyline(nets),
+          axes: `M${pad},${pad / 2}V${height - pad}H${width - pad}V${pad / 2}`,
+          valueLine: polyline(values, y),
+          netLine: polyline(nets, yNet),
           liveCount: live.length,
           points: { ...kinds, net: netMarks },
-          min: String(v0), max: String(v1), last: readings.at(-1).ReadingDate.slice(0, 10),
+          min: String(v0), max: String(v1), netMin: String(n0), netMax: String(n1), span: `${first.ReadingDate.slice(0, 10)} → ${readings.at(-1).ReadingDate.slice(0, 10)}`,
           summary: `${count("reset")} reset, ${count("rollover")} rollover, ${count("disabled")} disabled`,
           latest: lastLive ? `latest active: ReadingValue ${lastLive.ReadingValue ?? "—"}, NetValue ${lastLive.NetValue ?? "—"}` : "no active reading",
         });
