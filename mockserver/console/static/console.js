@@ -66,6 +66,7 @@ document.addEventListener("alpine:init", () => {
     dataApi: "",
     data: null,
     views: {},
+    versionEdit: null,
 
     async start() {
       const fromHash = () => {
@@ -594,6 +595,42 @@ document.addEventListener("alpine:init", () => {
         });
       }
       return charts;
+    },
+
+    // The form starts from the version as the snapshot shows it; each UDF the tenant defines gets a field.
+    editVersion(channel, version) {
+      const values = Object.fromEntries((version.udfs || []).map((udf) => [udf.udfId, udf.value]));
+      this.versionEdit = {
+        meterId: channel.meterId, channelId: channel.channelId, versionId: version.versionId,
+        beginDate: version.beginDate ? version.beginDate.slice(0, 10) : "",
+        unitCode: version.unitCode, multiplier: version.multiplier, maximumReading: version.maximumReading,
+        observationRule: version.observationRule,
+        udfs: (this.data?.energycap?.udfs || []).map((udf) => ({ udfId: udf.udfId, name: udf.name, value: values[udf.udfId] ?? "", was: values[udf.udfId] })),
+        answer: "",
+      };
+    },
+
+    // Sent through the EnergyCAP API as the tenant (POST /tenants/{id}/send): the vendor's rules decide.
+    async saveVersion() {
+      const edit = this.versionEdit;
+      const body = {
+        unitCode: edit.unitCode, multiplier: edit.multiplier, maximumReading: edit.maximumReading,
+        observationRule: edit.observationRule,
+        // A cleared field that had a value loses it; an untouched empty one is left out (keeps nothing).
+        udfs: edit.udfs.filter((u) => u.value !== "" || u.was !== undefined).map((u) => ({ udfId: u.udfId, value: u.value === "" ? null : u.value })),
+      };
+      if (edit.beginDate) body.beginDate = edit.beginDate;
+      try {
+        const answer = await this.call("POST", `/tenants/${this.dataTenant}/send`, {
+          api: "energycap", method: "PUT", body,
+          path: `/v202101/meter/${edit.meterId}/channel/${edit.channelId}/version/${edit.versionId}`,
+        });
+        const said = answer.status >= 400 ? `: ${answer.body?.message || answer.body?.detail || JSON.stringify(answer.body)}` : "";
+        edit.answer = `EnergyCAP answered ${answer.status}${said}`;
+        await this.loadData();
+      } catch (error) {
+        if (!(error instanceof Unauthorized)) this.show(error);
+      }
     },
 
     versionWeight(version) {
