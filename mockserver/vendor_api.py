@@ -59,6 +59,13 @@ class JobRunner(Protocol):
     def __call__(self, handlers: Any, connection: Connection, tenant: str, *, at_once: bool) -> int: ...
 
 
+class TenantView(Protocol):
+    """One tenant's data as the vendor API would answer it: the attributes a snapshot leaves out because the API
+    computes them (Oracle's NetValue) included. Read only; the console draws from it."""
+
+    def __call__(self, connection: Connection, tenant: str) -> dict[str, Any]: ...
+
+
 Outcome = tuple[int, str | None]
 
 
@@ -72,6 +79,9 @@ class VendorApi:
     make_handlers: HandlerFactory
     jobs: JobRunner | None = None
     """Set when the API has asynchronous jobs: `POST /__admin/jobs/run` and the job pace drive them."""
+    view: TenantView | None = None
+    """Set when a tenant's data reads differently through the API than in its snapshot: `GET
+    /__admin/tenants/{tenantId}/view/{api}` answers it."""
     outcomes: Mapping[str, Outcome] = field(default_factory=dict)
     """Rule id -> (status, code) of every violation the rules raise; a test holds each to the contract."""
 

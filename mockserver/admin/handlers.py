@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import timedelta
 from typing import Any
 
 from connexion.exceptions import BadRequestProblem, ProblemException
 from starlette.responses import StreamingResponse
 
+from asset_meter_specs.credential_headers import credential_headers
 from mockserver import __version__
 from mockserver.admin import catalogue
 from mockserver.admin.journal_stream import events
 from mockserver.admin.replay import Replay, kept_whole
 from mockserver.admin.rule_run import RuleRun, RunInProgress
+from mockserver.admin.send_as import NotSendable, SendAs, credential_header, inside
 from mockserver.admin.tenant_directory import TenantDirectory, UnknownTenant
 from mockserver.fixtures import parse_document
 from mockserver.qa.faults import FaultRefused
@@ -25,6 +28,7 @@ from mockserver.timestamps import DateOutOfRange, format_datetime, parse_datetim
 from mockserver.worker_threads import read_only
 
 _JSON = {"Content-Type": "application/json"}
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 Answer = tuple[dict[str, Any], int, dict[str, str]]
 
 
@@ -53,6 +57,8 @@ class AdminHandlers:
         self._operations = catalogue.operations(contracts or [])
         self._rule_ids = {rule["id"] for operation in self._operations for rule in operation["rules"]}
         self._admin_token = admin_token
+        self._mounted = {api.id: api for api in contracts or []}
+        self._views = {api.id: api.view for api in runtime.apis if api.view is not None}
         self._directory = TenantDirectory(runtime.store, runtime.tenants, [api.id for api in runtime.apis])
 
     @read_only
@@ -101,6 +107,36 @@ class AdminHandlers:
     async def put_tenant_state(self, tenantId: str, validated_body: dict[str, Any]) -> Answer:
         tenant = self._tenant(tenantId)
         return _ok({"tenant": tenantId, "apis": self._runtime.tenants.load(tenant, validated_body)})
+
+    # Not read_only: a tenant's whole history is not a bounded answer, and resolving a fingerprint reads every tenant.
+    async def get_tenant_view(self, tenantId: str, api: str) -> Answer:
+        view = self._views.get(api)
+        if view is None:
+            raise ProblemException(status=404, title="Not Found", detail=f"no view of an API {api!r} served here")
+        tenant = self._tenant(tenantId)
+        with self._runtime.reading(tenant) as connection:
+            return _ok(view(connection, tenant))
+
+    async def post_tenant_send(self, tenantId: str, validated_body: dict[str, Any]) -> SendAs:
+        mounted = self._mounted.get(validated_body["api"])
+        if mounted is None:
+            raise ProblemException(
+                status=404, title="Not Found", detail=f"no API {validated_body['api']!r} served here"
+            )
+        tenant = self._tenant(tenantId)
+        try:
+            name, value = credential_header(mounted.spec, tenant)
+            target = mounted.base_path.rstrip("/") + inside(validated_body["path"])
+        except NotSendable as refusal:
+            raise BadRequestProblem(detail=str(refusal)) from None
+        extra = validated_body.get("headers", {})
+        carrying = credential_headers([mounted.spec])
+        if not all(_HEADER_NAME.fullmatch(header) for header in extra):
+            raise BadRequestProblem(detail="a header name is letters, digits and dashes (1 to 64)")
+        if any(header.lower() in carrying for header in extra):
+            raise BadRequestProblem(detail="the mock puts the credential itself; headers may not carry one")
+        headers = {**extra, name: value, "Content-Type": validated_body.get("contentType", "application/json")}
+        return SendAs(self._runtime.app, validated_body["method"], target, headers, validated_body.get("body"))
 
     async def post_tenant_jobs_run(self, tenantId: str) -> Answer:
         return _ok({"tenant": tenantId, "jobs": self._runtime.run_jobs(self._tenant(tenantId), at_once=True)})

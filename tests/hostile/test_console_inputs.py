@@ -72,3 +72,55 @@ def test_only_a_rule_id_reaches_the_suite(http, healthy, rule_id):
     answer = http.post(f"/__admin/rules/{rule_id}/run")
     assert answer.status_code in (400, 404), answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "api",
+    ["nowhere", "ORACLE", "x" * 5000, "oracle%00", "..%2Fstate", "9" * 40, "oracle.json", "%F0%9F%92%A5"],
+)
+def test_a_tenant_view_names_a_served_api_only(http, healthy, api):
+    tenant = http.post("/__admin/tenants", json={}).json()
+    answer = http.get(f"/__admin/tenants/{tenant['id']}/view/{api}")
+    assert answer.status_code in (400, 404, 414), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "fingerprint", ["t-0", "t-" + "f" * 5000, "9" * 40, "demo-oracle-user", "t-000000000000%00", "..%2F..%2Fstate"]
+)
+def test_a_tenant_view_names_its_tenant_by_a_fingerprint_only(http, healthy, fingerprint):
+    answer = http.get(f"/__admin/tenants/{fingerprint}/view/oracle")
+    assert answer.status_code in (400, 404, 414), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {},
+        {"api": "energycap", "method": "PUT"},
+        {"api": "nowhere", "method": "GET", "path": "/x"},
+        {"api": "energycap", "method": "TRACE", "path": "/v202101/meter/501"},
+        {"api": "energycap", "method": "GET", "path": "no-slash"},
+        {"api": "energycap", "method": "GET", "path": "/../../__admin/state"},
+        {"api": "energycap", "method": "GET", "path": "/%2e%2e/%2E%2E/__admin/state"},
+        {"api": "energycap", "method": "GET", "path": "/a\\..\\b"},
+        {"api": "energycap", "method": "GET", "path": "/" + "x" * 5000},
+        {"api": "energycap", "method": "GET", "path": "/v202101/meter/501", "headers": {"ECI-ApiKey": "other"}},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings", "headers": {"authorization": "Basic eDp5"}},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings", "headers": {"Bad Name": "x"}},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings", "headers": {"X": "y" * 2000}},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings", "contentType": "text/plain; x=<script>"},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings", "extra": 1},
+    ],
+)
+def test_sending_as_a_tenant_refuses_what_it_cannot_send(http, healthy, request_):
+    tenant = http.post("/__admin/tenants", json={}).json()
+    answer = http.post(f"/__admin/tenants/{tenant['id']}/send", json=request_)
+    assert answer.status_code in (400, 404), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_sending_as_an_unknown_tenant_is_404(http, healthy):
+    request_ = {"api": "energycap", "method": "GET", "path": "/v202101/meter/501"}
+    assert_vendor_error("admin", http.post("/__admin/tenants/t-000000000000/send", json=request_), 404)

@@ -94,6 +94,12 @@ BODY_OPERATIONS: dict[str, tuple[str, str, dict[str, str], Any]] = {
     "post_tenants": ("POST", "/__admin/tenants", {}, {"label": "chunked"}),
     # No tenant has this fingerprint: both ways must read the body and answer the same 404.
     "put_tenant_state": ("PUT", "/__admin/tenants/t-000000000000/state", {}, {"overit": {"accounts": []}}),
+    "post_tenant_send": (
+        "POST",
+        "/__admin/tenants/t-000000000000/send",
+        {},
+        {"api": "oracle", "method": "GET", "path": "/meterReadings"},
+    ),
 }
 
 

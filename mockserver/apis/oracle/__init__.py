@@ -4,6 +4,7 @@ from mockserver.apis.oracle import rules, tables
 from mockserver.apis.oracle.errors import OracleErrors
 from mockserver.apis.oracle.fixtures import OracleFixtures
 from mockserver.apis.oracle.handlers import OracleHandlers
+from mockserver.apis.oracle.view import readings_view
 from mockserver.vendor_api import VendorApi
 
 API = VendorApi(
@@ -13,4 +14,5 @@ API = VendorApi(
     fixtures=OracleFixtures(),
     outcomes=rules._OUTCOMES,
     make_handlers=OracleHandlers,
+    view=readings_view,
 )

@@ -16,6 +16,9 @@ const CREDENTIAL_PLACEHOLDERS = {
   "x-api-key": () => "X-API-KEY: $API_KEY",
 };
 const NOT_FOR_CURL = new Set(["host", "content-length", "connection", "accept-encoding", "user-agent"]);
+// The APIs whose data reads differently through the API than in a snapshot (GET /tenants/{id}/view/{api}):
+// Oracle computes NetValue.
+const VIEWED_APIS = new Set(["oracle"]);
 const JOURNAL_KEPT = 500;
 const JOURNAL_SHOWN = 200;
 const JOURNAL_FLUSH_MS = 250;
@@ -62,6 +65,8 @@ document.addEventListener("alpine:init", () => {
     dataTenant: "",
     dataApi: "",
     data: null,
+    views: {},
+    versionEdit: null,
 
     async start() {
       const fromHash = () => {
@@ -479,8 +484,15 @@ document.addEventListener("alpine:init", () => {
         return;
       }
       try {
-        this.data = await this.call("GET", `/tenants/${this.dataTenant}/state`);
-        if (!this.dataApi || !(this.dataApi in this.data)) this.dataApi = Object.keys(this.data)[0] || "";
+        const tenant = this.dataTenant;
+        const data = await this.call("GET", `/tenants/${tenant}/state`);
+        if (!this.dataApi || !(this.dataApi in data)) this.dataApi = Object.keys(data)[0] || "";
+        const views = {};
+        if (VIEWED_APIS.has(this.dataApi) && this.dataApi in data) {
+          views[this.dataApi] = await this.call("GET", `/tenants/${tenant}/view/${this.dataApi}`);
+        }
+        if (tenant !== this.dataTenant) return; // another tenant was chosen meanwhile
+        [this.data, this.views] = [data, views];
       } catch (error) {
         if (!(error instanceof Unauthorized)) this.show(error);
       }
@@ -508,6 +520,10 @@ document.addEventListener("alpine:init", () => {
           tables.push(this.table("accounts", rows.map(({ measuringElements, ...account }) => ({ ...account, measuringElements: (measuringElements || []).length }))));
           continue;
         }
+        if (api === "oracle" && name === "readings" && this.views.oracle) {
+          tables.push(this.table("readings (as the API answers them, NetValue included)", this.views.oracle.meterReadings));
+          continue;
+        }
         tables.push(this.table(name, rows));
       }
       return tables;
@@ -528,52 +544,92 @@ document.addEventListener("alpine:init", () => {
       return column === "status" ? `tag ${value}` : "";
     },
 
+    // One chart per meter from the readings as the API answers them. ReadingValue (left scale) and NetValue (right
+    // scale) each get their own scale: after a rollover NetValue is a counter's whole range above ReadingValue.
     oracleCharts() {
-      const oracle = this.data?.oracle || {};
       const byMeter = new Map();
-      for (const reading of oracle.readings || []) {
-        if (!byMeter.has(reading.meterId)) byMeter.set(reading.meterId, []);
-        byMeter.get(reading.meterId).push(reading);
+      for (const reading of this.views.oracle?.meterReadings || []) {
+        if (!byMeter.has(reading.MeterId)) byMeter.set(reading.MeterId, []);
+        byMeter.get(reading.MeterId).push(reading);
       }
-      const meters = new Map((oracle.meters || []).map((meter) => [meter.meterId, meter]));
-      const codes = new Map((oracle.meterTemplates || []).map((template) => [template.meterDefinitionId, template.meterCode]));
-      const assets = new Map((oracle.assets || []).map((asset) => [asset.assetId, asset.assetNumber]));
-      const nameOf = (meterId) => {
-        const meter = meters.get(meterId);
-        const asset = meter?.assetId ? assets.get(meter.assetId) : meter?.usageCode;
-        return [asset, codes.get(meter?.meterDefinitionId)].filter(Boolean).join(" · ") || "meter";
-      };
       const width = 560;
       const height = 160;
       const pad = 24;
       const charts = [];
       for (const [meterId, readings] of byMeter) {
-        readings.sort((a, b) => a.readingDate.localeCompare(b.readingDate));
-        const times = readings.map((r) => Date.parse(r.readingDate));
-        const values = readings.map((r) => r.readingValue ?? 0);
+        readings.sort((a, b) => a.ReadingDate.localeCompare(b.ReadingDate));
+        const times = readings.map((r) => Date.parse(r.ReadingDate));
+        const values = readings.map((r) => r.ReadingValue ?? 0);
+        const nets = readings.map((r) => r.NetValue ?? 0);
         const [t0, t1] = [Math.min(...times), Math.max(...times)];
-        const [v0, v1] = [Math.min(0, ...values), Math.max(...values)];
+        const range = (series) => [Math.min(0, ...series), Math.max(...series)];
+        const [v0, v1] = range(values);
+        const [n0, n1] = range(nets);
         const x = (t) => pad + (t1 === t0 ? 0.5 : (t - t0) / (t1 - t0)) * (width - 2 * pad);
-        const y = (v) => height - pad - (v1 === v0 ? 0.5 : (v - v0) / (v1 - v0)) * (height - 2 * pad);
-        const mark = (r, i) => `M${x(times[i]) - 4},${y(values[i])}a4,4 0 1,0 8,0a4,4 0 1,0 -8,0`;
+        const scale = (lo, hi) => (v) => height - pad - (hi === lo ? 0.5 : (v - lo) / (hi - lo)) * (height - 2 * pad);
+        const [y, yNet] = [scale(v0, v1), scale(n0, n1)];
+        const mark = (i) => `M${x(times[i]) - 4},${y(values[i])}a4,4 0 1,0 8,0a4,4 0 1,0 -8,0`;
+        const kindOf = (r) => (r.DisabledFlag ? "disabled" : r.ResetFlag ? "reset" : r.RolloverFlag ? "rollover" : "normal");
         const kinds = { normal: "", reset: "", rollover: "", disabled: "" };
-        readings.forEach((r, i) => {
-          const kind = r.disabledFlag ? "disabled" : r.readingTypeCode === "ORA_RESET" ? "reset" : r.rolloverFlag ? "rollover" : "normal";
-          kinds[kind] += mark(r, i);
-        });
-        const live = readings.map((r, i) => [r, i]).filter(([r]) => !r.disabledFlag);
-        const count = (kind) => readings.filter((r) => (kind === "disabled" ? r.disabledFlag : !r.disabledFlag && (kind === "reset" ? r.readingTypeCode === "ORA_RESET" : r.rolloverFlag))).length;
+        readings.forEach((r, i) => (kinds[kindOf(r)] += mark(i)));
+        // A disabled reading no longer counts: both lines go through the active ones only.
+        const live = readings.map((r, i) => i).filter((i) => !readings[i].DisabledFlag);
+        const polyline = (series, at) => live.map((i) => `${x(times[i])},${at(series[i])}`).join(" ");
+        const netMarks = live.map((i) => `M${x(times[i]) - 3},${yNet(nets[i]) - 3}h6v6h-6z`).join("");
+        const count = (kind) => readings.filter((r) => kindOf(r) === kind).length;
+        const lastLive = live.length ? readings[live.at(-1)] : null;
+        const first = readings[0];
+        const name = [first.AssetNumber || first.MeterUsageCode, first.MeterCode].filter(Boolean).join(" · ") || "meter";
         charts.push({
           meterId, width, height,
-          title: `${nameOf(meterId)} (meter ${meterId}): ${readings.length} readings, ${readings[0].readingDate.slice(0, 10)} → ${readings.at(-1).readingDate.slice(0, 10)}`,
-          axes: `M${pad},${pad / 2}V${height - pad}H${width - pad / 2}`,
-          line: live.map(([, i], n) => `${n ? "L" : "M"}${x(times[i])},${y(values[i])}`).join(""),
-          points: kinds,
-          min: String(v0), max: String(v1), last: readings.at(-1).readingDate.slice(0, 10),
+          title: `${name} (meter ${meterId}): ${readings.length} readings, ${first.ReadingDate.slice(0, 10)} → ${readings.at(-1).ReadingDate.slice(0, 10)}`,
+          axes: `M${pad},${pad / 2}V${height - pad}H${width - pad}V${pad / 2}`,
+          valueLine: polyline(values, y),
+          netLine: polyline(nets, yNet),
+          liveCount: live.length,
+          points: { ...kinds, net: netMarks },
+          min: String(v0), max: String(v1), netMin: String(n0), netMax: String(n1), span: `${first.ReadingDate.slice(0, 10)} → ${readings.at(-1).ReadingDate.slice(0, 10)}`,
           summary: `${count("reset")} reset, ${count("rollover")} rollover, ${count("disabled")} disabled`,
+          latest: lastLive ? `latest active: ReadingValue ${lastLive.ReadingValue ?? "—"}, NetValue ${lastLive.NetValue ?? "—"}` : "no active reading",
         });
       }
       return charts;
+    },
+
+    // The form starts from the version as the snapshot shows it; each UDF the tenant defines gets a field.
+    editVersion(channel, version) {
+      const values = Object.fromEntries((version.udfs || []).map((udf) => [udf.udfId, udf.value]));
+      this.versionEdit = {
+        meterId: channel.meterId, channelId: channel.channelId, versionId: version.versionId,
+        beginDate: version.beginDate ? version.beginDate.slice(0, 10) : "",
+        unitCode: version.unitCode, multiplier: version.multiplier, maximumReading: version.maximumReading,
+        observationRule: version.observationRule,
+        udfs: (this.data?.energycap?.udfs || []).map((udf) => ({ udfId: udf.udfId, name: udf.name, value: values[udf.udfId] ?? "", was: values[udf.udfId] })),
+        answer: "",
+      };
+    },
+
+    // Sent through the EnergyCAP API as the tenant (POST /tenants/{id}/send): the vendor's rules decide.
+    async saveVersion() {
+      const edit = this.versionEdit;
+      const body = {
+        unitCode: edit.unitCode, multiplier: edit.multiplier, maximumReading: edit.maximumReading,
+        observationRule: edit.observationRule,
+        // A cleared field that had a value loses it; an untouched empty one is left out (keeps nothing).
+        udfs: edit.udfs.filter((u) => u.value !== "" || u.was !== undefined).map((u) => ({ udfId: u.udfId, value: u.value === "" ? null : u.value })),
+      };
+      if (edit.beginDate) body.beginDate = edit.beginDate;
+      try {
+        const answer = await this.call("POST", `/tenants/${this.dataTenant}/send`, {
+          api: "energycap", method: "PUT", body,
+          path: `/v202101/meter/${edit.meterId}/channel/${edit.channelId}/version/${edit.versionId}`,
+        });
+        const said = answer.status >= 400 ? `: ${answer.body?.message || answer.body?.detail || JSON.stringify(answer.body)}` : "";
+        edit.answer = `EnergyCAP answered ${answer.status}${said}`;
+        await this.loadData();
+      } catch (error) {
+        if (!(error instanceof Unauthorized)) this.show(error);
+      }
     },
 
     versionWeight(version) {

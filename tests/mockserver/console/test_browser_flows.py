@@ -175,6 +175,17 @@ def test_flow_4_an_oracle_chart_marks_a_rollover_and_a_reset_and_a_version_edit_
     expect(chart.locator("[data-testid=chart-summary]")).to_have_text("1 reset, 1 rollover, 0 disabled")
     assert chart.locator("path.marks.reset").get_attribute("d")
     assert chart.locator("path.marks.rollover").get_attribute("d")
+    # NetValue is drawn as its own series, one point per active reading, from what the Oracle API answers.
+    net = chart.locator("polyline.line.net")
+    expect(net).to_have_attribute("data-count", "5")
+    assert len(net.get_attribute("points").split()) == 5
+    assert net.get_attribute("points") != chart.locator("polyline.line.value").get_attribute("points")
+    answered = httpx.get(mock_url + ORACLE_READINGS, headers=basic(credential),
+                         params={"q": "AssetNumber=F0554-02;MeterCode='0554 HOURS'", "orderBy": "ReadingDate:desc",
+                                 "limit": 1, "onlyData": "true"}).json()["items"][0]  # fmt: skip
+    latest = f"latest active: ReadingValue {answered['ReadingValue']:g}, NetValue {answered['NetValue']:g}"  # as JS
+    expect(chart.locator("[data-testid=chart-latest]")).to_have_text(latest)
+    expect(page.locator("[data-testid=oracle-charts] .legend")).to_contain_text("NetValue")
 
     version = {"beginDate": "2024-07-01", "maximumReading": 9999999, "multiplier": 2, "observationRule": "Odometer",
                "unitCode": "kWh", "udfs": [{"udfId": 1, "value": "Roof"}]}  # fmt: skip
@@ -185,6 +196,33 @@ def test_flow_4_an_oracle_chart_marks_a_rollover_and_a_reset_and_a_version_edit_
     expect(timeline.nth(0)).to_contain_text("→ 2024-07-01")
     expect(timeline.nth(1)).to_contain_text("2024-07-01 → open")
     expect(timeline.nth(1)).to_contain_text("Location: Roof")
+
+
+def test_an_energycap_version_is_edited_from_the_page_and_the_timeline_follows(page, mock_url):
+    open_console(page, mock_url)
+    _, fingerprint = create_tenant(page, "version edit")
+    show_data(page, fingerprint, "energycap")
+    timeline = page.locator("[data-channel='10001'] .version")
+    expect(timeline.nth(1)).to_contain_text("Location: Rooftop")
+    page.click("button[aria-label='edit version 2 of channel 10001']")
+    form = page.locator("[data-channel='10001'] [data-testid=version-edit]")
+    form.locator("input[aria-label=multiplier]").fill("5")
+    form.locator("input[aria-label='UDF Location']").fill("Attic")
+    form.locator("input[aria-label='begin date']").fill("2024-07-01")
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-testid=version-edit-answer]")).to_have_text("EnergyCAP answered 200")
+    expect(timeline.nth(1)).to_contain_text("2024-07-01 → open")
+    expect(timeline.nth(1)).to_contain_text("kWh \u00d75")  # multiplication sign, as the page writes it
+    expect(timeline.nth(1)).to_contain_text("Location: Attic")
+    expect(timeline.nth(0)).to_contain_text("→ 2024-07-01")  # the previous version ends where this one begins
+
+    # A change the vendor's rules refuse comes back as EnergyCAP answered it, and the timeline stays.
+    form.locator("input[aria-label='begin date']").fill("2019-01-01")  # before version 1 begins
+    form.locator("button[type=submit]").click()
+    expect(form.locator("[data-testid=version-edit-answer]")).to_contain_text("EnergyCAP answered 4")
+    expect(timeline.nth(1)).to_contain_text("2024-07-01 → open")
+    journal = httpx.get(mock_url + "/__admin/requests", params={"api": "energycap"}).json()["requests"]
+    assert [entry["method"] for entry in journal if entry["tenant"] == fingerprint] == ["PUT", "PUT"]  # as the tenant
 
 
 def test_flow_5_a_downloaded_snapshot_restores_the_same_data(page, mock_url, tmp_path: Path):
