@@ -118,7 +118,7 @@ def _any_field(asset: Any, group: str, fields: Any, patch: Any) -> Any:
 
 def _latest_first(pending: Any, previous_end: Any, now: Any, pace: Any, *, at_once: bool = False) -> Any:
     # Every job starts on its own delay, ignoring the one before; the latest is handled first.
-    steps = [schedule.plan([job], None, now, pace, at_once=at_once) for job in reversed(pending)]
+    steps = [schedule.plan([job], None, now, pace, at_once=at_once) for job in reversed(list(pending))]
     return [step for found in steps for step in found]
 
 

@@ -35,5 +35,6 @@ class OveritHandlers:
             element = self._rules.require_target(accountId, account_exists, measuringElementId, element)
             existing = self._repository.measures_of(connection, user, element.id)
             updated = self._rules.update_measures(element, existing, validated_body)
-            self._repository.save(connection, user, updated)
+            # A measure the batch leaves as it was is not written again: clients retry and repeat batches.
+            self._repository.save(connection, user, [measure for measure in updated if measure != existing[measure.id]])
         return {"payload": [measure.id for measure in updated]}, 200

@@ -77,24 +77,45 @@ def job(connection: Connection, tenant: str, group: str, job_id: int) -> tuple[A
     return row, failed
 
 
-def pending(connection: Connection, tenant: str) -> tuple[list[PendingJob], datetime | None]:
-    """Unfinished jobs in creation order, and when the last finished one ended; the queue held from here on."""
+_PENDING_PAGE = 16
+"""Unfinished jobs read at a time: the schedule stops at the first job not finished by now, so however long the
+queue, a request usually reads one page (it used to read and parse every unfinished job, on every request)."""
+
+
+def pending(connection: Connection, tenant: str) -> tuple[Iterator[PendingJob], datetime | None]:
+    """Unfinished jobs in creation order, read as they are asked for, and when the last finished one ended; the
+    queue held from here on. Iterate before the transaction ends and before the jobs change."""
     hold_job_queue(connection, tenant)
-    unfinished = connection.execute(
+    first = _unfinished(connection, tenant, after=None)
+    if not first:
+        return iter(()), None
+    last_end = connection.scalar(
+        select(func.max(jobs.c.end_date)).where(jobs.c.tenant == tenant, jobs.c.job_id < first[0].job_id)
+    )
+    return _paged(connection, tenant, first), parse_datetime(last_end) if last_end else None
+
+
+def _unfinished(connection: Connection, tenant: str, *, after: int | None) -> list[Any]:
+    query = (
         select(jobs)
         .where(jobs.c.tenant == tenant, jobs.c.status.in_((NOT_STARTED, IN_PROGRESS)))
         .order_by(jobs.c.job_id)
-    ).all()
-    if not unfinished:
-        return [], None
-    last_end = connection.scalar(
-        select(func.max(jobs.c.end_date)).where(jobs.c.tenant == tenant, jobs.c.job_id < unfinished[0].job_id)
+        .limit(_PENDING_PAGE)
     )
-    return [
-        PendingJob(row.job_id, parse_datetime(row.create_date),
-                   parse_datetime(row.start_date) if row.start_date else None, row.assets_total, row.processed)
-        for row in unfinished
-    ], parse_datetime(last_end) if last_end else None  # fmt: skip
+    if after is not None:
+        query = query.where(jobs.c.job_id > after)
+    return list(connection.execute(query).all())
+
+
+def _paged(connection: Connection, tenant: str, page: list[Any]) -> Iterator[PendingJob]:
+    while page:
+        for row in page:
+            yield PendingJob(row.job_id, parse_datetime(row.create_date),
+                             parse_datetime(row.start_date) if row.start_date else None, row.assets_total,
+                             row.processed)  # fmt: skip
+        if len(page) < _PENDING_PAGE:
+            return
+        page = _unfinished(connection, tenant, after=page[-1].job_id)
 
 
 def advance(connection: Connection, tenant: str, progress: Progress, rules: ModuleType = rules) -> None:

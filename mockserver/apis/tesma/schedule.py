@@ -9,6 +9,7 @@ Implements TESMA-BP-012 (the job's progress) and TESMA-BP-018 (creation order).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,9 +34,10 @@ class Progress:
 
 
 def plan(
-    pending: list[PendingJob], previous_end: datetime | None, now: datetime, pace: JobPace, *, at_once: bool = False
+    pending: Iterable[PendingJob], previous_end: datetime | None, now: datetime, pace: JobPace, *, at_once: bool = False
 ) -> list[Progress]:
-    """Progress due by ``now`` for ``pending`` (unfinished jobs, in creation order); ``at_once`` finishes them all."""
+    """Progress due by ``now`` for ``pending`` (unfinished jobs, in creation order); ``at_once`` finishes them all.
+    Reads ``pending`` only as far as the first job not finished by now."""
     progress = []
     for job in pending:
         started = job.started

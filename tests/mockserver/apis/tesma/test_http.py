@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from starlette.testclient import TestClient
 
+from mockserver.apis.tesma import repository
+from mockserver.apis.tesma.schedule import PendingJob
 from mockserver.app import build_app
 from mockserver.job_pace import JobPace
 from mockserver.settings import Settings
@@ -57,3 +59,35 @@ def test_strict_mode_accepts_only_listed_keys(make_client):
     assert ok.status_code == 404  # known key, no such job yet
     refused = client.get("/v1/leases/assets/bulkpatches/1", headers={"X-API-KEY": "stranger", **ACME})
     assert (refused.status_code, refused.json()["code"]) == (401, "UNAUTHORIZED")
+
+
+def test_a_long_job_queue_is_read_a_page_at_a_time_and_still_runs_in_creation_order(monkeypatch, tenant):
+    """Every request advances the jobs; it used to read and parse every unfinished job of the tenant, so under load
+    each request cost more than the one before. The schedule stops at the first job not finished by now."""
+    read: list[int] = []
+
+    def counted(job_id, *fields):  # type: ignore[no-untyped-def]
+        read.append(job_id)
+        return PendingJob(job_id, *fields)
+
+    monkeypatch.setattr(repository, "PendingJob", counted)
+    app = build_app(Settings(job_pace=JobPace(per_second=1, start_delay=timedelta())))
+    headers = {"X-API-KEY": tenant, **ACME}
+    with TestClient(app) as client:
+        ids = [
+            client.patch("/v1/leases/assets", json=[{"assetId": 111, "orderNumber": f"N{n}"}], headers=headers).json()[
+                "id"
+            ]
+            for n in range(3 * repository._PENDING_PAGE)
+        ]
+        read.clear()
+        assert client.get(f"/v1/leases/assets/bulkpatches/{ids[-1]}", headers=headers).json()["status"] == "notStarted"
+        assert 0 < len(read) <= repository._PENDING_PAGE
+        app.runtime.clock.advance(timedelta(seconds=10 * len(ids)))
+        ended = [client.get(f"/v1/leases/assets/bulkpatches/{id_}", headers=headers).json() for id_ in ids]
+        assert {job["status"] for job in ended} == {"successful"}
+        assert [job["endDate"] for job in ended] == sorted(job["endDate"] for job in ended)
+        [asset] = [a for a in client.get("/__admin/state", params={"tenant": tenant}).json()["tesma"]["assets"]
+                   if a["assetId"] == 111]  # fmt: skip
+        assert asset["orderNumber"] == f"N{len(ids) - 1}"  # the last job ran last
+    app.runtime.store.dispose()
