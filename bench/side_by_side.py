@@ -30,7 +30,7 @@ from harness import running_mock, seed
 from load import Shape, driver, load
 from prism import installed, running_prism
 from request_types import BY_NAME, REQUEST_TYPES, RequestType
-from workers import every_worker_answers, postgres_database
+from workers import every_worker_answers, postgres_database, shared_stores
 
 Runner = Callable[[int], dict]
 
@@ -108,10 +108,7 @@ def workers_table(prism: Path | None, args: argparse.Namespace) -> None:
         prism_port = None
         if prism is not None:
             prism_port = stack.enter_context(running_prism(prism, request.spec, request.prisms(0).path))
-        stores = [("sqlite-file", lambda n: f"sqlite:///{Path(folder) / f'bench-{n}.db'}")]
-        if postgres is not None:
-            stores.append(("postgresql", lambda n: postgres))
-        for store, url_for in stores:
+        for store, url_for in shared_stores(folder, postgres):
             for workers in args.workers:
                 with running_mock("--store", url_for(workers), "--workers", str(workers)) as mock:
                     every_worker_answers(mock.port)

@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -55,6 +55,16 @@ def postgres_database(server_url: str) -> Iterator[str | None]:
         yield url
 
 
+def shared_stores(folder: str, postgres_url: str | None) -> list[tuple[str, Callable[[int], str]]]:
+    """The stores workers can share, each as a name and the store URL for N workers (a fresh SQLite file per N)."""
+    stores: list[tuple[str, Callable[[int], str]]] = [
+        ("sqlite-file", lambda n: f"sqlite:///{Path(folder) / f'bench-{n}.db'}")
+    ]
+    if postgres_url is not None:
+        stores.append(("postgresql", lambda n: postgres_url))
+    return stores
+
+
 def every_worker_answers(port: int, attempts: int = 200) -> None:
     """Workers start one after another; fresh connections until each has had time to answer."""
     for _ in range(attempts):
@@ -80,10 +90,7 @@ def main() -> int:
     print(f"{header} {'non-2xx':>8} {'errors':>7}")
     shape = overit_batch(TENANT)
     with tempfile.TemporaryDirectory() as folder, postgres_database(args.postgres_url) as postgres_url:
-        stores = [("sqlite-file", lambda n: f"sqlite:///{Path(folder) / f'bench-{n}.db'}")]
-        if postgres_url is not None:
-            stores.append(("postgresql", lambda n: postgres_url))
-        for store_name, url_for in stores:
+        for store_name, url_for in shared_stores(folder, postgres_url):
             for workers in args.workers:
                 with running_mock("--store", url_for(workers), "--workers", str(workers)) as mock:
                     every_worker_answers(mock.port)
