@@ -94,8 +94,9 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
     @event.listens_for(writer, "begin")
     def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
         # A unit of work that may write takes the file's write lock up front: writers in all processes
-        # serialise and a read-then-write can never be overtaken by another process's commit.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # serialise and a read-then-write can never be overtaken by another process's commit. Sent through the
+        # driver: the same statement without SQLAlchemy's statement machinery, on every unit of work.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     @event.listens_for(reader, "connect")
     def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -104,8 +105,9 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
 
     @event.listens_for(reader, "begin")
     def _begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
-        # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for.
-        connection.exec_driver_sql("BEGIN")
+        # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for (through the driver,
+        # as above).
+        connection.connection.driver_connection.execute("BEGIN")
 
     event.listen(writer, "connect", _configure)
     event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only
