@@ -25,7 +25,7 @@ from mockserver.contracts import ContractError, base_path_of, load_spec
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
 from mockserver.media_types import MediaTypeCase
-from mockserver.once_per_operation import OnceDecoratedApp
+from mockserver.once_per_operation import OnceDecoratedApp, middlewares
 from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
@@ -97,7 +97,11 @@ def build_app(
     )
     kept.restore_clock(runtime.clock)
 
-    app = OnceDecoratedApp(__name__, swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui))
+    app = OnceDecoratedApp(
+        __name__,
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui),
+        middlewares=middlewares(routed_once=settings.routed_once),
+    )
     validator_map = compiled_validator_map() if validator_map is None else validator_map
     errors = ErrorRouter()
     mounted = []

@@ -1,4 +1,6 @@
-"""The API tests run on the default in-memory store and on PostgreSQL (when the session has a server).
+"""The API tests run on the default in-memory store and on PostgreSQL (when the session has a server), and once
+more on the default store with each request handed down connexion's whole stack (`routed_once=False`): the same
+cases, answered both ways.
 
 One mock per module and store, the whole app (QA layer and body limit in the path): each test takes a fresh
 tenant, the product's own isolation, so building an app per test (about 0.3 s) buys nothing. A test that needs
@@ -16,10 +18,12 @@ from mockserver.app import build_app
 from mockserver.settings import Settings
 
 
-@pytest.fixture(scope="module", params=["memory", "postgresql"])
+@pytest.fixture(scope="module", params=["memory", "postgresql", "layered"])
 def store_settings(request: pytest.FixtureRequest) -> dict:
     if request.param == "memory":
         return {}
+    if request.param == "layered":
+        return {"routed_once": False}
     return {"store_url": request.getfixturevalue("postgres_url")}
 
 

@@ -1,0 +1,198 @@
+"""connexion's request and response validation, with what depends only on the operation worked out once.
+
+Stock connexion builds two URI parsers, a parameter validator, the table of media types the operation consumes and
+the body's definition (a media-type table again) for every request, and the table of media types it produces, the
+response definition and the required headers for every answer. Here each operation works them out once; the body
+validators themselves are still made per request and answer, as they keep state about the body they check.
+
+Each step is also callable on its own (`validated`, `validating`), for `routed_once.py`, which runs the operation's
+layers without handing the request down the stack."""
+
+from __future__ import annotations
+
+import typing as t
+
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import NonConformingResponseHeaders, UnsupportedMediaTypeProblem
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+)
+from connexion.middleware.response_validation import (
+    ResponseValidationAPI,
+    ResponseValidationMiddleware,
+    ResponseValidationOperation,
+)
+from connexion.operations import AbstractOperation
+from connexion.utils import is_nullable
+from starlette.types import Receive, Scope, Send
+
+
+class _BodyPlan(t.NamedTuple):
+    validator: type | None  # None: connexion skips validation for a media type with no validator registered
+    schema: dict
+    nullable: bool
+
+
+_NO_BODY = _BodyPlan(None, {}, False)
+_PLANNED_MEDIA_TYPES = 16
+"""Body plans kept per operation: the media types a client names are its own to choose (a media range in the
+contract matches endlessly many), so past this many a plan is worked out per request, as connexion does."""
+
+
+class PlannedRequestValidation(RequestValidationOperation):
+    """connexion's `RequestValidationOperation.__call__`, step for step, with what depends only on the operation
+    (and the request's media type) worked out once."""
+
+    def __init__(self, next_app: t.Any, *, operation: AbstractOperation, **options: t.Any) -> None:
+        super().__init__(next_app, operation=operation, **options)
+        self._parameter_validator = self._validator_map["parameter"](
+            operation.parameters,
+            uri_parser=operation.uri_parser_class(operation.parameters, operation.body_definition()),
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+        consumes = operation.consumes
+        self._consumes = MediaTypeDict([(media_type.lower(), None) for media_type in consumes]) if consumes else None
+        self._body_uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
+        self._required = operation.request_body.get("required", False)
+        self._plans: dict[str, _BodyPlan] = {}
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        if self._consumes is not None and mime_type.lower() not in self._consumes:
+            raise UnsupportedMediaTypeProblem(
+                detail=f"Invalid Content-type ({mime_type}), expected {self._operation.consumes}"
+            )
+
+    def _plan(self, mime_type: str) -> _BodyPlan:
+        plan = self._plans.get(mime_type)
+        if plan is None:
+            schema = self._operation.body_schema(mime_type)
+            if not schema:
+                plan = _NO_BODY
+            else:
+                validator = self._validator_map["body"].get(mime_type)  # type: ignore[union-attr]
+                nullable = is_nullable(self._operation.body_definition(mime_type))
+                plan = _BodyPlan(validator, schema, nullable)
+            if len(self._plans) < _PLANNED_MEDIA_TYPES:
+                self._plans[mime_type] = plan
+        return plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope, receive = await self.validated(scope, receive)
+        await self.next_app(scope, receive, send)
+
+    async def validated(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
+        """The request checked against the operation (or the problem raised), and what is handed on after it."""
+        self._parameter_validator.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        self.validate_mime_type(mime_type)
+        plan = self._plan(mime_type)
+        if plan.validator is not None:
+            validator = plan.validator(
+                schema=plan.schema,
+                required=self._required,
+                nullable=plan.nullable,
+                encoding=encoding,
+                strict_validation=self.strict_validation,
+                uri_parser=self._body_uri_parser,
+            )
+            receive, scope = await validator.wrap_receive(receive, scope=scope)
+        return scope, receive
+
+
+class _PlannedValidationApi(RequestValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
+        return PlannedRequestValidation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class PlannedRequestValidationMiddleware(RequestValidationMiddleware):
+    api_cls = _PlannedValidationApi
+
+
+class _AnswerPlan(t.NamedTuple):
+    required_headers: frozenset[str]
+    validator: type | None  # None: connexion skips a media type with no validator registered
+    schema: dict
+    nullable: bool
+
+
+class PlannedResponseValidation(ResponseValidationOperation):
+    """connexion's `ResponseValidationOperation.__call__`, step for step, with what depends only on the operation,
+    the answer's status and its media type worked out once: the media types it produces, the response definition,
+    the required headers, the validator and the schema."""
+
+    def __init__(self, next_app: t.Any, *, operation: AbstractOperation, **options: t.Any) -> None:
+        super().__init__(next_app, operation=operation, **options)
+        produces = operation.produces
+        self._produces = MediaTypeDict([(media_type.lower(), None) for media_type in produces]) if produces else None
+        self._plans: dict[tuple[str, str], _AnswerPlan] = {}
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        if self._produces is not None and mime_type.lower() not in self._produces:
+            raise NonConformingResponseHeaders(
+                detail=f"Invalid Response Content-type ({mime_type}), expected {self._operation.produces}",
+            )
+
+    def _plan(self, status: str, mime_type: str) -> _AnswerPlan:
+        plan = self._plans.get((status, mime_type))
+        if plan is None:
+            definition = self._operation.response_definition(status, mime_type)
+            required = frozenset(
+                name.lower() for name, header in definition.get("headers", {}).items() if header.get("required", False)
+            )
+            try:
+                validator = self._validator_map["response"][mime_type]  # type: ignore[index]
+            except KeyError:
+                validator = None
+            plan = _AnswerPlan(
+                required, validator, self._operation.response_schema(status, mime_type), is_nullable(definition)
+            )
+            if len(self._plans) < _PLANNED_MEDIA_TYPES:
+                self._plans[(status, mime_type)] = plan
+        return plan
+
+    def validating(self, scope: Scope, send: Send) -> Send:
+        """``send``, with the answer checked against the operation before it goes out."""
+
+        async def wrapped_send(message: t.MutableMapping[str, t.Any]) -> None:
+            nonlocal send
+            if message["type"] == "http.response.start":
+                headers = message["headers"]
+                mime_type, encoding = self.extract_content_type(headers)
+                if message["status"] < 400:
+                    self.validate_mime_type(mime_type)
+                plan = self._plan(str(message["status"]), mime_type)
+                if plan.required_headers:
+                    missing = plan.required_headers - {name.decode("latin-1").lower() for name, _ in headers}
+                    if missing:
+                        raise NonConformingResponseHeaders(
+                            detail="Keys in response header don't match response specification. Difference: "
+                            + ", ".join(missing)
+                        )
+                if plan.validator is not None:
+                    validator = plan.validator(scope, schema=plan.schema, nullable=plan.nullable, encoding=encoding)
+                    send = validator.wrap_send(send)
+            await send(message)
+
+        return wrapped_send
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.next_app(scope, receive, self.validating(scope, send))
+
+
+class _PlannedResponseValidationApi(ResponseValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> t.Any:
+        if not self.validate_responses:
+            return self.next_app
+        return PlannedResponseValidation(self.next_app, operation=operation, validator_map=self.validator_map)
+
+
+class PlannedResponseValidationMiddleware(ResponseValidationMiddleware):
+    api_cls = _PlannedResponseValidationApi

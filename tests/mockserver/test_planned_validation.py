@@ -1,0 +1,91 @@
+"""Request and response validation plan what depends only on the operation once, and still check every request
+and answer."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from connexion.operations import OpenAPIOperation
+from connexion.uri_parsing import AbstractURIParser
+from starlette.testclient import TestClient
+
+from mockserver.app import build_app
+from mockserver.planned_validation import _PLANNED_MEDIA_TYPES, PlannedRequestValidation
+from mockserver.validation import CompiledParameterValidator
+
+OVERIT_BATCH = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
+
+
+@pytest.fixture
+def constructions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every URI parser and parameter validator built: stock connexion built two and one for every request."""
+    built: list[str] = []
+    for cls in (AbstractURIParser, CompiledParameterValidator):
+        original = cls.__init__
+
+        def counting(self, *args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            built.append(type(self).__name__)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", counting)
+    return built
+
+
+def test_validating_a_request_again_builds_no_parser_or_validator(constructions: list[str], tenant: str) -> None:
+    headers = {"Authorization": f"Bearer {tenant}"}
+    with TestClient(build_app()) as client:
+        assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": 4.2}]).status_code == 200
+        before = len(constructions)
+        assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": 4.3}]).status_code == 200
+        refused = client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": "high"}])
+        assert refused.status_code == 400 and refused.json()["code"] == "BASE_0001", refused.text
+        wrong_type = client.patch(OVERIT_BATCH, headers={**headers, "Content-Type": "text/plain"}, content=b"[]")
+        assert wrong_type.status_code == 415
+        assert client.patch(f"{OVERIT_BATCH[:-6]}x/batch", headers=headers, json=[]).status_code == 404
+    assert constructions[before:] == []
+
+
+def _any_json_media_type(api_id: str, spec: dict) -> dict:
+    if api_id == "overit":
+        content = spec["paths"]["/accounts/{accountId}/measuring-elements/{measuringElementId}/measures/batch"]
+        body = content["patch"]["requestBody"]["content"]
+        body["*/*json"] = body.pop("application/json")
+    return spec
+
+
+def test_a_contracts_media_range_is_validated_for_every_type_it_matches_and_plans_stay_bounded(tenant: str) -> None:
+    """A client names as many media types as it likes within a range: each is still checked, and an operation
+    keeps plans for a bounded number of them."""
+    headers = {"Authorization": f"Bearer {tenant}"}
+    with TestClient(build_app(transform_spec=_any_json_media_type)) as client:
+        for n in range(3 * _PLANNED_MEDIA_TYPES):
+            typed = {**headers, "Content-Type": f"application/vnd.n{n}+json"}
+            good = client.patch(OVERIT_BATCH, headers=typed, content=b'[{"id": 3101, "value": 4.2}]')
+            assert good.status_code == 200, (n, good.text)
+            bad = client.patch(OVERIT_BATCH, headers=typed, content=b'[{"id": 3101, "value": "high"}]')
+            assert bad.status_code == 400 and bad.json()["code"] == "BASE_0001", (n, bad.text)
+    planned = [o for o in gc.get_objects() if isinstance(o, PlannedRequestValidation) and o._plans]
+    assert planned and max(len(operation._plans) for operation in planned) <= _PLANNED_MEDIA_TYPES
+
+
+def test_checking_an_answer_again_looks_nothing_up_in_the_contract(monkeypatch: pytest.MonkeyPatch, tenant: str):
+    """Stock connexion looks up the response definition (twice), the schema and the produced media types for every
+    answer; the planned check does so once per operation, status and media type, and still refuses a bad answer."""
+    looked_up: list[str] = []
+    for name in ("response_definition", "response_schema"):
+        original = getattr(OpenAPIOperation, name)
+
+        def counting(self, *args, _original=original, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            looked_up.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(OpenAPIOperation, name, counting)
+    headers = {"Authorization": f"Bearer {tenant}"}
+    with TestClient(build_app()) as client:
+        assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": 4.2}]).status_code == 200
+        assert looked_up
+        looked_up.clear()
+        for value in (4.3, 4.4):
+            assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": value}]).status_code == 200
+    assert looked_up == []
