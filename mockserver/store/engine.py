@@ -23,6 +23,9 @@ metadata = MetaData()
 
 SCHEMA: locks.Name = ("schema",)
 
+_KEPT_READERS = 4
+"""Threads that keep a reader connection of their own (the pool holds 15; the rest check one out per read)."""
+
 
 class Store:
     """Owns the engine; `transaction()` is the unit of work (commit on success, rollback on error)."""
@@ -38,6 +41,9 @@ class Store:
         # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
         # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs.
         self._writer: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
+        self._kept_writer: Connection | None = None
+        self._kept_readers: dict[int, Connection] = {}
+        self._keeping = threading.Lock()
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
@@ -54,8 +60,19 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         before_waiting()
-        with self._writer, self.engine.begin() as connection:
-            yield connection
+        with self._writer:
+            if self.dialect != "sqlite":
+                with self.engine.begin() as connection:
+                    yield connection
+                return
+            # Writers take turns under `_writer`, so one kept connection serves them all: checking one out of the
+            # pool and back in cost about as much as a small read. A unit of work begun inside another fails at
+            # once (the connection is in a transaction already).
+            connection = self._kept_writer
+            if connection is None or connection.closed:
+                connection = self._kept_writer = self.engine.connect()
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -63,8 +80,27 @@ class Store:
         writer, and a write in it fails at once; on PostgreSQL: a transaction as any other (see `reads_wait`)."""
         if self.reads_wait:
             before_waiting()
-        with self._reader.begin() as connection:
+        connection = self._kept_reader()
+        if connection is None:
+            with self._reader.begin() as connection:
+                yield connection
+            return
+        with connection.begin():
             yield connection
+
+    def _kept_reader(self) -> Connection | None:
+        """This thread's kept reader connection (SQLite; for a few threads: the event loop's, where read-only
+        handlers run, and the first workers'); None where it has none or is reading already."""
+        if self.dialect != "sqlite":
+            return None
+        thread = threading.get_ident()
+        connection = self._kept_readers.get(thread)
+        if connection is None or connection.closed:
+            with self._keeping:
+                if len(self._kept_readers) >= _KEPT_READERS and thread not in self._kept_readers:
+                    return None
+                connection = self._kept_readers[thread] = self._reader.connect()
+        return None if connection.in_transaction() else connection
 
     def refresh_statistics(self) -> None:
         """After a bulk load: let SQLite's planner learn the new row counts, so a date-range query takes the
@@ -87,5 +123,10 @@ class Store:
                 transaction.rollback()
 
     def dispose(self) -> None:
+        for connection in [*self._kept_readers.values(), self._kept_writer]:
+            if connection is not None:
+                connection.close()
+        self._kept_readers.clear()
+        self._kept_writer = None
         self._reader.dispose()
         self.engine.dispose()

@@ -1,0 +1,100 @@
+"""On SQLite, units of work keep their connections instead of checking one out of the pool each time: writers,
+who take turns, share one; a few threads keep a reader each. What a unit of work sees and refuses is unchanged."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import InvalidRequestError
+
+from mockserver.store import Store
+from mockserver.store.engine import _KEPT_READERS
+from mockserver.store.tables import tenants
+
+
+@pytest.fixture(params=["private", "sqlite-file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    url = "sqlite://" if request.param == "private" else f"sqlite:///{tmp_path / 'store.db'}"
+    opened = Store(url)
+    yield opened
+    opened.dispose()
+
+
+def test_writers_share_one_connection_and_each_commit_is_seen(store: Store) -> None:
+    used = []
+    for n in range(3):
+        with store.transaction() as connection:
+            connection.execute(insert(tenants).values(tenant=f"kept-{n}"))
+            used.append(connection)
+
+    def elsewhere() -> None:
+        with store.transaction() as connection:
+            used.append(connection)
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert len({id(connection) for connection in used}) == 1
+    with store.snapshot() as connection:
+        seen = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant.like("kept-%"))).scalars().all()
+    assert sorted(seen) == ["kept-0", "kept-1", "kept-2"]
+
+
+def test_a_failed_unit_of_work_leaves_nothing_and_the_next_one_works(store: Store) -> None:
+    tenant = f"rolled-back-{uuid.uuid4().hex}"
+    with pytest.raises(RuntimeError):
+        with store.transaction() as connection:
+            connection.execute(insert(tenants).values(tenant=tenant))
+            raise RuntimeError("a rule refused")
+    with store.transaction() as connection:
+        assert connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is None
+
+
+def test_a_unit_of_work_begun_inside_another_fails_at_once(store: Store) -> None:
+    with store.transaction():
+        with pytest.raises(InvalidRequestError):
+            with store.transaction():
+                pass
+
+
+def test_a_thread_reads_on_its_kept_connection_and_a_read_inside_a_read_gets_another(store: Store) -> None:
+    with store.snapshot() as first:
+        with store.snapshot() as inner:
+            assert inner is not first
+    with store.snapshot() as again:
+        assert again is first
+
+
+def test_only_a_few_threads_keep_a_reader_and_every_thread_reads(store: Store) -> None:
+    with store.transaction() as connection:
+        connection.execute(insert(tenants).values(tenant="everyone-sees-me"))
+    seen: list[bool] = []
+    barrier = threading.Barrier(_KEPT_READERS + 4)
+
+    def reader() -> None:
+        barrier.wait(10)  # all alive at once: none reuses another's thread id
+        with store.snapshot() as connection:
+            seen.append(connection.execute(select(tenants.c.tenant)).first() is not None)
+        barrier.wait(10)
+
+    threads = [threading.Thread(target=reader) for _ in range(_KEPT_READERS + 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [True] * len(threads)
+    assert len(store._kept_readers) <= _KEPT_READERS
+
+
+def test_disposing_closes_the_kept_connections(store: Store) -> None:
+    with store.transaction() as writer:
+        pass
+    with store.snapshot() as reader:
+        pass
+    store.dispose()
+    assert writer.closed and reader.closed
