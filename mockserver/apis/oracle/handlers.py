@@ -10,8 +10,10 @@ from types import ModuleType
 from typing import Any
 
 from connexion import request
+from connexion.context import scope
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
+from starlette.datastructures import URL, Headers
 
 from mockserver.apis.oracle import access, query, repository, representation, rules
 from mockserver.apis.oracle.representation import COLLECTION_MEDIA_TYPE, ITEM_MEDIA_TYPE
@@ -24,12 +26,24 @@ Answer = tuple[dict[str, Any], int, dict[str, str]]
 DEFAULT_LIMIT, MAX_LIMIT = 25, 500
 
 
+def _incoming_headers() -> Headers:
+    """The request's headers, read straight from its scope: `connexion.request` builds a new request object on every
+    attribute read, about as costly as a query to the store."""
+    return Headers(scope=scope._get_current_object())
+
+
+def _incoming_path() -> str:
+    """`request.url.path`, read the same way."""
+    return URL(scope=scope._get_current_object()).path
+
+
 def _headers(media_type: str, **extra: str) -> dict[str, str]:
     """The answer's content type and the two framework headers Oracle always answers with."""
+    headers = _incoming_headers()
     return {
         "Content-Type": media_type,
-        "REST-Framework-Version": request.headers.get("rest-framework-version", "1"),
-        "Metadata-Context": request.headers.get("metadata-context", ""),
+        "REST-Framework-Version": headers.get("rest-framework-version", "1"),
+        "Metadata-Context": headers.get("metadata-context", ""),
         **extra,
     }
 
@@ -83,7 +97,7 @@ class OracleHandlers:
             self._access.require_view(self._repository.held_privileges(connection, user))
             reading, meter = self._existing(connection, user, MeterReadingId)
         body = self._shaped(
-            self._representation.represent(reading, meter, request.url.path, only_data=bool(onlyData)), fields
+            self._representation.represent(reading, meter, _incoming_path(), only_data=bool(onlyData)), fields
         )
         return body, 200, _headers(media_type)
 
@@ -117,7 +131,7 @@ class OracleHandlers:
                 meter_id: self._repository.meter_of(connection, user, meter_id)
                 for meter_id in {r.meter_id for r in found}
             }
-        path = request.url.path.rstrip("/")
+        path = _incoming_path().rstrip("/")
         items = [
             self._shaped(
                 self._representation.represent(
@@ -160,7 +174,7 @@ class OracleHandlers:
                 self._query.refuse_unmodelled(rule_id, name, value)
 
     def _media_type(self, default: str = ITEM_MEDIA_TYPE) -> str:
-        media_type = self._representation.negotiate(request.headers.get("accept"), default)
+        media_type = self._representation.negotiate(_incoming_headers().get("accept"), default)
         if media_type is None:
             raise ProblemException(
                 status=406,
