@@ -47,25 +47,21 @@ def test_writers_share_one_connection_and_each_commit_is_seen(store: Store) -> N
 
 def test_a_failed_unit_of_work_leaves_nothing_and_the_next_one_works(store: Store) -> None:
     tenant = f"rolled-back-{uuid.uuid4().hex}"
-    with pytest.raises(RuntimeError):
-        with store.transaction() as connection:
-            connection.execute(insert(tenants).values(tenant=tenant))
-            raise RuntimeError("a rule refused")
+    with pytest.raises(RuntimeError), store.transaction() as connection:
+        connection.execute(insert(tenants).values(tenant=tenant))
+        raise RuntimeError("a rule refused")
     with store.transaction() as connection:
         assert connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is None
 
 
 def test_a_unit_of_work_begun_inside_another_fails_at_once(store: Store) -> None:
-    with store.transaction():
-        with pytest.raises(InvalidRequestError):
-            with store.transaction():
-                pass
+    with store.transaction(), pytest.raises(InvalidRequestError), store.transaction():
+        pass
 
 
 def test_a_thread_reads_on_its_kept_connection_and_a_read_inside_a_read_gets_another(store: Store) -> None:
-    with store.snapshot() as first:
-        with store.snapshot() as inner:
-            assert inner is not first
+    with store.snapshot() as first, store.snapshot() as inner:
+        assert inner is not first
     with store.snapshot() as again:
         assert again is first
 
