@@ -25,7 +25,7 @@ from mockserver.contracts import ContractError, base_path_of, load_spec
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
 from mockserver.media_types import MediaTypeCase
-from mockserver.once_per_operation import OnceDecoratedApp, middlewares
+from mockserver.once_per_operation import OnceDecoratedApp
 from mockserver.qa.faults import Faults
 from mockserver.qa.journal import Journal
 from mockserver.qa.middleware import QaMiddleware
@@ -100,7 +100,7 @@ def build_app(
     app = OnceDecoratedApp(
         __name__,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=settings.swagger_ui),
-        middlewares=middlewares(routed_once=settings.routed_once),
+        plan_once=settings.plan_once,
     )
     validator_map = compiled_validator_map() if validator_map is None else validator_map
     errors = ErrorRouter()

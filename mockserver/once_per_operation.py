@@ -6,8 +6,8 @@ operation's parameters, every time. Here each operation decorates its handler on
 decorators, and keeps the URI parser; what a request brings (its scope, body, the `operation` context) is still
 read per request, exactly as connexion reads it.
 
-Request and response validation likewise (`planned_validation.py`), and the request is routed once for all the
-operation's layers (`routed_once.py`).
+The handler's keyword arguments (`planned_arguments.py`), request and response validation likewise
+(`planned_validation.py`), and the request is routed once for all the operation's layers (`routed_once.py`).
 
 The app class is swapped the way connexion's own `AsyncApp` and `FlaskApp` do it: `_middleware_app` is the
 routed ASGI app `AbstractApp` wraps in its middleware stack."""
@@ -23,6 +23,7 @@ from connexion.apps.abstract import AbstractApp
 from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import AsyncParameterDecorator
 from connexion.middleware import ConnexionMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
@@ -32,6 +33,7 @@ from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
 from starlette.types import Receive, Scope, Send
 
+from mockserver.planned_arguments import PlannedParameters
 from mockserver.planned_validation import PlannedRequestValidationMiddleware, PlannedResponseValidationMiddleware
 from mockserver.routed_once import RoutedOnce
 
@@ -40,6 +42,10 @@ _DOCS = re.compile(r"/ui(/|$)|/openapi\.(json|yaml)$")
 
 
 class _DecoratedOnce(StarletteDecorator):
+    @property
+    def _parameter_decorator_cls(self) -> type[AsyncParameterDecorator]:
+        return PlannedParameters
+
     def __call__(self, function: t.Callable) -> t.Callable:
         decorated = self.decorate(function)
         parsers: list[AbstractURIParser] = []
@@ -90,16 +96,23 @@ _REPLACED: dict[type, type] = {
 MIDDLEWARES = [_REPLACED.get(middleware, middleware) for middleware in ConnexionMiddleware.default_middlewares]
 
 
-def middlewares(*, routed_once: bool = True) -> list[t.Any]:
+def middlewares() -> list[t.Any]:
     """connexion's middlewares, replaced as above, with `RoutedOnce` right inside the exception middleware."""
     inside = MIDDLEWARES.index(ExceptionMiddleware) + 1
-    return [*MIDDLEWARES[:inside], functools.partial(RoutedOnce, enabled=routed_once), *MIDDLEWARES[inside:]]
+    return [*MIDDLEWARES[:inside], RoutedOnce, *MIDDLEWARES[inside:]]
 
 
 class OnceDecoratedApp(AsyncApp):
-    """`connexion.AsyncApp`, taking the same arguments; its middlewares default to `middlewares()`."""
+    """`connexion.AsyncApp`, taking the same arguments; its middlewares default to `middlewares()`.
 
-    def __init__(self, import_name: str, **options: t.Any) -> None:
+    ``plan_once=False`` gives stock connexion 3.3 instead: its own middlewares and operations, which work everything
+    out on every request. The suite answers the same requests both ways and compares the answers."""
+
+    def __init__(self, import_name: str, *, plan_once: bool = True, **options: t.Any) -> None:
+        if not plan_once:
+            options.setdefault("middlewares", list(ConnexionMiddleware.default_middlewares))
+            AsyncApp.__init__(self, import_name, **options)
+            return
         self._middleware_app = _ASGIApp()
         options.setdefault("middlewares", middlewares())
         AbstractApp.__init__(self, import_name, **options)

@@ -11,7 +11,7 @@ middleware's own Starlette routes, changes the scope as that router would, and r
 the layers below hold, in their order: security, request validation, response validation, context, handler. What
 they raise reaches connexion's exception middleware as before. Everything else (the docs, a 404, a 405, a path
 that routing would redirect, a stack other than connexion's) goes down the stock chain, which answers it as
-always. `Settings(routed_once=False)` (`--no-routed-once`) turns it off: the suite runs its API tests both ways."""
+always. `Settings(plan_once=False)` serves stock connexion instead: the suite runs its API tests both ways."""
 
 from __future__ import annotations
 
@@ -62,9 +62,9 @@ class _Plan:
 
 
 class RoutedOnce:
-    def __init__(self, app: ASGIApp, *, enabled: bool = True) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._enabled = enabled
+        self._enabled = True
         self._routing: RoutingMiddleware | None = None
         self._plans: dict[tuple[str, str], _Plan] = {}
         self._planned = False

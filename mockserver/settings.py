@@ -39,9 +39,9 @@ class Settings:
     fixtures: Path = DEMO
     auth_mode: AuthMode = "open"
     validate_responses: bool = True
-    routed_once: bool = True
-    """Route a request once for all of its operation's connexion layers (`routed_once.py`); off: connexion's stack
-    routes it in each."""
+    plan_once: bool = True
+    """What connexion works out on every request from the operation alone is worked out once per operation
+    (`once_per_operation.py`); off: stock connexion (with the compiled validators), for comparing answers."""
     swagger_ui: bool = True
     job_pace: JobPace = field(default_factory=JobPace)
     journal_size: int = 1000

@@ -87,7 +87,7 @@ _TRACE_ID = re.compile(rb'"traceId":"[^"]*"')
 @pytest.fixture
 def both_ways() -> Iterator[tuple[TestClient, TestClient]]:
     """Two mocks, one routing once and one handing each request down the stack, on the same frozen clock."""
-    apps = [build_app(Settings(routed_once=routed_once)) for routed_once in (True, False)]
+    apps = [build_app(Settings(plan_once=routed_once)) for routed_once in (True, False)]
     clients = [TestClient(app) for app in apps]
     for client in clients:
         client.put("/__admin/clock", json={"mode": "frozen", "at": "2026-05-01T12:00:00Z"}).raise_for_status()
@@ -126,7 +126,7 @@ def layers_entered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_an_operation_is_routed_once_and_its_layers_run_without_the_stack(
     layers_entered: list[str], tenant: str, routed_once: bool
 ) -> None:
-    with TestClient(build_app(Settings(routed_once=routed_once))) as client:
+    with TestClient(build_app(Settings(plan_once=routed_once))) as client:
         good = client.get(f"{ORACLE}/{READING}", headers={"Authorization": _basic(tenant)})
         refused = client.get(f"{ORACLE}/{READING}?onlyData=maybe", headers={"Authorization": _basic(tenant)})
         assert (good.status_code, refused.status_code) == (200, 400)
@@ -157,7 +157,7 @@ def test_an_answer_that_breaks_the_contract_is_refused_the_same_both_ways(tenant
 
     answers = []
     for routed_once in (True, False):
-        with TestClient(build_app(Settings(routed_once=routed_once), transform_spec=require_a_header)) as client:
+        with TestClient(build_app(Settings(plan_once=routed_once), transform_spec=require_a_header)) as client:
             answers.append(_answer(client, "GET", f"{ORACLE}/{READING}", {"Authorization": _basic(tenant)}, None))
     assert answers[0] == answers[1]
     assert answers[0][0] == 500 and b"X-Never-Sent".lower() in answers[0][2].lower()

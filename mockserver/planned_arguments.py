@@ -1,0 +1,88 @@
+"""connexion's parameter decorator, with what depends only on the operation worked out once.
+
+For every request stock connexion 3.3 reads the operation (through its `operation` context proxy) a few dozen
+times to find the handler's keyword arguments: the definitions of the path and query parameters, their defaults,
+the body's name and schema, and it asks for the form and files even of a JSON request.
+
+Here each operation works these out at its first request and keeps them; what a request brings (its path and
+query parameters through connexion's own URI parser, the connexion context) is still read per request, and the
+values go through connexion's own conversion functions. A request the plan does not cover (a form or multipart
+body, a handler taking the body or `**kwargs`, TRACE) goes through connexion's stock decorator."""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+from copy import deepcopy
+
+from connexion.context import _context, operation
+from connexion.decorators.parameter import (
+    CONTEXT_NAME,
+    AsyncParameterDecorator,
+    _get_query_defaults,
+    _get_val_from_param,
+    _query_args_helper,
+    unwrap_decorators,
+)
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.lifecycle import ConnexionRequest
+from connexion.operations import AbstractOperation, Swagger2Operation
+from connexion.utils import deep_merge, inspect_function_arguments
+
+
+class _ArgumentPlan(t.NamedTuple):
+    path_definitions: dict[str, dict]
+    query_definitions: dict[str, dict]
+    query_defaults: dict[str, t.Any]
+
+
+class PlannedParameters(AsyncParameterDecorator):
+    """`AsyncParameterDecorator`, giving the handler the same keyword arguments."""
+
+    def __call__(self, function: t.Callable) -> t.Callable:
+        stock = super().__call__(function)
+        arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
+        plans: list[_ArgumentPlan | None] = []
+        sanitize = self.sanitize_fn
+
+        @functools.wraps(function)
+        async def wrapper(request: ConnexionRequest) -> t.Any:
+            if not plans:  # the operation is known only while one of its requests is served
+                plans.append(_plan(operation._get_current_object(), arguments, has_kwargs, sanitize))
+            plan = plans[0]
+            if plan is None or request.mimetype in FORM_CONTENT_TYPES:
+                return await stock(request)
+            found: dict[str, t.Any] = {}
+            for name, value in request.path_params.items():
+                definition = plan.path_definitions.get(name)
+                found[sanitize(name)] = value if definition is None else _get_val_from_param(value, definition)
+            query = deep_merge(deepcopy(plan.query_defaults), request.query_params)
+            found.update(_query_args_helper(plan.query_definitions, query, arguments, has_kwargs, sanitize))
+            kwargs = {sanitize(name): value for name, value in found.items()}
+            context = _context.get()
+            for key, value in context.items():
+                if key in arguments:
+                    kwargs[key] = value
+            if CONTEXT_NAME in arguments:
+                kwargs[CONTEXT_NAME] = context
+            return await function(**kwargs)
+
+        return wrapper
+
+
+def _plan(
+    operation: AbstractOperation, arguments: list[str], has_kwargs: bool, sanitize: t.Callable[[str], str]
+) -> _ArgumentPlan | None:
+    """None where connexion would hand the handler its body (or everything), or for TRACE: stock connexion then."""
+    if has_kwargs or operation.method.upper() == "TRACE" or isinstance(operation, Swagger2Operation):
+        return None
+    if operation.is_request_body_defined and sanitize(operation.body_name(None)) in arguments:
+        return None
+    query_definitions = {
+        parameter["name"]: parameter for parameter in operation.parameters if parameter["in"] == "query"
+    }
+    return _ArgumentPlan(
+        path_definitions={p["name"]: p for p in operation.parameters if p["in"] == "path"},
+        query_definitions=query_definitions,
+        query_defaults=_get_query_defaults(query_definitions),
+    )
