@@ -20,9 +20,9 @@ Window = Callable[[datetime | None, datetime | None, datetime | None], tuple[dat
 _insert_reading = Prepared(insert(readings))
 _READING_NAMES = ("tenant", "channel_id", "time", "value", "estimated", "note")
 
-# A channel with its versions, one row per version (none: one row of nulls), oldest first. An import looks up each
-# group's channel: prepared once, run on the raw cursor, since building and compiling Core per lookup cost more
-# than the lookup.
+# An import looks up each group's channel and the times it already has: prepared once and run on the raw cursor,
+# since building and compiling Core for every group cost more than the lookups. A channel comes with its versions,
+# one row per version (none: one row of nulls), oldest first.
 _CHANNEL_COLUMNS = ("channel_id", "meter_id", "interval_seconds", "observation_type_code", "channel_import_id")
 _VERSION_COLUMNS = (
     "version_id", "begin_date", "end_date", "unit_code", "multiplier", "maximum_reading", "observation_rule",
