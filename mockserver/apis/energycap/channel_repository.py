@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from mockserver.apis.energycap.repository import channels_where
+from mockserver.apis.energycap.repository import channel_by_id
 from mockserver.apis.energycap.rules import Channel
 from mockserver.apis.energycap.tables import (
     channels,
@@ -46,8 +46,7 @@ def meter_exists(connection: Connection, tenant: str, meter_id: int) -> bool:
 
 
 def channel(connection: Connection, tenant: str, channel_id: int) -> Channel | None:
-    found = channels_where(connection, tenant, channels.c.channel_id == channel_id)
-    return found[0] if found else None
+    return channel_by_id(connection, tenant, channel_id)
 
 
 def unit_codes(connection: Connection, tenant: str) -> set[str]:

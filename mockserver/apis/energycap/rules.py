@@ -48,7 +48,10 @@ class Channel:
         return self.versions[-1].unit_code if self.versions else None
 
     def version_at(self, moment: datetime) -> Version | None:
-        return next((version for version in self.versions if version.covers(moment)), None)
+        for version in self.versions:  # a loop, not next() over a generator: asked once per imported reading
+            if version.covers(moment):
+                return version
+        return None
 
 
 @dataclass
@@ -131,34 +134,39 @@ def import_readings(
     """Every group resolved, every reading checked on its own; what passes is returned to be stored. The two
     steps are parameters so that a test can serve a mock that gets one of them wrong."""
     outcome = Outcome()
+    stored = outcome.stored
     seen: dict[int, set[datetime]] = {}
     for group in groups:
         echo = {key: group.get(key) for key in GROUP_KEYS}
         channel = resolve(group, catalog)
         if isinstance(channel, str):
-            failed = [{**_echo_reading(reading), "error": channel} for reading in group["readings"]]
+            failed = [_echo_reading(reading, channel) for reading in group["readings"]]
             outcome.failed.append({**echo, "error": channel, "readings": failed})
             continue
-        times = [parse_time(reading["time"]) for reading in group["readings"]]
-        taken = seen.setdefault(channel.channel_id, set()) | taken_times(channel.channel_id, times)
+        channel_id = channel.channel_id
+        readings = group["readings"]
+        times = [parse_time(reading["time"]) for reading in readings]
+        seen_here = seen.setdefault(channel_id, set())
+        taken = seen_here | taken_times(channel_id, times)
         failed = []
-        for reading, moment in zip(group["readings"], times, strict=True):
+        for reading, moment in zip(readings, times, strict=True):
             error = reading_error(channel, reading, moment, taken)
             if error is not None:
-                failed.append({**_echo_reading(reading), "error": error})
+                failed.append(_echo_reading(reading, error))
                 continue
             taken.add(moment)
-            seen[channel.channel_id].add(moment)
-            outcome.stored.append((channel.channel_id, {**reading, "time": moment}))
+            seen_here.add(moment)
+            stored.append((channel_id, {**reading, "time": moment}))
         if failed:
-            outcome.failed.append({**echo, "channelId": channel.channel_id, "error": None, "readings": failed})
+            outcome.failed.append({**echo, "channelId": channel_id, "error": None, "readings": failed})
     return outcome
 
 
-def _echo_reading(reading: dict[str, Any]) -> dict[str, Any]:
+def _echo_reading(reading: dict[str, Any], error: str) -> dict[str, Any]:
     return {
         "time": reading["time"],
         "value": reading["value"],
         "estimated": reading.get("estimated"),
         "note": reading.get("note"),
+        "error": error,
     }
