@@ -25,8 +25,28 @@ from connexion.middleware.response_validation import (
     ResponseValidationOperation,
 )
 from connexion.operations import AbstractOperation
-from connexion.utils import is_nullable
+from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
+
+
+def content_type_of(headers: t.Any) -> str | None:
+    """`connexion.utils.extract_content_type`, step for step, without the typing alias it builds on every call (a
+    tenth of a small GET's time: it runs for the request and again for the answer)."""
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    for key, value in pairs:
+        name = key.decode("latin-1") if isinstance(key, bytes) else key
+        if name.lower() == "content-type":
+            return value.decode("latin-1") if isinstance(value, bytes) else value
+    return None
+
+
+def _mime_type_and_encoding(headers: t.Any, fallbacks: list[str]) -> tuple[str, str]:
+    """What connexion's validation middlewares' `extract_content_type` answers: the media type (the operation's
+    first one, or octet-stream, when none is given) and the charset (UTF-8 when none is given)."""
+    mime_type, encoding = split_content_type(content_type_of(headers))
+    if mime_type is None:
+        mime_type = fallbacks[0] if fallbacks else "application/octet-stream"
+    return mime_type, encoding or "utf-8"
 
 
 class _BodyPlan(t.NamedTuple):
@@ -58,6 +78,9 @@ class PlannedRequestValidation(RequestValidationOperation):
         self._body_uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._required = operation.request_body.get("required", False)
         self._plans: dict[str, _BodyPlan] = {}
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        return _mime_type_and_encoding(headers, self._operation.consumes)
 
     def validate_mime_type(self, mime_type: str) -> None:
         if self._consumes is not None and mime_type.lower() not in self._consumes:
@@ -133,6 +156,9 @@ class PlannedResponseValidation(ResponseValidationOperation):
         produces = operation.produces
         self._produces = MediaTypeDict([(media_type.lower(), None) for media_type in produces]) if produces else None
         self._plans: dict[tuple[str, str], _AnswerPlan] = {}
+
+    def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
+        return _mime_type_and_encoding(headers, self._operation.produces)
 
     def validate_mime_type(self, mime_type: str) -> None:
         if self._produces is not None and mime_type.lower() not in self._produces:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import gc
 
+import connexion.utils
 import pytest
 from connexion.operations import OpenAPIOperation
 from connexion.uri_parsing import AbstractURIParser
 from starlette.testclient import TestClient
 
 from mockserver.app import build_app
-from mockserver.planned_validation import _PLANNED_MEDIA_TYPES, PlannedRequestValidation
+from mockserver.planned_validation import _PLANNED_MEDIA_TYPES, PlannedRequestValidation, content_type_of
 from mockserver.validation import CompiledParameterValidator
 
 OVERIT_BATCH = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
@@ -89,3 +90,44 @@ def test_checking_an_answer_again_looks_nothing_up_in_the_contract(monkeypatch: 
         for value in (4.3, 4.4):
             assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": value}]).status_code == 200
     assert looked_up == []
+
+
+def test_the_planned_checks_read_the_content_type_without_connexions_helper(
+    monkeypatch: pytest.MonkeyPatch, tenant: str
+) -> None:
+    """connexion's `extract_content_type` builds a typing alias on every call; request and response validation
+    read the content type (with the same result) without it. Only the response decorator still calls it."""
+    called: list[object] = []
+    original = connexion.utils.extract_content_type
+
+    def counting(headers):  # type: ignore[no-untyped-def]
+        called.append(headers)
+        return original(headers)
+
+    monkeypatch.setattr(connexion.utils, "extract_content_type", counting)
+    headers = {"Authorization": f"Bearer {tenant}"}
+    with TestClient(build_app()) as client:
+        answer = client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": 4.2}])
+        assert answer.status_code == 200
+        called.clear()
+        wrong = client.patch(
+            OVERIT_BATCH, headers={**headers, "Content-Type": "text/plain; charset=latin-1"}, content=b"[]"
+        )
+        assert wrong.status_code == 415
+        assert client.patch(OVERIT_BATCH, headers=headers, json=[{"id": 3101, "value": 4.3}]).status_code == 200
+    assert len(called) == 1  # the second batch's answer, in the response decorator
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [],
+        [(b"Content-Type", b"application/json")],
+        [(b"content-type", b"text/plain; charset=latin-1; q=1"), (b"content-type", b"application/json")],
+        [(b"x-other", b"1"), (b"CONTENT-TYPE", b"application/vnd.x+json;charset=utf-16")],
+        {"Content-Type": "application/json"},
+        {"x": "y"},
+    ],
+)
+def test_the_content_type_is_read_as_connexion_reads_it(headers: object) -> None:
+    assert content_type_of(headers) == connexion.utils.extract_content_type(headers)
