@@ -19,6 +19,7 @@ from mockserver.store.mock_state import MockState
 from mockserver.store.prepared import Prepared
 from mockserver.store.tables import credentials, tenants
 from mockserver.vendor_api import VendorApi
+from mockserver.worker_threads import before_waiting
 
 # Outside every well-formed credential, so no real tenant can be named so (and no NUL: PostgreSQL text refuses it).
 _REHEARSAL = "#rehearsal"
@@ -71,6 +72,8 @@ class Tenants:
         locks.exclusive(connection, locks.tenant_seeding(tenant))
         if self._exists(connection, tenant):  # seeded by another worker while this one waited
             return
+        # Seeding loads the whole configured dataset, of any size: never on the event loop.
+        before_waiting()
         # Not remembered yet: the transaction seeding it may still roll back; the next request will see it.
         connection.execute(insert(tenants).values(tenant=tenant))
         if self._kept is not None and self._store.shared:  # another worker may have posted a new dataset

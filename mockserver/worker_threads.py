@@ -1,9 +1,11 @@
 """Where a handler runs: on the event loop, or in a worker thread so that it holds up nobody else.
 
 The rule, declared here once: a handler marked `read_only` runs on the event loop, because all it does is read a
-snapshot of the store (or nothing from it) and a snapshot waits for no writer. Every other handler runs in a
-worker thread: its unit of work may wait for the store's write lock, behind one tenant's 100,000-reading import,
-and the loop must not wait with it. A hop costs about as much as a small read, so reads do not pay it.
+snapshot of the store (or nothing from it) and a snapshot waits for no writer. A handler marked `bounded_write`
+runs there too when the store can take its write at once (its write lock free, and no other process able to hold
+it): its work is small by contract. Every other handler, and a bounded write that would wait, runs in a worker
+thread: its unit of work may wait for the store's write lock, behind one tenant's 100,000-reading import, and the
+loop must not wait with it. A hop costs about as much as a small read, so small work does not pay it.
 
 Where even a read may wait (PostgreSQL: a read holds its tenant while a reset holds it too; a tenant seen for the
 first time is seeded, which writes), the store says so by calling `before_waiting`; a read-only handler that
@@ -30,6 +32,7 @@ LARGE_BODY_BYTES = 256 * 1024
 """A body at least this large is parsed and checked in a worker thread; a small one costs less than the hop."""
 
 _READ_ONLY = "__mockserver_read_only__"
+_BOUNDED_WRITE = "__mockserver_bounded_write__"
 _on_the_loop: ContextVar[bool] = ContextVar("on_the_loop", default=False)
 
 
@@ -46,6 +49,20 @@ def read_only(handler: H) -> H:
 
 def is_read_only(handler: Callable[..., Any]) -> bool:
     return getattr(handler, _READ_ONLY, False)
+
+
+def bounded_write(handler: H) -> H:
+    """Marks a handler whose one unit of work changes an amount of data the contract bounds (a batch of at most 50
+    measures, one reading) and which changes nothing before that unit of work begins: it starts on the loop. The
+    store lets it write there when its write lock is free at once and no other process can hold it; otherwise the
+    store stops it, and it begins again in a worker thread."""
+    setattr(handler, _BOUNDED_WRITE, True)
+    return handler
+
+
+def on_the_loop() -> bool:
+    """Whether the work now running was started on the event loop (by `placed`)."""
+    return _on_the_loop.get()
 
 
 def before_waiting() -> None:
@@ -67,7 +84,8 @@ def placed(handler: Callable[..., Any]) -> Callable[..., Any]:
     """The handler, run where the rule above says; connexion still reads its parameters (through `__wrapped__`)."""
     if not inspect.iscoroutinefunction(handler):
         return handler  # connexion runs plain functions in its thread pool itself
-    return _loop_first(handler) if is_read_only(handler) else off_the_loop(handler)
+    starts_on_the_loop = is_read_only(handler) or getattr(handler, _BOUNDED_WRITE, False)
+    return _loop_first(handler) if starts_on_the_loop else off_the_loop(handler)
 
 
 def off_the_loop(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
-from mockserver.worker_threads import before_waiting
+from mockserver.worker_threads import before_waiting, on_the_loop
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -39,8 +38,8 @@ class Store:
         self._reader = opened.reader or opened.engine
         # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
         # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
-        # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs.
-        self._writer: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
+        # Reentrant: a unit of work begun inside another by mistake fails at once (see `transaction`), never hangs.
+        self._writer = threading.RLock()
         self._kept_writer: Connection | None = None
         self._kept_readers: dict[int, Connection] = {}
         self._keeping = threading.Lock()
@@ -59,12 +58,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        before_waiting()
-        with self._writer:
-            if self.dialect != "sqlite":
-                with self.engine.begin() as connection:
-                    yield connection
-                return
+        if self.dialect != "sqlite":
+            before_waiting()
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        # On the event loop a write may go ahead only if it waits for nothing: this process's write lock is free
+        # now, and no other process writes to this file (the private store).
+        if not (on_the_loop() and not self.shared and self._writer.acquire(blocking=False)):
+            before_waiting()
+            self._writer.acquire()
+        try:
             # Writers take turns under `_writer`, so one kept connection serves them all: checking one out of the
             # pool and back in cost about as much as a small read. A unit of work begun inside another fails at
             # once (the connection is in a transaction already).
@@ -73,6 +77,8 @@ class Store:
                 connection = self._kept_writer = self.engine.connect()
             with connection.begin():
                 yield connection
+        finally:
+            self._writer.release()
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

@@ -18,7 +18,7 @@ from starlette.datastructures import URL, Headers
 from mockserver.apis.oracle import access, query, repository, representation, rules
 from mockserver.apis.oracle.representation import COLLECTION_MEDIA_TYPE, ITEM_MEDIA_TYPE
 from mockserver.runtime import Runtime
-from mockserver.worker_threads import read_only
+from mockserver.worker_threads import bounded_write, read_only
 
 Answer = tuple[dict[str, Any], int, dict[str, str]]
 
@@ -68,6 +68,7 @@ class OracleHandlers:
         self._representation = representation
         self._max_limit = max_limit
 
+    @bounded_write  # one reading
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = self._media_type()
         with self._runtime.unit_of_work(user) as connection:
@@ -154,6 +155,7 @@ class OracleHandlers:
         body["links"] = [{"rel": "self", "href": str(request.url), "name": "meterReadings", "kind": "collection"}]
         return body, 200, _headers(media_type)
 
+    @bounded_write  # one reading
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
         media_type = self._media_type()
         with self._runtime.unit_of_work(user) as connection:

@@ -10,6 +10,7 @@ from typing import Any
 
 from mockserver.apis.overit import access, repository, rules
 from mockserver.runtime import Runtime
+from mockserver.worker_threads import bounded_write
 
 
 class OveritHandlers:
@@ -26,6 +27,7 @@ class OveritHandlers:
         self._repository = repository
         self._access = access
 
+    @bounded_write  # at most 50 measures (the contract's maxItems)
     async def patch_measures_batch(
         self, accountId: int, measuringElementId: int, validated_body: list[dict[str, Any]], user: str
     ) -> tuple[dict[str, Any], int]:
