@@ -55,7 +55,9 @@ job_items = Table(
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("asset_id", BigInteger, nullable=False),
     Column("patch", JSON, nullable=False),
-    Column("errors", JSON),  # null: not handled yet or updated; a list: why the asset failed
+    # SQL NULL: not handled yet or updated; a list: why the asset failed. None is stored as SQL NULL, not as JSON
+    # null, which the failed items' `IS NOT NULL` would count as a failure.
+    Column("errors", JSON(none_as_null=True)),
     **CLUSTERED,
 )
 
