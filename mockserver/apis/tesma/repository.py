@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from mockserver.apis.tesma import rules
 from mockserver.apis.tesma.rules import Asset
 from mockserver.apis.tesma.schedule import PendingJob, Progress
-from mockserver.apis.tesma.tables import assets, corporate_groups, job_items, jobs
+from mockserver.apis.tesma.tables import assets, corporate_groups, job_failures, job_patches, jobs
 from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
@@ -75,8 +75,11 @@ _customer_fields = Prepared(
 )
 _last_job_id = Prepared(select(func.max(jobs.c.job_id)).where(_tenant_is(jobs)))
 _insert_job = Prepared(insert(jobs))
-_insert_item = Prepared(insert(job_items))
-_ITEM_NAMES = ("tenant", "job_id", "position", "asset_id", "patch", "errors")
+_insert_patches = Prepared(insert(job_patches))
+_PATCHES_NAMES = ("tenant", "job_id", "patches")
+_patches_of = Prepared(
+    select(job_patches.c.patches).where(_tenant_is(job_patches), job_patches.c.job_id == bindparam("job_id"))
+)
 _job = Prepared(select(jobs).where(_tenant_is(jobs), jobs.c.job_id == bindparam("job_id")))
 _job_of_group = Prepared(
     select(jobs).where(
@@ -84,9 +87,9 @@ _job_of_group = Prepared(
     )
 )
 _failed_items = Prepared(
-    select(job_items.c.asset_id, job_items.c.errors)
-    .where(_tenant_is(job_items), job_items.c.job_id == bindparam("job_id"), job_items.c.errors.is_not(None))
-    .order_by(job_items.c.position)
+    select(job_failures.c.asset_id, job_failures.c.errors)
+    .where(_tenant_is(job_failures), job_failures.c.job_id == bindparam("job_id"))
+    .order_by(job_failures.c.position)
 )
 _unfinished_query = (
     select(jobs)
@@ -96,26 +99,8 @@ _unfinished_query = (
 _last_end_before = Prepared(
     select(func.max(jobs.c.end_date)).where(_tenant_is(jobs), jobs.c.job_id < bindparam("first"))
 )
-_items_due = Prepared(
-    select(job_items.c.position, job_items.c.patch)
-    .where(
-        _tenant_is(job_items),
-        job_items.c.job_id == bindparam("job_id"),
-        job_items.c.position >= bindparam("start"),
-        job_items.c.position < bindparam("due"),
-    )
-    .order_by(job_items.c.position)
-)
-_fail_item = Prepared(
-    update(job_items)
-    .where(
-        job_items.c.tenant == bindparam("b_tenant"),
-        job_items.c.job_id == bindparam("b_job_id"),
-        job_items.c.position == bindparam("b_position"),
-    )
-    .values(errors=bindparam("errors"))
-)
-_FAIL_NAMES = ("errors", "b_tenant", "b_job_id", "b_position")
+_insert_failure = Prepared(insert(job_failures))
+_FAILURE_NAMES = ("tenant", "job_id", "position", "asset_id", "errors")
 _update_job = Prepared(
     update(jobs)
     .where(jobs.c.tenant == bindparam("b_tenant"), jobs.c.job_id == bindparam("b_job_id"))
@@ -162,15 +147,8 @@ def create_job(connection: Connection, tenant: str, group: str, items: list[dict
     created = JobRow(tenant, ((last and last[0]) or 0) + 1, group, sortable_datetime(now), None, None, len(items), 0,
                      0, NOT_STARTED)  # fmt: skip
     _run(_insert_job, connection, JobRow._fields, created)
-    if items:
-        job_id = created.job_id
-        # The body was parsed by orjson, so orjson can write every value of it back.
-        _insert_item.run_many(
-            connection,
-            _ITEM_NAMES,
-            [(tenant, job_id, position, item["assetId"], orjson.dumps(item).decode(), None)
-             for position, item in enumerate(items)],
-        )  # fmt: skip
+    # The body was parsed by orjson, so orjson can write every value of it back.
+    _run(_insert_patches, connection, _PATCHES_NAMES, (tenant, created.job_id, orjson.dumps(items).decode()))
     return created
 
 
@@ -228,25 +206,23 @@ def advance(connection: Connection, tenant: str, progress: Progress, rules: Modu
     if found is None:
         raise LookupError(f"tesma job {progress.job_id} of {tenant!r} vanished while it was advanced")
     row = JobRow(*found)
-    items = _items_due.all(
-        connection, {"tenant": tenant, "job_id": progress.job_id, "start": row.processed, "due": progress.due}
-    )
     updated: list[Asset] = []
-    if items:
+    if progress.due > row.processed:
         fields = customer_fields(connection, tenant, row.corporate_group) or set()
-        patches = [(position, _document(patch)) for position, patch in items]
-        current = _assets(connection, tenant, [patch["assetId"] for _position, patch in patches])
+        [stored] = _patches_of.all(connection, {"tenant": tenant, "job_id": progress.job_id})
+        due = list(enumerate(_document(stored[0])[row.processed : progress.due], start=row.processed))
+        current = _assets(connection, tenant, [patch["assetId"] for _position, patch in due])
         failures = []
-        for position, patch in patches:
+        for position, patch in due:
             outcome = rules.patch_asset(current.get(patch["assetId"]), row.corporate_group, fields, patch)
             if isinstance(outcome, Asset):
                 current[outcome.asset_id] = outcome
                 updated.append(outcome)
             else:
-                failures.append((json.dumps(outcome), tenant, progress.job_id, position))
+                failures.append((tenant, progress.job_id, position, patch["assetId"], json.dumps(outcome)))
         _save_assets(connection, tenant, updated)
         if failures:
-            _fail_item.run_many(connection, _FAIL_NAMES, failures)
+            _insert_failure.run_many(connection, _FAILURE_NAMES, failures)
     done = progress.ended is not None and progress.due == row.assets_total
     total_updated = row.assets_updated + len(updated)
     stands = (

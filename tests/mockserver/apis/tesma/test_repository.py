@@ -91,6 +91,7 @@ def test_jobs_and_assets_read_and_write_alike_on_every_store(store_url):
     assert assets[1] == {"assetId": 1, "corporateGroup": GROUP, "serialNumber": "Zwölf",
                          "customerSpecificFields": {FIELD: "Jürgen", "Room": "9"}}  # fmt: skip
     assert assets[3] == {"assetId": 3, "corporateGroup": GROUP, "location": "Höhe 2"}
+    assert state["jobs"][0]["items"] == FIXTURE["tesma"]["jobs"][0]["items"]
     assert [item["patch"] for item in state["jobs"][1]["items"]] == body
 
 
