@@ -133,3 +133,23 @@ def test_a_job_found_where_the_last_request_left_it_is_not_written(tmp_path):
             changes = sqlite.total_changes
             repository.advance(connection, tenant, unmoved)
             assert sqlite.total_changes == changes
+
+
+def test_a_request_that_finds_the_first_job_running_reads_no_more_of_the_queue(tmp_path, monkeypatch):
+    tenant = "queue"
+    headers = {"X-API-KEY": tenant, **HEADERS}
+    with mock_on(f"sqlite:///{tmp_path / 'store.db'}", tenant) as (app, client):
+        for _ in range(repository._PENDING_PAGE + 1):
+            client.patch("/v1/leases/assets", json=[{"assetId": 1}, {"assetId": 3}], headers=headers)
+        app.runtime.clock.advance(timedelta(seconds=1.5))  # the first of them has handled one of its items
+        pages: list[int] = []
+        unfinished = repository._unfinished
+
+        def counted(*args: Any, **kwargs: Any) -> list[repository.JobRow]:
+            page = unfinished(*args, **kwargs)
+            pages.append(len(page))
+            return page
+
+        monkeypatch.setattr(repository, "_unfinished", counted)
+        assert client.get("/v1/leases/assets/bulkpatches/2", headers=headers).json()["status"] == "inProgress"
+    assert pages == [repository._FIRST_PAGE]
