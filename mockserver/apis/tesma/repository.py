@@ -13,17 +13,28 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, text, update
 
 from mockserver.apis.tesma import rules
 from mockserver.apis.tesma.rules import Asset
 from mockserver.apis.tesma.schedule import PendingJob, Progress
-from mockserver.apis.tesma.tables import assets, corporate_groups, job_failures, job_patches, jobs
+from mockserver.apis.tesma.tables import (
+    END_DATE_INDEX,
+    IN_PROGRESS,
+    NOT_STARTED,
+    UNFINISHED,
+    UNFINISHED_INDEX,
+    UNFINISHED_SQL,
+    assets,
+    corporate_groups,
+    job_failures,
+    job_patches,
+    jobs,
+)
 from mockserver.store import locks
 from mockserver.store.prepared import Prepared
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
-NOT_STARTED, IN_PROGRESS = "notStarted", "inProgress"
 _ASSET_COLUMNS = ("serial_number", "location", "location_of_installation", "order_number", "cost_center",
                   "customer_specific_fields")  # fmt: skip
 # Asset lookups pad their id list to one of these lengths (repeating an id), so a few statements serve every
@@ -91,13 +102,40 @@ _failed_items = Prepared(
     .where(_tenant_is(job_failures), job_failures.c.job_id == bindparam("job_id"))
     .order_by(job_failures.c.position)
 )
-_unfinished_query = (
+
+
+class _Indexed:
+    """A read that must go through one index. Every request reads the queue, and through the primary key it walks
+    every job the tenant ever finished; SQLite's planner takes that walk whenever its statistics are older than
+    the jobs (they are refreshed on fixture loads, and jobs pile up between them), so there the statement names
+    its index. PostgreSQL's planner keeps its own statistics."""
+
+    def __init__(self, portable: Select[Any], on_sqlite: str) -> None:
+        self._portable = Prepared(portable)
+        self._on_sqlite = Prepared(text(on_sqlite))
+
+    def all(self, connection: Connection, parameters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        statement = self._on_sqlite if connection.dialect.name == "sqlite" else self._portable
+        return statement.all(connection, parameters)
+
+
+_BEFORE_EVERY_JOB = 0  # job ids start at 1
+_unfinished = _Indexed(
     select(jobs)
-    .where(_tenant_is(jobs), or_(jobs.c.status == NOT_STARTED, jobs.c.status == IN_PROGRESS))
+    .where(_tenant_is(jobs), UNFINISHED, jobs.c.job_id > bindparam("after"))
     .order_by(jobs.c.job_id)
+    .limit(bindparam("page")),
+    f"SELECT {', '.join(jobs.c.keys())} FROM tesma_jobs INDEXED BY {UNFINISHED_INDEX} "
+    f"WHERE tenant = :tenant AND {UNFINISHED_SQL} AND job_id > :after ORDER BY job_id LIMIT :page",
 )
-_last_end_before = Prepared(
-    select(func.max(jobs.c.end_date)).where(_tenant_is(jobs), jobs.c.job_id < bindparam("first"))
+# The latest end first; the first one before the unfinished job is the answer.
+_last_end_before = _Indexed(
+    select(jobs.c.end_date)
+    .where(_tenant_is(jobs), jobs.c.end_date.is_not(None), jobs.c.job_id < bindparam("first"))
+    .order_by(jobs.c.end_date.desc())
+    .limit(1),
+    f"SELECT end_date FROM tesma_jobs INDEXED BY {END_DATE_INDEX} "
+    "WHERE tenant = :tenant AND end_date IS NOT NULL AND job_id < :first ORDER BY end_date DESC LIMIT 1",
 )
 _insert_failure = Prepared(insert(job_failures))
 _FAILURE_NAMES = ("tenant", "job_id", "position", "asset_id", "errors")
@@ -167,27 +205,23 @@ queue, a request usually reads one page (it used to read and parse every unfinis
 _FIRST_PAGE = 2
 """The first page is shorter: a request mostly needs the running job alone, and the next one when it ends."""
 
-_unfinished_first = Prepared(_unfinished_query.limit(_FIRST_PAGE))
-_unfinished_after = Prepared(_unfinished_query.where(jobs.c.job_id > bindparam("after")).limit(_PENDING_PAGE))
-
 
 def pending(connection: Connection, tenant: str) -> tuple[Iterator[PendingJob], datetime | None]:
     """Unfinished jobs in creation order, read as they are asked for, and when the last finished one ended; the
     queue held from here on. Iterate before the transaction ends and before the jobs change."""
     hold_job_queue(connection, tenant)
-    first = _unfinished(connection, tenant, after=None)
+    first = _unfinished_jobs(connection, tenant, after=None)
     if not first:
         return iter(()), None
-    [last_end] = _last_end_before.first(connection, {"tenant": tenant, "first": first[0].job_id}) or (None,)
+    [last_end] = (_last_end_before.all(connection, {"tenant": tenant, "first": first[0].job_id}) or [(None,)])[0]
     return _paged(connection, tenant, first, _FIRST_PAGE), parse_datetime(last_end) if last_end else None
 
 
-def _unfinished(connection: Connection, tenant: str, *, after: int | None) -> list[JobRow]:
-    if after is None:
-        rows = _unfinished_first.all(connection, {"tenant": tenant})
-    else:
-        rows = _unfinished_after.all(connection, {"tenant": tenant, "after": after})
-    return [JobRow(*row) for row in rows]
+def _unfinished_jobs(connection: Connection, tenant: str, *, after: int | None) -> list[JobRow]:
+    first = after is None
+    parameters = {"tenant": tenant, "after": _BEFORE_EVERY_JOB if first else after,
+                  "page": _FIRST_PAGE if first else _PENDING_PAGE}  # fmt: skip
+    return [JobRow(*row) for row in _unfinished.all(connection, parameters)]
 
 
 def _paged(connection: Connection, tenant: str, page: list[JobRow], asked: int) -> Iterator[PendingJob]:
@@ -198,7 +232,7 @@ def _paged(connection: Connection, tenant: str, page: list[JobRow], asked: int) 
                              row.processed)  # fmt: skip
         if len(page) < asked:
             return
-        page, asked = _unfinished(connection, tenant, after=page[-1].job_id), _PENDING_PAGE
+        page, asked = _unfinished_jobs(connection, tenant, after=page[-1].job_id), _PENDING_PAGE
 
 
 def advance(connection: Connection, tenant: str, progress: Progress, rules: ModuleType = rules) -> None:
