@@ -125,7 +125,7 @@ _unfinished = _Indexed(
     .where(_tenant_is(jobs), UNFINISHED, jobs.c.job_id > bindparam("after"))
     .order_by(jobs.c.job_id)
     .limit(bindparam("page")),
-    f"SELECT {', '.join(jobs.c.keys())} FROM tesma_jobs INDEXED BY {UNFINISHED_INDEX} "
+    f"SELECT {', '.join(jobs.c.keys())} FROM {jobs.name} INDEXED BY {UNFINISHED_INDEX} "
     f"WHERE tenant = :tenant AND {UNFINISHED_SQL} AND job_id > :after ORDER BY job_id LIMIT :page",
 )
 # The latest end first; the first one before the unfinished job is the answer.
@@ -134,7 +134,7 @@ _last_end_before = _Indexed(
     .where(_tenant_is(jobs), jobs.c.end_date.is_not(None), jobs.c.job_id < bindparam("first"))
     .order_by(jobs.c.end_date.desc())
     .limit(1),
-    f"SELECT end_date FROM tesma_jobs INDEXED BY {END_DATE_INDEX} "
+    f"SELECT end_date FROM {jobs.name} INDEXED BY {END_DATE_INDEX} "
     "WHERE tenant = :tenant AND end_date IS NOT NULL AND job_id < :first ORDER BY end_date DESC LIMIT 1",
 )
 _insert_failure = Prepared(insert(job_failures))
