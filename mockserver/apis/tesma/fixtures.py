@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from mockserver.apis.tesma.rules import PATCHABLE
-from mockserver.apis.tesma.tables import assets, corporate_groups, job_items, jobs
+from mockserver.apis.tesma.tables import assets, corporate_groups, job_failures, job_patches, jobs
 from mockserver.errors import FixtureError
 from mockserver.fixture_schema import SectionSchema
 from mockserver.timestamps import normalize_datetime, parse_datetime, sortable_datetime
@@ -74,7 +74,7 @@ def _stored(text: str | None) -> str | None:
 
 
 def _load_jobs(connection: Connection, tenant: str, documented: list[dict[str, Any]]) -> None:
-    job_rows, item_rows = [], []
+    job_rows, patch_rows, failure_rows = [], [], []
     for j in documented:
         for counted in ("processed", "assetsSuccessfullyUpdated"):
             if j.get(counted, 0) > len(j["items"]):
@@ -86,23 +86,30 @@ def _load_jobs(connection: Connection, tenant: str, documented: list[dict[str, A
             "processed": j.get("processed", 0), "assets_updated": j.get("assetsSuccessfullyUpdated", 0),
             "status": j["status"],
         })  # fmt: skip
-        item_rows += [
+        patch_rows.append({"tenant": tenant, "job_id": j["id"], "patches": [item["patch"] for item in j["items"]]})
+        failure_rows += [
             {"tenant": tenant, "job_id": j["id"], "position": position, "asset_id": item["patch"]["assetId"],
-             "patch": item["patch"], "errors": item.get("errors")}
-            for position, item in enumerate(j["items"])
+             "errors": item["errors"]}
+            for position, item in enumerate(j["items"]) if item.get("errors") is not None
         ]  # fmt: skip
     if job_rows:
         connection.execute(insert(jobs), job_rows)
-    if item_rows:
-        connection.execute(insert(job_items), item_rows)
+        connection.execute(insert(job_patches), patch_rows)
+    if failure_rows:
+        connection.execute(insert(job_failures), failure_rows)
 
 
 def _dump_jobs(connection: Connection, tenant: str) -> list[dict[str, Any]]:
+    errors = {
+        (row.job_id, row.position): row.errors
+        for row in connection.execute(select(job_failures).where(job_failures.c.tenant == tenant))
+    }
     items: dict[int, list[dict[str, Any]]] = {}
-    for row in connection.execute(
-        select(job_items).where(job_items.c.tenant == tenant).order_by(job_items.c.job_id, job_items.c.position)
-    ):
-        items.setdefault(row.job_id, []).append({"patch": row.patch, **({"errors": row.errors} if row.errors else {})})
+    for row in connection.execute(select(job_patches).where(job_patches.c.tenant == tenant)):
+        items[row.job_id] = []
+        for position, patch in enumerate(row.patches):
+            failed = errors.get((row.job_id, position))
+            items[row.job_id].append({"patch": patch, "errors": failed} if failed else {"patch": patch})
     dumped = []
     for row in connection.execute(select(jobs).where(jobs.c.tenant == tenant).order_by(jobs.c.job_id)):
         job: dict[str, Any] = {"id": row.job_id, "corporateGroup": row.corporate_group,

@@ -91,3 +91,14 @@ def test_a_long_job_queue_is_read_a_page_at_a_time_and_still_runs_in_creation_or
                    if a["assetId"] == 111]  # fmt: skip
         assert asset["orderNumber"] == f"N{len(ids) - 1}"  # the last job ran last
     app.runtime.store.dispose()
+
+
+def test_a_fixture_job_lists_only_its_failed_items(client, tenant):
+    """An item without errors was stored as JSON null, which the failed items' `IS NOT NULL` counted (a 500)."""
+    items = [{"patch": {"assetId": 404}, "errors": ["gone"]}, {"patch": {"assetId": 111}}]
+    job = {"id": 1, "corporateGroup": "ACME", "createDate": "2026-01-01T00:00:00Z", "endDate": "2026-01-01T00:00:02Z",
+           "processed": 2, "assetsSuccessfullyUpdated": 1, "status": "partiallySuccessful", "items": items}  # fmt: skip
+    document = {"tesma": {"corporateGroups": [{"name": "ACME"}], "jobs": [job]}}
+    assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=document).status_code == 200
+    answer = client.get("/v1/leases/assets/bulkpatches/1", headers={"X-API-KEY": tenant, **ACME})
+    assert (answer.status_code, answer.json()["errors"]) == (200, [{"assetId": 404, "errors": ["gone"]}])
