@@ -85,3 +85,17 @@ def test_disabling_a_reading_cancels_the_later_ones_and_recreates_them(client, t
     assert recreated["ModifiedFlag"] is True
     assert recreated["NetValue"] == first["NetValue"] + 250  # counted from 1200: the disabled 1300 no longer counts
     assert recreated["ReadingDate"] == later["ReadingDate"]
+
+
+def test_a_create_and_a_disable_answer_with_the_headers_the_request_asked_for(client, tenant):
+    asked = {"Content-Type": ITEM, "Accept": "application/json", "REST-Framework-Version": "4", "Metadata-Context": "x"}
+    body = {**HOURS, "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 1200}
+    created = client.post(READINGS, json=body, auth=(tenant, "x"), headers=asked)
+    disabled = client.patch(
+        f"{READINGS}/{created.json()['MeterReadingId']}", json={"DisabledFlag": True}, auth=(tenant, "x"), headers=asked
+    )
+    for response in (created, disabled):
+        assert response.status_code < 300, response.text
+        framework = (response.headers["rest-framework-version"], response.headers["metadata-context"])
+        assert (response.headers["content-type"], *framework) == ("application/json", "4", "x")
+    assert created.headers["location"].endswith(f"{READINGS}/{created.json()['MeterReadingId']}")
