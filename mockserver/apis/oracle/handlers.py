@@ -37,13 +37,14 @@ def _incoming_path() -> str:
     return URL(scope=scope._get_current_object()).path
 
 
-def _headers(media_type: str, **extra: str) -> dict[str, str]:
-    """The answer's content type and the two framework headers Oracle always answers with."""
-    headers = _incoming_headers()
+def _headers(media_type: str, sent: Headers | None = None, **extra: str) -> dict[str, str]:
+    """The answer's content type and the two framework headers Oracle always answers with (``sent``: the request's
+    headers, when the caller holds them)."""
+    sent = _incoming_headers() if sent is None else sent
     return {
         "Content-Type": media_type,
-        "REST-Framework-Version": headers.get("rest-framework-version", "1"),
-        "Metadata-Context": headers.get("metadata-context", ""),
+        "REST-Framework-Version": sent.get("rest-framework-version", "1"),
+        "Metadata-Context": sent.get("metadata-context", ""),
         **extra,
     }
 
@@ -70,7 +71,8 @@ class OracleHandlers:
 
     @bounded_write  # one reading
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
-        media_type = self._media_type()
+        sent = _incoming_headers()
+        media_type = self._media_type(sent=sent)
         with self._runtime.unit_of_work(user) as connection:
             self._access.require_manage(self._repository.held_privileges(connection, user))
             key = self._rules.meter_key(validated_body)
@@ -79,8 +81,9 @@ class OracleHandlers:
             new_id = self._repository.next_reading_id(connection, user)
             reading = self._rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             self._repository.add(connection, user, reading)
-        href = f"{request.url.path.rstrip('/')}/{reading.meter_reading_id}"
-        return self._representation.represent_created(reading, meter, href), 201, _headers(media_type, Location=href)
+        href = f"{_incoming_path().rstrip('/')}/{reading.meter_reading_id}"
+        answer = self._representation.represent_created(reading, meter, href)
+        return answer, 201, _headers(media_type, sent, Location=href)
 
     @read_only
     async def get_meter_reading(
@@ -157,26 +160,28 @@ class OracleHandlers:
 
     @bounded_write  # one reading
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
-        media_type = self._media_type()
+        sent = _incoming_headers()
+        media_type = self._media_type(sent=sent)
         with self._runtime.unit_of_work(user) as connection:
             self._access.require_manage(self._repository.held_privileges(connection, user))
             target, meter = self._existing(connection, user, MeterReadingId)
             self._repository.hold_meter(connection, user, meter.meter_id)
             target, meter = self._existing(connection, user, MeterReadingId)  # as it stands now that it is held
-            self.require_fresh(request.headers.get("if-match"), target)
+            self.require_fresh(sent.get("if-match"), target)
             previous, later = self._repository.neighbours(connection, user, target)
             first_new_id = self._repository.next_reading_id(connection, user)
             disabled, recreated = self._rules.disable_reading(meter.template, target, previous, later, first_new_id)
             self._repository.save_disabled(connection, user, disabled, recreated)
-        return self._representation.represent(disabled, meter, request.url.path), 200, _headers(media_type)
+        return self._representation.represent(disabled, meter, _incoming_path()), 200, _headers(media_type, sent)
 
     def _refuse_unmodelled(self, rule_id: str, **parameters: str | None) -> None:
         for name, value in parameters.items():
             if value is not None:
                 self._query.refuse_unmodelled(rule_id, name, value)
 
-    def _media_type(self, default: str = ITEM_MEDIA_TYPE) -> str:
-        media_type = self._representation.negotiate(_incoming_headers().get("accept"), default)
+    def _media_type(self, default: str = ITEM_MEDIA_TYPE, sent: Headers | None = None) -> str:
+        accept = (_incoming_headers() if sent is None else sent).get("accept")
+        media_type = self._representation.negotiate(accept, default)
         if media_type is None:
             raise ProblemException(
                 status=406,

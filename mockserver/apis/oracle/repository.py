@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, true, update
 from sqlalchemy.sql import ColumnElement
 
 from mockserver.apis.oracle.query import Condition, Order
@@ -44,6 +44,7 @@ _meter_by_asset_and_code = Prepared(
 )
 
 _READING_COLUMNS = [column.name for column in readings.c if column.name != "tenant"]
+assert tuple(_READING_COLUMNS) == Reading._fields
 _readings = select(*(readings.c[name] for name in _READING_COLUMNS))
 _active_of_meter = _readings.where(
     readings.c.tenant == bindparam("tenant"),
@@ -66,6 +67,28 @@ _by_id = Prepared(
         readings.c.meter_reading_id == bindparam("reading_id"),
         readings.c.canceled_flag == false(),
     )
+)
+# One reading's row, as `row_of` gives it; every create writes one, so the INSERT is compiled once.
+_ROW_NAMES = ("tenant", *_READING_COLUMNS)
+_insert_reading = Prepared(insert(readings).values({name: bindparam(name) for name in _ROW_NAMES}))
+# Names unlike the columns': Core keeps a column's own name for the value an UPDATE sets.
+_DISABLE_NAMES = ("b_tenant", "b_id", "b_version")
+_disable = Prepared(
+    update(readings)
+    .where(readings.c.tenant == bindparam("b_tenant"), readings.c.meter_reading_id == bindparam("b_id"))
+    .values(disabled_flag=true(), version=bindparam("b_version"))
+)
+_CANCEL_NAMES = ("b_tenant", "b_meter", "b_after")
+_cancel_later = Prepared(
+    update(readings)
+    .where(
+        readings.c.tenant == bindparam("b_tenant"),
+        readings.c.meter_id == bindparam("b_meter"),
+        readings.c.reading_date > bindparam("b_after"),
+        readings.c.disabled_flag == false(),
+        readings.c.canceled_flag == false(),
+    )
+    .values(canceled_flag=true())
 )
 _privileges_of = Prepared(select(privileges.c.privileges).where(privileges.c.tenant == bindparam("tenant")))
 _max_id = Prepared(select(func.max(readings.c.meter_reading_id)).where(readings.c.tenant == bindparam("tenant")))
@@ -143,24 +166,12 @@ def neighbours(connection: Connection, tenant: str, target: Reading) -> tuple[Re
 
 def save_disabled(connection: Connection, tenant: str, disabled: Reading, recreated: list[Reading]) -> None:
     """The disabled reading, the later active ones canceled, and their re-created copies, in one go."""
-    connection.execute(
-        update(readings)
-        .where(readings.c.tenant == tenant, readings.c.meter_reading_id == disabled.meter_reading_id)
-        .values(disabled_flag=True, version=disabled.version)
-    )
-    connection.execute(
-        update(readings)
-        .where(
-            readings.c.tenant == tenant,
-            readings.c.meter_id == disabled.meter_id,
-            readings.c.reading_date > sortable_datetime(disabled.reading_date),
-            readings.c.disabled_flag == false(),
-            readings.c.canceled_flag == false(),
-        )
-        .values(canceled_flag=True)
+    _disable.run_many(connection, _DISABLE_NAMES, [(tenant, disabled.meter_reading_id, disabled.version)])
+    _cancel_later.run_many(
+        connection, _CANCEL_NAMES, [(tenant, disabled.meter_id, sortable_datetime(disabled.reading_date))]
     )
     if recreated:
-        connection.execute(insert(readings), [row_of(tenant, reading) for reading in recreated])
+        _insert_reading.run_many(connection, _ROW_NAMES, [_row_values(tenant, reading) for reading in recreated])
 
 
 _FILTERABLE: dict[str, ColumnElement[Any]] = {
@@ -255,7 +266,12 @@ def row_of(tenant: str, reading: Reading) -> dict[str, Any]:
 
 
 def add(connection: Connection, tenant: str, new: Reading) -> None:
-    connection.execute(insert(readings).values(row_of(tenant, new)))
+    _insert_reading.run_many(connection, _ROW_NAMES, [_row_values(tenant, new)])
+
+
+def _row_values(tenant: str, reading: Reading) -> tuple[Any, ...]:
+    """`row_of` as a tuple in `_ROW_NAMES` order (Reading's fields are the columns in table order)."""
+    return (tenant, *reading[:2], sortable_datetime(reading.reading_date), *reading[3:])
 
 
 def held_privileges(connection: Connection, tenant: str) -> list[str] | None:

@@ -112,8 +112,9 @@ def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[in
     """The element's measures, the element held until the transaction ends: a batch reads, then writes them."""
     locks.exclusive(connection, ("overit measuring element", tenant, element_id))
     rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
-    # Raw driver rows carry SQLite's 0/1 for the boolean, second to last.
-    return {row[0]: Measure(*row[:-2], bool(row[-2]), row[-1]) for row in rows}
+    # Raw driver rows carry SQLite's 0/1 for the boolean, second to last; `_make` skips the keyword machinery.
+    make = Measure._make
+    return {row[0]: make((*row[:-2], bool(row[-2]), row[-1])) for row in rows}
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:

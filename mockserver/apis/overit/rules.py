@@ -115,6 +115,8 @@ def update_measures(
     positions: dict[int, int] = {}
     codes_in_batch: dict[str, int] = {}
     timeline = Timeline(existing)
+    meter = _meter(element)
+    field_keys = _field_rule_keys(element, meter)
     for index, item in enumerate(items):
         measure_id = item["id"]
         if measure_id in positions:
@@ -149,12 +151,14 @@ def update_measures(
                 )
             )
             continue
-        found = _field_violations(element, item, index)
-        found += _external_code_violations(element, existing, items, item, index, codes_in_batch)
+        # Most items send no key a field rule of this element looks at, and no external code.
+        found = [] if field_keys.isdisjoint(item) else _field_violations(element, item, index)
+        if item.get("externalCode") is not None:
+            found += _external_code_violations(element, existing, items, item, index, codes_in_batch)
         if found:
             violations += found
             continue
-        outcome = _apply(element, timeline, measure, item, index)
+        outcome = _apply(meter, timeline, measure, item, index)
         if isinstance(outcome, RuleViolation):
             violations.append(outcome)
         else:
@@ -162,6 +166,16 @@ def update_measures(
     if violations:
         raise RulesBroken(violations)
     return updated
+
+
+def _field_rule_keys(element: MeasuringElement, meter: Characteristic | None) -> frozenset[str]:
+    """The item keys that can break a rule of `_field_violations` on ``element``: an item with none breaks none."""
+    keys = {"deltaValue", "catalogCodeId"}  # deltaValue: also refused beside value (MB-012)
+    if element.characteristic is None:
+        keys.add("value")
+    if meter is None:
+        keys.add("rotations")
+    return frozenset(keys)
 
 
 def _field_violations(element: MeasuringElement, item: dict[str, Any], index: int) -> list[RuleViolation]:
@@ -259,11 +273,11 @@ def _external_code_violations(
 
 
 def _apply(
-    element: MeasuringElement, timeline: Timeline, measure: Measure, item: dict[str, Any], index: int
+    meter: Characteristic | None, timeline: Timeline, measure: Measure, item: dict[str, Any], index: int
 ) -> Measure | RuleViolation:
+    """``measure`` updated by ``item``, on an element whose characteristic is ``meter`` (None: not a meter)."""
     measuring_date = normalize_datetime(item["measuringDate"]) if "measuringDate" in item else measure.measuring_date
     unfeasible = item.get("unfeasible") is True
-    meter = _meter(element)
     # Only unfeasible measures and meters look back in time.
     previous = timeline.previous(measure.id, measuring_date) if unfeasible or meter is not None else None
     has_value = "value" in item

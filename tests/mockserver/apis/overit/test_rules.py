@@ -1,5 +1,7 @@
 """The OverIT rules on plain data: no app, no store."""
 
+import itertools
+
 import pytest
 
 from mockserver.apis.overit.rules import (
@@ -11,6 +13,9 @@ from mockserver.apis.overit.rules import (
     Characteristic,
     Measure,
     MeasuringElement,
+    _field_rule_keys,
+    _field_violations,
+    _meter,
     previous_measure,
     require_target,
     update_measures,
@@ -164,3 +169,20 @@ def test_the_previous_measure_is_the_latest_earlier_one_not_rejected():
     )
     assert previous_measure(existing, 4, "2026-11-20T00:00:00Z").id == 2
     assert previous_measure(existing, 4, "2026-11-01T00:00:00Z") is None
+
+
+@pytest.mark.parametrize(
+    "target",
+    [element(), element(PLAIN), element(FORWARD_METER), element(PLAIN, group=7, codes=[70]), element(group=7)],
+    ids=["bare", "plain", "meter", "plain-with-codes", "group-only"],
+)
+def test_an_item_without_the_field_rule_keys_of_its_element_breaks_no_field_rule(target):
+    # update_measures skips the field rules for such an item: the keys must cover every rule that could fire.
+    keys = _field_rule_keys(target, _meter(target))
+    sample = {"value": 1.5, "deltaValue": 2.0, "rotations": 1, "catalogCodeId": 71, "note": "n",
+              "measuringUserId": 5, "externalCode": "X", "unfeasible": False}  # fmt: skip
+    for size in range(len(sample) + 1):
+        for names in itertools.combinations(sample, size):
+            item = {"id": 1, **{name: sample[name] for name in names}}
+            if keys.isdisjoint(item):
+                assert _field_violations(target, item, 0) == [], item
