@@ -28,6 +28,8 @@ from connexion.operations import AbstractOperation
 from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
 
+from mockserver.validation import CompiledResponseBodyValidator, answer_checked, answer_parsed
+
 
 def content_type_of(headers: t.Any) -> str | None:
     """`connexion.utils.extract_content_type`, step for step, without the typing alias it builds on every call (a
@@ -202,7 +204,9 @@ class PlannedResponseValidation(ResponseValidationOperation):
                             detail="Keys in response header don't match response specification. Difference: "
                             + ", ".join(missing)
                         )
-                if plan.validator is not None:
+                if plan.validator is CompiledResponseBodyValidator:
+                    send = _checked_before_sending(send, plan.schema, plan.nullable)
+                elif plan.validator is not None:
                     validator = plan.validator(scope, schema=plan.schema, nullable=plan.nullable, encoding=encoding)
                     send = validator.wrap_send(send)
             await send(message)
@@ -211,6 +215,25 @@ class PlannedResponseValidation(ResponseValidationOperation):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.next_app(scope, receive, self.validating(scope, send))
+
+
+def _checked_before_sending(send: Send, schema: dict, nullable: bool) -> Send:
+    """What `CompiledResponseBodyValidator.wrap_send` does, without a validator object and generator per answer:
+    the answer is held until its last part, its whole body checked, then sent."""
+    held: list[t.MutableMapping[str, t.Any]] = []
+
+    async def checked_send(message: t.MutableMapping[str, t.Any]) -> None:
+        held.append(message)
+        if message["type"] == "http.response.start" or message.get("more_body", False):
+            return
+        body = answer_parsed(b"".join(part.get("body", b"") for part in held))
+        if not (body is None and nullable):
+            answer_checked(schema, body)
+        for part in held:
+            await send(part)
+        held.clear()
+
+    return checked_send
 
 
 class _PlannedResponseValidationApi(ResponseValidationAPI):

@@ -214,20 +214,29 @@ def _parsed(raw: bytes) -> t.Any:
 
 class CompiledResponseBodyValidator(JSONResponseBodyValidator):
     def _parse(self, stream: t.Generator[bytes, None, None]) -> t.Any:
-        raw = b"".join(stream)
-        if not raw:
-            return None
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as error:
-            raise NonConformingResponseBody(f"Response body is not JSON: {error}") from None
+        return answer_parsed(b"".join(stream))
 
     def _validate(self, body: t.Any) -> None:
-        errors = schema_errors(_response_schemas.validator(self._schema), body)
-        if errors:
-            raise NonConformingResponseBody(
-                "Response body does not conform to specification: " + "; ".join(_describe(error) for error in errors)
-            )
+        answer_checked(self._schema, body)
+
+
+def answer_parsed(raw: bytes) -> t.Any:
+    """An answer's body as `CompiledResponseBodyValidator` parses it: None when empty."""
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise NonConformingResponseBody(f"Response body is not JSON: {error}") from None
+
+
+def answer_checked(schema: dict, body: t.Any) -> None:
+    """An answer's parsed body checked as `CompiledResponseBodyValidator` checks it."""
+    errors = schema_errors(_response_schemas.validator(schema), body)
+    if errors:
+        raise NonConformingResponseBody(
+            "Response body does not conform to specification: " + "; ".join(_describe(error) for error in errors)
+        )
 
 
 class CompiledParameterValidator(ParameterValidator):

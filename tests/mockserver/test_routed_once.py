@@ -147,20 +147,31 @@ def test_an_operation_is_routed_once_and_its_layers_run_without_the_stack(
     ]  # what routing would not hand to an operation goes down the stack
 
 
-def test_an_answer_that_breaks_the_contract_is_refused_the_same_both_ways(tenant: str) -> None:
-    def require_a_header(api_id: str, spec: dict) -> dict:
+def _require_a_header(answer: dict) -> None:
+    answer["headers"] = {"X-Never-Sent": {"required": True, "schema": {"type": "string"}}}
+
+
+def _require_a_member(answer: dict) -> None:
+    schema = answer["content"]["application/vnd.oracle.adf.resourceitem+json"]["schema"]
+    answer["content"]["application/vnd.oracle.adf.resourceitem+json"]["schema"] = {
+        "allOf": [schema, {"required": ["X-Never-Sent"]}]
+    }
+
+
+@pytest.mark.parametrize("breaking", [_require_a_header, _require_a_member], ids=["header", "body"])
+def test_an_answer_that_breaks_the_contract_is_refused_the_same_both_ways(tenant: str, breaking) -> None:
+    def broken(api_id: str, spec: dict) -> dict:
         spec = copy.deepcopy(spec)
         if api_id == "oracle":
-            answer = spec["paths"]["/meterReadings/{MeterReadingId}"]["get"]["responses"]["200"]
-            answer["headers"] = {"X-Never-Sent": {"required": True, "schema": {"type": "string"}}}
+            breaking(spec["paths"]["/meterReadings/{MeterReadingId}"]["get"]["responses"]["200"])
         return spec
 
     answers = []
-    for routed_once in (True, False):
-        with TestClient(build_app(Settings(plan_once=routed_once), transform_spec=require_a_header)) as client:
+    for plan_once in (True, False):
+        with TestClient(build_app(Settings(plan_once=plan_once), transform_spec=broken)) as client:
             answers.append(_answer(client, "GET", f"{ORACLE}/{READING}", {"Authorization": _basic(tenant)}, None))
     assert answers[0] == answers[1]
-    assert answers[0][0] == 500 and b"X-Never-Sent".lower() in answers[0][2].lower()
+    assert answers[0][0] == 500 and b"x-never-sent" in answers[0][2].lower(), answers[0]
 
 
 _TINY_SPEC = {
