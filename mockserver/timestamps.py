@@ -60,8 +60,11 @@ def format_datetime(moment: datetime) -> str:
 
 def sortable_datetime(moment: datetime) -> str:
     """Fixed width (always microseconds), so that stored text sorts in time order: 2026-01-01T00:15:00.000000Z.
-    (isoformat, not strftime: imports format this hundreds of thousands of times, and it is five times faster.)"""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
+    (%-formatting, not strftime or isoformat: imports format this hundreds of thousands of times; it is five times
+    faster than strftime and half again as fast as `isoformat(timespec=...)`, with the same text.)"""
+    m = moment.astimezone(UTC)
+    fields = (m.year, m.month, m.day, m.hour, m.minute, m.second, m.microsecond)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % fields  # noqa: UP031  (faster than an f-string here, measured)
 
 
 def parse_date(text: str) -> datetime:
