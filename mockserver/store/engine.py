@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
+from mockserver.store.table_shapes import create_or_check
 from mockserver.worker_threads import before_waiting, on_the_loop
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
@@ -47,7 +48,10 @@ class Store:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
                 locks.exclusive(connection, SCHEMA)
-                metadata.create_all(connection)
+                create_or_check(connection, metadata, repr(self.engine.url))
+        except StoreError:
+            self.dispose()
+            raise
         except OperationalError as error:
             self.dispose()
             raise StoreError(f"cannot open the store {self.engine.url!r}: {error.orig}") from None
