@@ -42,7 +42,7 @@ def create_or_check(connection: Connection, metadata: MetaData, where: str) -> N
     ours = metadata.tables
     existing = set(inspect(connection).get_table_names()) & set(ours)
     _OWN.create_all(connection)
-    kept = dict(connection.execute(select(table_shapes.c.table_name, table_shapes.c.shape)).tuples().all())
+    kept = {name: shape for name, shape in connection.execute(select(table_shapes.c.table_name, table_shapes.c.shape))}
     changed = sorted(name for name in existing if kept.get(name) != shape_of(ours[name]))
     if changed:
         raise StoreError(
