@@ -6,10 +6,8 @@ it sees the last commit and waits for no writer, so a long import holds up no re
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
@@ -34,10 +32,11 @@ class Store:
         self.shared = opened.shared
         self.reads_wait = opened.reads_wait
         self._reader = opened.reader or opened.engine
-        # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
-        # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
-        # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs.
-        self._writer: AbstractContextManager[Any] = threading.RLock() if self.dialect == "sqlite" else nullcontext()
+        # SQLite has one writer at a time. Its writers, of this process and of others on the same file, queue here,
+        # each woken as the last one ends instead of polling the file's lock; a waiting writer holds no connection.
+        # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs
+        # (writer_queue.py). PostgreSQL: nothing, its writers wait on the rows and locks they need.
+        self._writer = opened.writers
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
