@@ -169,3 +169,13 @@ def test_without_flock_a_file_store_works_as_before(tmp_path, monkeypatch):
     assert tenants_seen(store) == ["t"]
     assert not lock_file_of(tmp_path / "store.db").exists()
     store.dispose()
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_the_store_working_and_says_so(tmp_path, caplog):
+    lock_file_of(tmp_path / "store.db").mkdir()  # not a file: opening it fails as an unwritable folder would
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    with store.transaction() as connection:
+        connection.execute(insert(tenants).values(tenant="t"))
+    assert tenants_seen(store) == ["t"]
+    assert "wait by polling" in caplog.text
+    store.dispose()
