@@ -37,6 +37,7 @@ class Store:
         # Reentrant: a unit of work begun inside another by mistake fails on SQLite's busy timeout, never hangs
         # (writer_queue.py). PostgreSQL: nothing, its writers wait on the rows and locks they need.
         self._writer = opened.writers
+        self._after_write = opened.after_write
         try:
             with self.transaction() as connection:
                 # Workers and replicas start together: one creates the tables, the others find them.
@@ -55,6 +56,7 @@ class Store:
         before_waiting()
         with self._writer, self.engine.begin() as connection:
             yield connection
+        self._after_write()
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

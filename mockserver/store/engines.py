@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
+from mockserver.store.wal_checkpoints import WalCheckpoints
 from mockserver.store.writer_queue import private_queue, shared_queue
 
 # A file store waits this long for a write outside its writers' queue (writer_queue.py) to finish before giving up
@@ -43,6 +44,8 @@ class Opened:
     reader: Engine | None = None  # where read-only units of work run, when not on ``engine``
     # Entered around every unit of work that may write, before it begins and until it ends (writer_queue.py).
     writers: AbstractContextManager[object] = field(default_factory=nullcontext)
+    # Called by a unit of work that has committed, once out of ``writers`` (wal_checkpoints.py).
+    after_write: Callable[[], None] = lambda: None
 
 
 PRIVATE_STORE_PREFIX = "mockserver-store-"
@@ -97,6 +100,7 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractCo
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # not inside a commit, in the writers' queue: after it
         cursor.close()
 
     @event.listens_for(writer, "begin")
@@ -120,7 +124,10 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractCo
 
     event.listen(writer, "connect", _configure)
     event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only
-    return Opened(writer, shared=shared, reads_wait=False, reader=reader, writers=writers)
+    checkpoints = WalCheckpoints(writer)
+    return Opened(
+        writer, shared=shared, reads_wait=False, reader=reader, writers=writers, after_write=checkpoints.after_write
+    )
 
 
 def _postgresql(url: str) -> Opened:
