@@ -37,10 +37,12 @@ class Store:
         self.shared = opened.shared
         self.reads_wait = opened.reads_wait
         self._reader = opened.reader or opened.engine
-        # SQLite has one writer at a time. This process's writers queue here, each woken as the last one ends,
-        # instead of polling the file's lock (other processes still do); and a waiting writer holds no connection.
-        # Reentrant: a unit of work begun inside another by mistake fails at once (see `transaction`), never hangs.
-        self._writer = threading.RLock()
+        # SQLite has one writer at a time. Its writers, of this process and of others on the same file, queue here,
+        # each woken as the last one ends instead of polling the file's lock; a waiting writer holds no connection.
+        # Reentrant: a unit of work begun inside another by mistake fails at once (see `transaction`), never hangs
+        # (writer_queue.py). PostgreSQL: nothing, its writers wait on the rows and locks they need.
+        self._writer = opened.writers
+        self._after_write = opened.after_write
         self._kept_writer: Connection | None = None
         self._kept_readers: dict[int, Connection] = {}
         self._keeping = threading.Lock()
@@ -64,25 +66,27 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         if self.dialect != "sqlite":
             before_waiting()
-            with self.engine.begin() as connection:
+            with self._writer, self.engine.begin() as connection:
                 yield connection
             return
-        # On the event loop a write may go ahead only if it waits for nothing: this process's write lock is free
-        # now, and no other process writes to this file (the private store).
-        if not (on_the_loop() and not self.shared and self._writer.acquire(blocking=False)):
+        # On the event loop a write may go ahead only if it waits for nothing: the writers' queue is free now, and no
+        # other process writes to this file (the private store).
+        on_the_loop_now = on_the_loop() and not self.shared and self._writer.enter(blocking=False)
+        if not on_the_loop_now:
             before_waiting()
-            self._writer.acquire()
+            self._writer.enter()
         try:
-            # Writers take turns under `_writer`, so one kept connection serves them all: checking one out of the
-            # pool and back in cost about as much as a small read. A unit of work begun inside another fails at
-            # once (the connection is in a transaction already).
+            # Writers take turns in the queue, so one kept connection serves them all: checking one out of the pool
+            # and back in cost about as much as a small read. A unit of work begun inside another fails at once (the
+            # connection is in a transaction already).
             connection = self._kept_writer
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
             with connection.begin():
                 yield connection
         finally:
-            self._writer.release()
+            self._writer.leave()
+        self._after_write(in_a_thread=on_the_loop_now)
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

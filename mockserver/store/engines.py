@@ -2,7 +2,7 @@
 psycopg 3.
 
 What differs between them is decided here, once: how a transaction begins, which connection settings
-apply, whether several processes may share the store, and whether a read can wait for a writer.
+apply, where writers queue, whether several processes may share the store, and whether a read can wait for a writer.
 
 The private store is a SQLite file of its own in the temporary folder, removed when the store is dropped or the
 process exits. SQLite keeps an in-memory database on one connection, so a read there waits for every write;
@@ -16,14 +16,19 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-# A file store waits this long for another process's write to finish before giving up (SQLITE_BUSY).
+from mockserver.store.wal_checkpoints import WalCheckpoints
+from mockserver.store.writer_queue import private_queue, shared_queue
+
+# A file store waits this long for a write outside its writers' queue (writer_queue.py) to finish before giving up
+# (SQLITE_BUSY).
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
@@ -37,6 +42,10 @@ class Opened:
     shared: bool  # several processes (workers, replicas) may use this store at once
     reads_wait: bool  # a read-only unit of work may wait for a writer (a lock, the network)
     reader: Engine | None = None  # where read-only units of work run, when not on ``engine``
+    # Entered around every unit of work that may write, before it begins and until it ends (writer_queue.py).
+    writers: AbstractContextManager[object] = field(default_factory=nullcontext)
+    # Called by a unit of work that has committed, once out of ``writers`` (wal_checkpoints.py).
+    after_write: Callable[..., None] = lambda **_: None
 
 
 PRIVATE_STORE_PREFIX = "mockserver-store-"
@@ -46,7 +55,7 @@ def _sqlite_private(url: str) -> Opened:
     _sweep_private_stores()
     folder = Path(tempfile.mkdtemp(prefix=f"{PRIVATE_STORE_PREFIX}{os.getpid()}-"))
     # Nothing outlives the process, so nothing is synced to disk: the file is a cache the OS keeps in memory.
-    opened = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF", shared=False)
+    opened = _sqlite_wal(f"sqlite:///{folder / 'store.db'}", synchronous="OFF", shared=False, writers=private_queue())
     weakref.finalize(opened.engine, shutil.rmtree, folder, ignore_errors=True)  # when dropped, or at exit
     return opened
 
@@ -71,10 +80,12 @@ def _running(pid: int) -> bool:
 
 
 def _sqlite_file(url: str) -> Opened:
-    return _sqlite_wal(url, synchronous="NORMAL", shared=True)
+    database = make_url(url).database
+    writers = shared_queue(database) if database else private_queue()
+    return _sqlite_wal(url, synchronous="NORMAL", shared=True, writers=writers)
 
 
-def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
+def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractContextManager[object]) -> Opened:
     """A writer engine, and a reader engine on the same file whose transactions only read."""
     writer, reader = (
         create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
@@ -89,12 +100,14 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")  # not inside a commit, in the writers' queue: after it
         cursor.close()
 
     @event.listens_for(writer, "begin")
     def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
         # A unit of work that may write takes the file's write lock up front: writers in all processes
-        # serialise and a read-then-write can never be overtaken by another process's commit. Sent through the
+        # serialise and a read-then-write can never be overtaken by another process's commit. Queued writers
+        # (writer_queue.py) find it free; SQLite's lock still decides, whoever else writes. Sent through the
         # driver: the same statement without SQLAlchemy's statement machinery, on every unit of work.
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
@@ -111,7 +124,10 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool) -> Opened:
 
     event.listen(writer, "connect", _configure)
     event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only
-    return Opened(writer, shared=shared, reads_wait=False, reader=reader)
+    checkpoints = WalCheckpoints(writer)
+    return Opened(
+        writer, shared=shared, reads_wait=False, reader=reader, writers=writers, after_write=checkpoints.after_write
+    )
 
 
 def _postgresql(url: str) -> Opened:

@@ -6,8 +6,8 @@ pending jobs of a queue) must not be overtaken by another worker between the rea
 - PostgreSQL: a name maps to a transaction-scoped advisory lock (a 64-bit key hashed from the name), so
   workers and replicas wait for each other exactly where a rule needs it, and nowhere else.
 - SQLite (a file, or the default private one): every unit of work that may write begins IMMEDIATE and holds
-  the file's write lock until it ends, which already serialises every writer of every process; a read-only one
-  reads a snapshot and holds nothing. There the calls do nothing.
+  the file's write lock until it ends, which already serialises every writer of every process (they queue for it:
+  writer_queue.py); a read-only one reads a snapshot and holds nothing. There the calls do nothing.
 
 Take locks in the order of the names below (broadest first) so that two transactions never wait on each
 other in a cycle: tenancy, tenant, tenant seeding, then one API's locks, ids last.
