@@ -51,8 +51,6 @@ _BELOW_SWAGGER_UI = (
 class _Plan:
     """What the layers below hold for one operation of one API."""
 
-    api_base_path: str
-    operation_id: str
     security: SecurityOperation
     request_validation: PlannedRequestValidation
     response_validation: t.Callable[[Scope, Send], Send] | None
@@ -197,7 +195,7 @@ def _plan(
     if not isinstance(guard, SecurityOperation) or not isinstance(exposed, ContextOperation) or handler is None:
         return None
     validating = answers.validating if isinstance(answers, PlannedResponseValidation) else None
-    return _Plan(base_path, operation_id, guard, checks, validating, exposed.operation, handler)
+    return _Plan(guard, checks, validating, exposed.operation, handler)
 
 
 def _operation_of(layer: RoutedMiddleware, base_path: str, operation_id: str) -> t.Any:
