@@ -2,10 +2,11 @@
 
 The rule, declared here once: a handler marked `read_only` runs on the event loop, because all it does is read a
 snapshot of the store (or nothing from it) and a snapshot waits for no writer. A handler marked `bounded_write`
-runs there too when the store can take its write at once (its write lock free, and no other process able to hold
-it): its work is small by contract. Every other handler, and a bounded write that would wait, runs in a worker
-thread: its unit of work may wait for the store's write lock, behind one tenant's 100,000-reading import, and the
-loop must not wait with it. A hop costs about as much as a small read, so small work does not pay it.
+runs there too when the store can take its write at once (on SQLite: the writers' queue of every process and
+SQLite's own lock both free at that moment): its work is small by contract. Every other handler, and a bounded
+write that would wait, runs in a worker thread: its unit of work may wait for the store's write lock, behind one
+tenant's 100,000-reading import, and the loop must not wait with it. A hop costs about as much as a small read,
+so small work does not pay it.
 
 Where even a read may wait (PostgreSQL: a read holds its tenant while a reset holds it too; a tenant seen for the
 first time is seeded, which writes), the store says so by calling `before_waiting`; a read-only handler that
@@ -54,8 +55,8 @@ def is_read_only(handler: Callable[..., Any]) -> bool:
 def bounded_write(handler: H) -> H:
     """Marks a handler whose one unit of work changes an amount of data the contract bounds (a batch of at most 50
     measures, one reading) and which changes nothing before that unit of work begins: it starts on the loop. The
-    store lets it write there when its write lock is free at once and no other process can hold it; otherwise the
-    store stops it, and it begins again in a worker thread."""
+    store lets it write there when it need not wait for any other writer; otherwise the store stops it, and it
+    begins again in a worker thread."""
     setattr(handler, _BOUNDED_WRITE, True)
     return handler
 

@@ -6,9 +6,11 @@ it sees the last commit and waits for no writer, so a long import holds up no re
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.exc import OperationalError
@@ -16,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
 from mockserver.store.table_shapes import create_or_check
-from mockserver.worker_threads import before_waiting, on_the_loop
+from mockserver.worker_threads import LeaveTheLoop, before_waiting, on_the_loop
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -69,9 +71,9 @@ class Store:
             with self._writer, self.engine.begin() as connection:
                 yield connection
             return
-        # On the event loop a write may go ahead only if it waits for nothing: the writers' queue is free now, and no
-        # other process writes to this file (the private store).
-        on_the_loop_now = on_the_loop() and not self.shared and self._writer.enter(blocking=False)
+        # On the event loop a write may go ahead only if it waits for nothing: the writers' queue (of every process,
+        # on a shared file) is free now, and so is SQLite's own lock (see `_begun`).
+        on_the_loop_now = on_the_loop() and self._writer.enter(blocking=False)
         if not on_the_loop_now:
             before_waiting()
             self._writer.enter()
@@ -82,11 +84,30 @@ class Store:
             connection = self._kept_writer
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
-            with connection.begin():
+            with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
                 yield connection
         finally:
             self._writer.leave()
         self._after_write(in_a_thread=on_the_loop_now)
+
+    def _begun(self, connection: Connection, *, waiting: bool) -> Any:
+        """The transaction begun; not ``waiting``: only if SQLite's lock is free at once. On a shared file a writer
+        outside the queue (another program) may hold it; on the loop that is found out at once, nothing written,
+        and the unit of work begins again in a worker thread."""
+        if waiting:
+            return connection.begin()
+        driver = connection.connection.driver_connection
+        (patience,) = driver.execute("PRAGMA busy_timeout").fetchone()
+        driver.execute("PRAGMA busy_timeout = 0")
+        try:
+            return connection.begin()
+        except (OperationalError, sqlite3.OperationalError):
+            connection.invalidate()  # whatever state the failed BEGIN left, this connection is not reused
+            self._kept_writer = None
+            raise LeaveTheLoop from None
+        finally:
+            if not connection.invalidated:
+                driver.execute(f"PRAGMA busy_timeout = {int(patience)}")
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import InvalidRequestError
 
-from mockserver.store import Store
+from mockserver.store import Store, engines
 from mockserver.store.engine import _KEPT_READERS
 from mockserver.store.tables import tenants
+from mockserver.worker_threads import _on_the_loop
 
 
 @pytest.fixture(params=["private", "sqlite-file"])
@@ -94,3 +95,18 @@ def test_disposing_closes_the_kept_connections(store: Store) -> None:
         pass
     store.dispose()
     assert writer.closed and reader.closed
+
+
+def test_a_write_on_the_loop_to_a_shared_file_keeps_the_writers_patience_for_the_next(tmp_path: Path) -> None:
+    """On the loop, BEGIN on a shared file does not wait for SQLite's lock; the next unit of work waits as before."""
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    marked = _on_the_loop.set(True)
+    try:
+        with store.transaction() as connection:
+            connection.execute(insert(tenants).values(tenant="on-the-loop"))
+    finally:
+        _on_the_loop.reset(marked)
+    with store.transaction() as connection:
+        (patience,) = connection.connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()
+    store.dispose()
+    assert patience == int(engines.SQLITE_BUSY_TIMEOUT_S * 1000)
