@@ -30,7 +30,13 @@ from connexion.operations import AbstractOperation, Swagger2Operation
 from connexion.utils import deep_merge, inspect_function_arguments
 
 
-class _ArgumentPlan(t.NamedTuple):
+class ArgumentPlan(t.NamedTuple):
+    """What the handler's keyword arguments are worked out from, for one operation."""
+
+    arguments: list[str]
+    """The handler's own argument names."""
+    has_kwargs: bool
+    sanitize: t.Callable[[str], str]
     path_definitions: dict[str, dict]
     query_definitions: dict[str, dict]
     query_defaults: dict[str, t.Any]
@@ -41,39 +47,47 @@ class PlannedParameters(AsyncParameterDecorator):
 
     def __call__(self, function: t.Callable) -> t.Callable:
         stock = super().__call__(function)
-        arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
-        plans: list[_ArgumentPlan | None] = []
-        sanitize = self.sanitize_fn
+        plans: list[ArgumentPlan | None] = []
 
         @functools.wraps(function)
         async def wrapper(request: ConnexionRequest) -> t.Any:
             if not plans:  # the operation is known only while one of its requests is served
-                plans.append(_plan(operation._get_current_object(), arguments, has_kwargs, sanitize))
+                plans.append(argument_plan(operation._get_current_object(), function, self.sanitize_fn))
             plan = plans[0]
             if plan is None or request.mimetype in FORM_CONTENT_TYPES:
                 return await stock(request)
-            found: dict[str, t.Any] = {}
-            for name, value in request.path_params.items():
-                definition = plan.path_definitions.get(name)
-                found[sanitize(name)] = value if definition is None else _get_val_from_param(value, definition)
-            query = deep_merge(deepcopy(plan.query_defaults), request.query_params)
-            found.update(_query_args_helper(plan.query_definitions, query, arguments, has_kwargs, sanitize))
-            kwargs = {sanitize(name): value for name, value in found.items()}
-            context = _context.get()
-            for key, value in context.items():
-                if key in arguments:
-                    kwargs[key] = value
-            if CONTEXT_NAME in arguments:
-                kwargs[CONTEXT_NAME] = context
-            return await function(**kwargs)
+            return await function(**keyword_arguments(plan, request, _context.get()))
 
         return wrapper
 
 
-def _plan(
-    operation: AbstractOperation, arguments: list[str], has_kwargs: bool, sanitize: t.Callable[[str], str]
-) -> _ArgumentPlan | None:
+def keyword_arguments(plan: ArgumentPlan, request: ConnexionRequest, context: dict[str, t.Any]) -> dict[str, t.Any]:
+    """What connexion's parameter decorator hands the handler for ``request`` (neither a form nor multipart): its
+    path and query parameters through the request's URI parser and connexion's conversions, and the entries of the
+    connexion ``context`` the handler names."""
+    sanitize, arguments = plan.sanitize, plan.arguments
+    found: dict[str, t.Any] = {}
+    for name, value in request.path_params.items():
+        definition = plan.path_definitions.get(name)
+        found[sanitize(name)] = value if definition is None else _get_val_from_param(value, definition)
+    query = request.query_params  # merged into an empty copy of no defaults, as connexion does, it stays the same
+    if plan.query_defaults:
+        query = deep_merge(deepcopy(plan.query_defaults), query)
+    found.update(_query_args_helper(plan.query_definitions, query, arguments, plan.has_kwargs, sanitize))
+    kwargs = {sanitize(name): value for name, value in found.items()}
+    for key, value in context.items():
+        if key in arguments:
+            kwargs[key] = value
+    if CONTEXT_NAME in arguments:
+        kwargs[CONTEXT_NAME] = context
+    return kwargs
+
+
+def argument_plan(
+    operation: AbstractOperation, function: t.Callable, sanitize: t.Callable[[str], str]
+) -> ArgumentPlan | None:
     """None where connexion would hand the handler its body (or everything), or for TRACE: stock connexion then."""
+    arguments, has_kwargs = inspect_function_arguments(unwrap_decorators(function))
     if has_kwargs or operation.method.upper() == "TRACE" or isinstance(operation, Swagger2Operation):
         return None
     if operation.is_request_body_defined and sanitize(operation.body_name(None)) in arguments:
@@ -81,7 +95,10 @@ def _plan(
     query_definitions = {
         parameter["name"]: parameter for parameter in operation.parameters if parameter["in"] == "query"
     }
-    return _ArgumentPlan(
+    return ArgumentPlan(
+        arguments=arguments,
+        has_kwargs=has_kwargs,
+        sanitize=sanitize,
         path_definitions={p["name"]: p for p in operation.parameters if p["in"] == "path"},
         query_definitions=query_definitions,
         query_defaults=_get_query_defaults(query_definitions),

@@ -10,10 +10,12 @@ layers without handing the request down the stack."""
 
 from __future__ import annotations
 
+import logging
 import typing as t
 
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import NonConformingResponseHeaders, UnsupportedMediaTypeProblem
+from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.request_validation import (
     RequestValidationAPI,
     RequestValidationMiddleware,
@@ -25,10 +27,14 @@ from connexion.middleware.response_validation import (
     ResponseValidationOperation,
 )
 from connexion.operations import AbstractOperation
+from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable, split_content_type
 from starlette.types import Receive, Scope, Send
 
 from mockserver.validation import CompiledResponseBodyValidator, answer_checked, answer_parsed
+
+# What connexion's parameter validator logs when it starts on a request (at debug level).
+_parameter_log = logging.getLogger("connexion.validators.parameter")
 
 
 def content_type_of(headers: t.Any) -> str | None:
@@ -108,9 +114,21 @@ class PlannedRequestValidation(RequestValidationOperation):
         scope, receive = await self.validated(scope, receive)
         await self.next_app(scope, receive, send)
 
-    async def validated(self, scope: Scope, receive: Receive) -> tuple[Scope, Receive]:
-        """The request checked against the operation (or the problem raised), and what is handed on after it."""
-        self._parameter_validator.validate(scope)
+    @property
+    def uri_parser(self) -> AbstractURIParser:
+        """The parser of the operation's parameters the checks read them with (connexion's, built once)."""
+        return self._parameter_validator.uri_parser
+
+    async def validated(
+        self, scope: Scope, receive: Receive, request: ConnexionRequest | None = None
+    ) -> tuple[Scope, Receive]:
+        """The request checked against the operation (or the problem raised), and what is handed on after it.
+        ``request``: the request on ``scope`` with `uri_parser`, when the caller has made it already."""
+        if request is None:
+            self._parameter_validator.validate(scope)
+        else:
+            _parameter_log.debug("%s validating parameters...", scope.get("path"))
+            self._parameter_validator.validate_request(request)
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
         plan = self._plan(mime_type)

@@ -33,6 +33,7 @@ from connexion.operations import AbstractOperation
 from starlette.routing import Match, Mount, Route, Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mockserver.flat_lane import FlatLane, flat_lane
 from mockserver.planned_validation import PlannedRequestValidation, PlannedResponseValidation
 
 # connexion's stack below this layer, in order; lifespan only ever sees lifespan events.
@@ -57,6 +58,8 @@ class _Plan:
     """None when responses are not validated."""
     operation: AbstractOperation
     handler: ASGIApp
+    lane: FlatLane | None
+    """The same layers as one function (`flat_lane.py`); None where it does not cover the operation."""
 
 
 class RoutedOnce:
@@ -128,6 +131,9 @@ class RoutedOnce:
         return plan, downstream
 
     async def _run(self, plan: _Plan, scope: Scope, receive: Receive, send: Send) -> None:
+        if plan.lane is not None:
+            await plan.lane(scope, receive, send)
+            return
         security = plan.security
         if security.security:
             await security.verification_fn(ConnexionRequest(scope))
@@ -195,7 +201,8 @@ def _plan(
     if not isinstance(guard, SecurityOperation) or not isinstance(exposed, ContextOperation) or handler is None:
         return None
     validating = answers.validating if isinstance(answers, PlannedResponseValidation) else None
-    return _Plan(guard, checks, validating, exposed.operation, handler)
+    lane = flat_lane(guard, checks, validating, exposed.operation, handler)
+    return _Plan(guard, checks, validating, exposed.operation, handler, lane)
 
 
 def _operation_of(layer: RoutedMiddleware, base_path: str, operation_id: str) -> t.Any:

@@ -1,0 +1,105 @@
+"""One operation's connexion layers run as one function, on one request object: the flat lane.
+
+`routed_once.py` runs an operation's layers one after another, each as connexion wrote it. The last of them, the
+app, is itself five nested calls (the operation, the decorator that builds a request with the URI parser, the
+response decorator, the parameter decorator, the sync/async decorator) around the handler; and security, the
+parameter checks and the parameter decorator each build their own request object, the last two parsing the path
+and the query again. On a small GET this handing on costs about as much as the handler.
+
+The lane takes the same steps with the same objects, in the same order:
+- security: the operation's `verification_fn`, on a request of its own (as connexion builds it);
+- request validation: the operation's planned checks (`planned_validation.py`), reading parameters from one
+  request made with the operation's URI parser;
+- response validation: the operation's planned answer checks around `send`;
+- context: connexion's context variables, set as its context middleware sets them;
+- the handler: called with the keyword arguments connexion's parameter decorator would give it
+  (`planned_arguments.py`), read from that same request, through connexion's own sync/async and response
+  decorators; the framework response it builds answers the request.
+
+A request the lane's plan does not cover (a form or multipart body) goes to the operation's app, as in
+`routed_once.py`. What any step raises reaches connexion's exception middleware, as before."""
+
+from __future__ import annotations
+
+import typing as t
+
+from connexion.apps.asynchronous import AsyncOperation
+from connexion.context import _context, _operation, _receive, _scope
+from connexion.decorators import StarletteDecorator
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.lifecycle import ConnexionRequest
+from connexion.middleware.security import SecurityOperation
+from connexion.operations import AbstractOperation
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from mockserver.planned_arguments import ArgumentPlan, PlannedParameters, argument_plan, keyword_arguments
+from mockserver.planned_validation import PlannedRequestValidation, content_type_of
+
+
+class FlatLane:
+    def __init__(
+        self,
+        security: SecurityOperation,
+        checks: PlannedRequestValidation,
+        answers: t.Callable[[Scope, Send], Send] | None,
+        operation: AbstractOperation,
+        app: ASGIApp,
+        arguments: ArgumentPlan,
+        respond: t.Callable[..., t.Awaitable[t.Any]],
+    ) -> None:
+        self._verify = security.verification_fn if security.security else None
+        self._checks = checks
+        self._uri_parser = checks.uri_parser
+        self._answers = answers
+        self._operation = operation
+        self._app = app
+        self._arguments = arguments
+        self._respond = respond
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._verify is not None:
+            await self._verify(ConnexionRequest(scope))
+        request = ConnexionRequest(scope, uri_parser=self._uri_parser)
+        scope, receive = await self._checks.validated(scope, receive, request)
+        if self._answers is not None:
+            send = self._answers(scope, send)
+        context = scope.get("extensions", {}).get("connexion_context", {})
+        _context.set(context)
+        _operation.set(self._operation)
+        _receive.set(receive)
+        _scope.set(scope)
+        if _is_form(scope):
+            await self._app(scope, receive, send)
+            return
+        response = await self._respond(**keyword_arguments(self._arguments, request, context))
+        await response(scope, receive, send)
+
+
+def _is_form(scope: Scope) -> bool:
+    """Whether connexion's parameter decorator would read the request's form (its `mimetype`)."""
+    content_type = content_type_of(scope["headers"])
+    if content_type is None or "form" not in content_type.lower():
+        return False
+    return ConnexionRequest(scope).mimetype in FORM_CONTENT_TYPES
+
+
+def flat_lane(
+    security: SecurityOperation,
+    checks: PlannedRequestValidation,
+    answers: t.Callable[[Scope, Send], Send] | None,
+    operation: AbstractOperation,
+    app: ASGIApp,
+) -> FlatLane | None:
+    """The lane of an operation served by the mock's own operation class (`once_per_operation.py`); None where
+    connexion's parameter decorator would hand the handler its body or everything (the layers answer then)."""
+    if not isinstance(app, AsyncOperation):
+        return None
+    function = app._fn
+    decorator = StarletteDecorator(pythonic_params=app.pythonic_params, jsonifier=app.jsonifier)
+    parameters = PlannedParameters(framework=decorator.framework, pythonic_params=app.pythonic_params)
+    arguments = argument_plan(operation, function, parameters.sanitize_fn)
+    if arguments is None:
+        return None
+    responding = decorator._response_decorator_cls(framework=decorator.framework, jsonifier=decorator.jsonifier)
+    respond = responding(decorator._sync_async_decorator(function))
+    return FlatLane(security, checks, answers, operation, app, arguments, respond)
