@@ -239,12 +239,69 @@ def answer_checked(schema: dict, body: t.Any) -> None:
         )
 
 
+class _ParameterCheck(t.NamedTuple):
+    key: str
+    """What the request's parameters of its kind are read by (connexion's key: a path parameter's with `_`)."""
+    nullable: bool
+    required: bool
+    validator: jsonschema_rs.Draft4Validator
+
+
+# Where connexion's checks read each kind of parameter from, in the order it checks them.
+_PARAMETER_SOURCES: tuple[tuple[str, t.Callable[[t.Any], t.Any]], ...] = (
+    ("query", lambda request: request.query_params),
+    ("path", lambda request: request.path_params),
+    ("header", lambda request: request.headers),
+    ("cookie", lambda request: request.cookies),
+)
+
+
 class CompiledParameterValidator(ParameterValidator):
     """connexion's parameter checks (nullable, required, schema) with the schema compiled once.
 
     Stock connexion deep-copies the parameter and builds a pure-Python validator for every parameter of
-    every request.
+    every request. Here a request's parameters are first checked in one pass, each reading only whether it
+    passes; connexion's own loop runs only when one does not, to raise the problem it raises.
     """
+
+    def __init__(self, parameters: list[dict], uri_parser: t.Any, **options: t.Any) -> None:
+        super().__init__(parameters, uri_parser, **options)
+        self._passes = [
+            (
+                source,
+                [
+                    _ParameterCheck(
+                        param["name"].replace("-", "_") if where == "path" else param["name"],
+                        bool(is_nullable(param)),
+                        bool(param.get("required")),
+                        _request_schemas.validator(param.get("schema", param)),
+                    )
+                    for param in self.parameters[where]
+                ],
+            )
+            for where, source in _PARAMETER_SOURCES
+            if self.parameters.get(where)
+        ]
+
+    def validate_request(self, request: t.Any) -> None:
+        if self.strict_validation or not self._all_pass(request):
+            super().validate_request(request)
+
+    def _all_pass(self, request: t.Any) -> bool:
+        """What connexion's loop finds, as a yes or no: each value, if nullable and null, passes; else if given, it
+        must match its schema; else it must not be required."""
+        for source, checks in self._passes:
+            values = source(request)
+            for check in checks:
+                value = values.get(check.key)
+                if check.nullable and is_null(value):
+                    continue
+                if value is not None:
+                    if not check.validator.is_valid(value):
+                        return False
+                elif check.required:
+                    return False
+        return True
 
     @staticmethod
     def validate_parameter(parameter_type: str, value: t.Any, param: dict, param_name: str | None = None) -> str | None:

@@ -107,3 +107,68 @@ def test_the_date_time_format_agrees_with_the_full_check(text):
 )
 def test_date_times_near_what_the_mock_cannot_hold(text, held):
     assert FORMATS["date-time"](text) is held
+
+
+_PARAMETERS = [
+    {"name": "account-id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
+    {"name": "flag", "in": "query", "schema": {"type": "boolean", "nullable": True}},
+    {"name": "X-Trace", "in": "header", "required": True, "schema": {"type": "string", "maxLength": 4}},
+    {"name": "session", "in": "cookie", "schema": {"type": "string", "enum": ["a", "b"]}},
+]
+
+
+class _Request:
+    """What connexion's parameter checks read of a request."""
+
+    def __init__(self, query: dict, path: dict, headers: dict, cookies: dict) -> None:
+        self.query_params, self.path_params, self.headers, self.cookies = query, path, headers, cookies
+
+
+_requests = st.builds(
+    _Request,
+    st.fixed_dictionaries(
+        {}, optional={"limit": st.sampled_from([3, 50, 51, "x"]), "flag": st.sampled_from([True, None, "null", 3])}
+    ),
+    st.fixed_dictionaries({}, optional={"account_id": st.sampled_from([1, 0, "x", None])}),
+    st.fixed_dictionaries({}, optional={"X-Trace": st.sampled_from(["t", "toolong", " null "])}),
+    st.fixed_dictionaries({}, optional={"session": st.sampled_from(["a", "c", "None"])}),
+)
+
+
+@given(_requests)
+def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request) -> None:
+    from connexion.validators import ParameterValidator
+
+    from mockserver.validation import CompiledParameterValidator
+
+    def outcome(validator: ParameterValidator) -> str | None:
+        try:
+            validator.validate_request(request)
+        except Exception as problem:
+            return f"{type(problem).__name__}: {problem}"
+        return None
+
+    compiled = CompiledParameterValidator(_PARAMETERS, uri_parser=None)
+    looped = ParameterValidator(_PARAMETERS, uri_parser=None)
+    looped.validate_parameter = CompiledParameterValidator.validate_parameter  # the same schema checks, looped
+    assert outcome(compiled) == outcome(looped)
+
+
+def test_parameters_that_pass_are_not_looped_over(monkeypatch) -> None:
+    from mockserver.validation import CompiledParameterValidator
+
+    looped: list[str] = []
+    original = CompiledParameterValidator.validate_parameter
+
+    def counted(where: str, value: object, param: dict, name: str | None = None) -> str | None:
+        looped.append(param["name"])
+        return original(where, value, param)
+
+    monkeypatch.setattr(CompiledParameterValidator, "validate_parameter", staticmethod(counted))
+    validator = CompiledParameterValidator(_PARAMETERS, uri_parser=None)
+    validator.validate_request(_Request({"limit": 3}, {"account_id": 7}, {"X-Trace": "t"}, {}))
+    assert looped == []
+    with pytest.raises(Exception, match="maximum"):
+        validator.validate_request(_Request({"limit": 51}, {"account_id": 7}, {"X-Trace": "t"}, {}))
+    assert looped == ["limit"]
