@@ -13,8 +13,8 @@ The lane takes the same steps with the same objects, in the same order:
 - response validation: the operation's planned answer checks around `send`;
 - context: connexion's context variables, set as its context middleware sets them;
 - the handler: called with the keyword arguments connexion's parameter decorator would give it
-  (`planned_arguments.py`), read from that same request, through connexion's own sync/async and response
-  decorators; the framework response it builds answers the request.
+  (`planned_arguments.py`), read from that same request, through connexion's own sync/async decorator and its
+  response decorator (`planned_responses.py`); the framework response it builds answers the request.
 
 A request the lane's plan does not cover (a form or multipart body) goes to the operation's app, as in
 `routed_once.py`. What any step raises reaches connexion's exception middleware, as before."""
@@ -33,6 +33,7 @@ from connexion.operations import AbstractOperation
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.planned_arguments import ArgumentPlan, PlannedParameters, argument_plan, keyword_arguments
+from mockserver.planned_responses import PlannedResponses
 from mockserver.planned_validation import PlannedRequestValidation, content_type_of
 
 
@@ -100,6 +101,6 @@ def flat_lane(
     arguments = argument_plan(operation, function, parameters.sanitize_fn)
     if arguments is None:
         return None
-    responding = decorator._response_decorator_cls(framework=decorator.framework, jsonifier=decorator.jsonifier)
+    responding = PlannedResponses(framework=decorator.framework, jsonifier=decorator.jsonifier, operation=operation)
     respond = responding(decorator._sync_async_decorator(function))
     return FlatLane(security, checks, answers, operation, app, arguments, respond)

@@ -1,0 +1,55 @@
+"""connexion's response decorator, with the media types the operation produces read once.
+
+For every answer, stock connexion 3.3 reads `operation.produces` through its context proxy, makes a set and a list of
+it, and finds the handler's Content-Type with `utils.extract_content_type`, which builds a typing alias on every
+call. Here the list is made once per operation (the same `list(set(...))`, so the same order in this process), and
+the Content-Type is read with `content_type_of`, which answers as that helper does."""
+
+from __future__ import annotations
+
+import collections.abc
+import types
+import typing as t
+
+from connexion.decorators.response import AsyncResponseDecorator
+from connexion.exceptions import NonConformingResponseHeaders
+from connexion.operations import AbstractOperation
+
+from mockserver.planned_validation import content_type_of
+
+
+class PlannedResponses(AsyncResponseDecorator):
+    def __init__(self, *, framework: t.Any, jsonifier: t.Any, operation: AbstractOperation) -> None:
+        super().__init__(framework=framework, jsonifier=jsonifier)
+        self._declared = operation.produces
+        self._produces = list(set(operation.produces))
+
+    def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
+        """`BaseResponseDecorator._infer_content_type`, step for step."""
+        content_type = content_type_of(headers)
+        produces = self._produces
+        if data is not None and not produces:
+            produces = ["application/json"]
+
+        if content_type:
+            if content_type not in produces:
+                raise NonConformingResponseHeaders(
+                    f"Returned content type ({content_type}) is not defined in operation spec ({self._declared})."
+                )
+        elif len(produces) == 1:
+            content_type = produces[0]
+        elif produces:
+            if isinstance(data, str):
+                for produced_content_type in produces:
+                    if "text/plain" in produced_content_type:
+                        content_type = produced_content_type
+            elif isinstance(data, bytes | types.GeneratorType | collections.abc.Iterator):
+                for produced_content_type in produces:
+                    if "application/octet-stream" in produced_content_type:
+                        content_type = produced_content_type
+            if content_type is None:
+                raise NonConformingResponseHeaders(
+                    "Multiple response content types are defined in the operation spec, but "
+                    "the handler response did not specify which one to return."
+                )
+        return content_type
