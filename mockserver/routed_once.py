@@ -62,6 +62,23 @@ class _Plan:
     """The same layers as one function (`flat_lane.py`); None where it does not cover the operation."""
 
 
+class _Match(t.NamedTuple):
+    """What Starlette's routers find for one method and path: the mount and route, and the scope each hands on."""
+
+    plan: _Plan
+    mount: Mount
+    mount_scope: Scope
+    route: Route
+    route_scope: Scope
+    api_base_path: str
+    operation_id: str
+
+
+_MATCHES_KEPT = 4096
+"""Matches kept by method and path: a route is a function of them (and of the root path), so a path seen again is
+not matched again; past this many (a load over many ids) they are forgotten and matched anew."""
+
+
 class RoutedOnce:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,6 +86,7 @@ class RoutedOnce:
         self._routing: RoutingMiddleware | None = None
         self._plans: dict[tuple[str, str], _Plan] = {}
         self._planned = False
+        self._matched: dict[tuple[str, str, str | None, str | None], _Match] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._enabled:
@@ -105,6 +123,33 @@ class RoutedOnce:
         routing would do anything else."""
         assert self._routing is not None
         router = self._routing.router
+        key = (scope["method"], scope["path"], scope.get("root_path"), scope.get("route_root_path"))
+        matched = self._matched.get(key) if "path_params" not in scope else None
+        if matched is None:
+            matched = self._match(router, scope)
+            if matched is None:
+                return None
+            if "path_params" not in scope:
+                if len(self._matched) >= _MATCHES_KEPT:
+                    self._matched.clear()
+                self._matched[key] = matched
+        plan, mount, mount_scope, route, route_scope, api_base_path, operation_id = matched
+        # From here on, what RoutingMiddleware and the two routers do to the scopes.
+        downstream = scope.copy()
+        scope.setdefault("router", router)
+        scope["route"] = mount
+        scope.update(mount_scope)
+        scope["path_params"] = dict(mount_scope["path_params"])
+        scope["route"] = route
+        scope.update(route_scope)
+        scope["path_params"] = dict(route_scope["path_params"])
+        downstream.setdefault("path_params", {}).update(scope["path_params"])
+        routing = downstream.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
+        routing.update({"api_base_path": api_base_path, "operation_id": operation_id})
+        return plan, downstream
+
+    def _match(self, router: Router, scope: Scope) -> _Match | None:
+        """What Starlette's two routers match ``scope`` with, when it reaches a planned operation."""
         mount, mount_scope = _first_full(router, scope)
         if not isinstance(mount, Mount) or not isinstance(mount.app, Router):
             return None
@@ -118,17 +163,7 @@ class RoutedOnce:
         plan = self._plans.get((api_base_path, operation_id)) if operation_id is not None else None
         if plan is None:
             return None
-        # From here on, what RoutingMiddleware and the two routers do to the scopes.
-        downstream = scope.copy()
-        scope.setdefault("router", router)
-        scope["route"] = mount
-        scope.update(mount_scope)
-        scope["route"] = route
-        scope.update(route_scope)
-        downstream.setdefault("path_params", {}).update(scope.get("path_params", {}))
-        routing = downstream.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
-        routing.update({"api_base_path": api_base_path, "operation_id": operation_id})
-        return plan, downstream
+        return _Match(plan, mount, mount_scope, route, route_scope, api_base_path, operation_id)
 
     async def _run(self, plan: _Plan, scope: Scope, receive: Receive, send: Send) -> None:
         if plan.lane is not None:

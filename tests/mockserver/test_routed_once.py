@@ -16,6 +16,7 @@ from connexion.middleware.response_validation import ResponseValidationMiddlewar
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.resolver import Resolver
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from mockserver.app import build_app
@@ -211,3 +212,42 @@ _STOCK = {
     PlannedRequestValidationMiddleware: RequestValidationMiddleware,
     PlannedResponseValidationMiddleware: ResponseValidationMiddleware,
 }
+
+
+def test_a_path_seen_again_is_not_matched_again_and_matches_stay_bounded(
+    monkeypatch: pytest.MonkeyPatch, tenant: str
+) -> None:
+    import mockserver.routed_once as routed_once
+
+    matched: list[str] = []
+    original = Route.matches
+
+    def counting(self, scope):  # type: ignore[no-untyped-def]
+        matched.append(scope["path"])
+        return original(self, scope)
+
+    monkeypatch.setattr(Route, "matches", counting)
+    monkeypatch.setattr(routed_once, "_MATCHES_KEPT", 3)
+    layers: list[routed_once.RoutedOnce] = []
+    planning = routed_once.RoutedOnce._plan_layers
+
+    def kept(self: routed_once.RoutedOnce) -> None:
+        layers.append(self)
+        planning(self)
+
+    monkeypatch.setattr(routed_once.RoutedOnce, "_plan_layers", kept)
+    headers = {"Authorization": _basic(tenant)}
+    with TestClient(build_app()) as client:
+        first = client.get(f"{ORACLE}/{READING}", headers=headers)
+        seen = len(matched)
+        again = client.get(f"{ORACLE}/{READING}", headers=headers)
+        assert (first.status_code, again.content) == (200, first.content)
+        assert len(matched) == seen
+        other = client.get(f"{ORACLE}/987654", headers=headers)  # another id is matched: its own path params
+        assert other.status_code == 404 and len(matched) > seen
+        for reading in range(1, 5):
+            client.get(f"{ORACLE}/{reading}", headers=headers)
+        assert 0 < sum(len(layer._matched) for layer in layers) <= 3
+        matched.clear()
+        assert client.get(f"{ORACLE}/{READING}", headers=headers).content == first.content
+        assert matched  # forgotten past the bound: matched anew
