@@ -29,6 +29,10 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.operations import AbstractOperation, Swagger2Operation
 from connexion.utils import deep_merge, inspect_function_arguments
 
+_SANITIZED_KEPT = 256
+"""Names kept sanitized per operation: connexion sanitizes each name a few times per request with two regular
+expressions; a client may send any query names, hence the bound."""
+
 
 class ArgumentPlan(t.NamedTuple):
     """What the handler's keyword arguments are worked out from, for one operation."""
@@ -98,7 +102,7 @@ def argument_plan(
     return ArgumentPlan(
         arguments=arguments,
         has_kwargs=has_kwargs,
-        sanitize=sanitize,
+        sanitize=functools.lru_cache(maxsize=_SANITIZED_KEPT)(sanitize),
         path_definitions={p["name"]: p for p in operation.parameters if p["in"] == "path"},
         query_definitions=query_definitions,
         query_defaults=_get_query_defaults(query_definitions),

@@ -106,3 +106,21 @@ def test_a_planned_operation_asks_connexion_for_no_arguments(monkeypatch: pytest
         for method, path, sent in _REQUESTS:
             assert planned.request(method, path, **sent).status_code == 200
     assert asked == ["replace", "replace"]
+
+
+def test_a_name_is_sanitized_once_not_on_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    sanitized: list[str] = []
+    original = connexion.decorators.parameter.sanitized
+
+    def counting(name: str) -> str:
+        sanitized.append(name)
+        return original(name)
+
+    monkeypatch.setattr(connexion.decorators.parameter, "sanitized", counting)
+    with _client(True, _HANDLERS) as planned:
+        assert planned.get("/things/7?limit=3&tags=a").status_code == 200
+        assert sanitized
+        sanitized.clear()
+        for _ in range(2):
+            assert planned.get("/things/8?limit=3&tags=a").status_code == 200
+    assert sanitized == []
