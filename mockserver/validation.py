@@ -89,17 +89,57 @@ class _CompiledSchemas:
 
     def __init__(self, direction: Direction) -> None:
         self._direction = direction
-        self._compiled: dict[int, tuple[dict, jsonschema_rs.Draft4Validator]] = {}
+        self._compiled: dict[int, tuple[dict, Validator]] = {}
 
-    def validator(self, schema: dict) -> jsonschema_rs.Draft4Validator:
+    def validator(self, schema: dict) -> Validator:
         entry = self._compiled.get(id(schema))
         if entry is None or entry[0] is not schema:
-            compiled = jsonschema_rs.Draft4Validator(
-                to_json_schema(schema, self._direction), validate_formats=True, formats=FORMATS
-            )
+            converted = to_json_schema(schema, self._direction)
+            compiled: Validator = jsonschema_rs.Draft4Validator(converted, validate_formats=True, formats=FORMATS)
+            quick = _without_held_date_time_calls(converted)
+            if quick is not converted:
+                compiled = _QuickFirst(
+                    jsonschema_rs.Draft4Validator(quick, validate_formats=True, formats=_DATE_ONLY), compiled
+                )
             entry = (schema, compiled)
             self._compiled[id(schema)] = entry
         return entry[1]
+
+
+class _QuickFirst:
+    """A schema's validator, asked first whether a body passes without calling back into Python for each date-time:
+    every body ``quick`` passes, the full validator passes too; one it refuses is asked of the full validator."""
+
+    def __init__(self, quick: jsonschema_rs.Draft4Validator, full: jsonschema_rs.Draft4Validator) -> None:
+        self._quick = quick
+        self._full = full
+        self.iter_errors = full.iter_errors
+
+    def is_valid(self, instance: t.Any) -> bool:
+        return self._quick.is_valid(instance) or self._full.is_valid(instance)
+
+
+Validator = jsonschema_rs.Draft4Validator | _QuickFirst
+
+# A date-time `_held_date_time` accepts only after parsing it: years 0000, 0001 and 9999, or a leap second.
+_NEEDS_PARSING = "^(000[01]|9999)|^.{17}60"
+
+
+def _without_held_date_time_calls(schema: t.Any) -> t.Any:
+    """``schema`` with each `format: date-time` checked by jsonschema-rs's own RFC 3339 check (the one
+    `_held_date_time` asks first) and refusing what `_held_date_time` would go on to parse; ``schema`` itself when
+    it names no date-time."""
+    if isinstance(schema, list):
+        items = [_without_held_date_time_calls(item) for item in schema]
+        return schema if all(new is old for new, old in zip(items, schema, strict=True)) else items
+    if not isinstance(schema, dict):
+        return schema
+    changed = {key: _without_held_date_time_calls(value) for key, value in schema.items()}
+    if all(changed[key] is schema[key] for key in schema) and schema.get("format") != "date-time":
+        return schema
+    if schema.get("format") == "date-time":
+        return {"allOf": [changed, {"not": {"pattern": _NEEDS_PARSING}}]}
+    return changed
 
 
 _RFC3339 = {
@@ -122,6 +162,7 @@ FORMATS = {
     "date": lambda text: _RFC3339["date"].is_valid(text) and unsupported(text, date_only=True) is None,
     "date-time": _held_date_time,
 }
+_DATE_ONLY = {"date": FORMATS["date"]}
 
 
 def _date_refusal(instance: t.Any) -> str | None:

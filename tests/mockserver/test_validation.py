@@ -172,3 +172,44 @@ def test_parameters_that_pass_are_not_looped_over(monkeypatch) -> None:
     with pytest.raises(Exception, match="maximum"):
         validator.validate_request(_Request({"limit": 51}, {"account_id": 7}, {"X-Trace": "t"}, {}))
     assert looped == ["limit"]
+
+
+_DATED = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "on": {"type": "string", "format": "date", "nullable": True},
+            "either": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "integer"}]},
+        },
+    },
+}
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional={"at": _date_times, "either": _date_times | st.integers()})))
+def test_a_body_passes_or_fails_as_with_a_held_date_time_check_of_each_date_time(items) -> None:
+    from mockserver.validation import _CompiledSchemas
+
+    full = jsonschema_rs.Draft4Validator(to_json_schema(_DATED, "request"), validate_formats=True, formats=FORMATS)
+    checked = _CompiledSchemas("request").validator(_DATED)
+    assert checked.is_valid(items) is full.is_valid(items)
+    assert [error.message for error in checked.iter_errors(items)] == [e.message for e in full.iter_errors(items)]
+
+
+def test_a_body_whose_date_times_need_no_parsing_is_checked_without_calling_back(monkeypatch) -> None:
+    from mockserver import validation
+
+    called: list[str] = []
+    held = FORMATS["date-time"]
+
+    def counting(text: str) -> bool:
+        called.append(text)
+        return held(text)
+
+    monkeypatch.setitem(validation.FORMATS, "date-time", counting)
+    checked = validation._CompiledSchemas("request").validator(_DATED)
+    assert checked.is_valid([{"at": "2026-11-20T08:30:00Z", "either": "2026-11-20T08:30:00+01:00"}] * 50)
+    assert called == []
+    assert not checked.is_valid([{"at": "2026-06-30T23:59:60Z"}])  # a leap second: parsed, and refused
+    assert called == ["2026-06-30T23:59:60Z"]
