@@ -69,6 +69,23 @@ _PLANNED_MEDIA_TYPES = 16
 contract matches endlessly many), so past this many a plan is worked out per request, as connexion does."""
 
 
+class _MediaRanges:
+    """The media types (or ranges) an operation names, matched as connexion matches them (`MediaTypeDict`: a sort
+    and an fnmatch per range, per request); whether a media type matches is remembered, for a bounded number."""
+
+    def __init__(self, media_types: list[str]) -> None:
+        self._ranges = MediaTypeDict([(media_type.lower(), None) for media_type in media_types])
+        self._matches: dict[str, bool] = {}
+
+    def __contains__(self, media_type: str) -> bool:
+        matches = self._matches.get(media_type)
+        if matches is None:
+            matches = media_type in self._ranges
+            if len(self._matches) < _PLANNED_MEDIA_TYPES:
+                self._matches[media_type] = matches
+        return matches
+
+
 class PlannedRequestValidation(RequestValidationOperation):
     """connexion's `RequestValidationOperation.__call__`, step for step, with what depends only on the operation
     (and the request's media type) worked out once."""
@@ -82,7 +99,7 @@ class PlannedRequestValidation(RequestValidationOperation):
             security_query_params=self.security_query_params,
         )
         consumes = operation.consumes
-        self._consumes = MediaTypeDict([(media_type.lower(), None) for media_type in consumes]) if consumes else None
+        self._consumes = _MediaRanges(consumes) if consumes else None
         self._body_uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._required = operation.request_body.get("required", False)
         self._plans: dict[str, _BodyPlan] = {}
@@ -174,7 +191,7 @@ class PlannedResponseValidation(ResponseValidationOperation):
     def __init__(self, next_app: t.Any, *, operation: AbstractOperation, **options: t.Any) -> None:
         super().__init__(next_app, operation=operation, **options)
         produces = operation.produces
-        self._produces = MediaTypeDict([(media_type.lower(), None) for media_type in produces]) if produces else None
+        self._produces = _MediaRanges(produces) if produces else None
         self._plans: dict[tuple[str, str], _AnswerPlan] = {}
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:

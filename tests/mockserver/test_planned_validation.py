@@ -131,3 +131,27 @@ def test_the_planned_checks_read_the_content_type_without_connexions_helper(
 )
 def test_the_content_type_is_read_as_connexion_reads_it(headers: object) -> None:
     assert content_type_of(headers) == connexion.utils.extract_content_type(headers)
+
+
+def test_a_media_type_matches_the_operations_ranges_as_connexion_matches_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import connexion.datastructures
+
+    from mockserver.planned_validation import _MediaRanges
+
+    named = ["application/json", "application/*+json", "Text/*"]
+    stock = connexion.datastructures.MediaTypeDict([(media_type.lower(), None) for media_type in named])
+    ranges = _MediaRanges(named)
+    asked = ["application/json", "application/vnd.x+json", "text/csv", "image/png", "application/xml", "text/*"]
+    for media_type in asked:
+        assert (media_type in ranges) is (media_type in stock), media_type
+    matched: list[str] = []
+    original = connexion.datastructures.fnmatch
+    monkeypatch.setattr(
+        connexion.datastructures, "fnmatch", lambda name, pattern: matched.append(name) or original(name, pattern)
+    )
+    for media_type in asked:
+        media_type in ranges  # noqa: B015 - only whether it is matched again counts here
+    assert matched == []
+    for number in range(40):
+        assert f"image/x-{number}" not in ranges
+    assert len(ranges._matches) <= 16
