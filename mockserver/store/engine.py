@@ -46,6 +46,8 @@ class Store:
         self._writer = opened.writers
         self._after_write = opened.after_write
         self._kept_writer: Connection | None = None
+        self._patience: int | None = None
+        """The kept writer's `busy_timeout` while it begins without waiting (0); None while it waits as configured."""
         self._kept_readers: dict[int, Connection] = {}
         self._keeping = threading.Lock()
         try:
@@ -84,6 +86,7 @@ class Store:
             connection = self._kept_writer
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
+                self._patience = None
             with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
                 yield connection
         finally:
@@ -93,21 +96,27 @@ class Store:
     def _begun(self, connection: Connection, *, waiting: bool) -> Any:
         """The transaction begun; not ``waiting``: only if SQLite's lock is free at once. On a shared file a writer
         outside the queue (another program) may hold it; on the loop that is found out at once, nothing written,
-        and the unit of work begins again in a worker thread."""
-        if waiting:
-            return connection.begin()
+        and the unit of work begins again in a worker thread.
+
+        The kept writer's `busy_timeout` is switched only when the kind of begin changes (three statements per unit
+        of work, when writes on the loop were switching it off and back each time)."""
         driver = connection.connection.driver_connection
-        (patience,) = driver.execute("PRAGMA busy_timeout").fetchone()
-        driver.execute("PRAGMA busy_timeout = 0")
+        if waiting:
+            if self._patience is not None:
+                driver.execute(f"PRAGMA busy_timeout = {self._patience}")
+                self._patience = None
+            return connection.begin()
+        if self._patience is None:
+            (patience,) = driver.execute("PRAGMA busy_timeout").fetchone()
+            driver.execute("PRAGMA busy_timeout = 0")
+            self._patience = int(patience)
         try:
             return connection.begin()
         except (OperationalError, sqlite3.OperationalError):
             connection.invalidate()  # whatever state the failed BEGIN left, this connection is not reused
             self._kept_writer = None
+            self._patience = None
             raise LeaveTheLoop from None
-        finally:
-            if not connection.invalidated:
-                driver.execute(f"PRAGMA busy_timeout = {int(patience)}")
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

@@ -110,3 +110,24 @@ def test_a_write_on_the_loop_to_a_shared_file_keeps_the_writers_patience_for_the
         (patience,) = connection.connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()
     store.dispose()
     assert patience == int(engines.SQLITE_BUSY_TIMEOUT_S * 1000)
+
+
+def test_writes_on_the_loop_one_after_another_switch_the_writers_patience_once(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    statements: list[str] = []
+    marked = _on_the_loop.set(True)
+    try:
+        for number in range(4):
+            with store.transaction() as connection:
+                if number == 1:
+                    connection.connection.driver_connection.set_trace_callback(statements.append)
+                connection.execute(insert(tenants).values(tenant=f"on-the-loop-{number}"))
+    finally:
+        _on_the_loop.reset(marked)
+    on_the_loop = list(statements)
+    with store.transaction() as connection:
+        (patience,) = connection.connection.driver_connection.execute("PRAGMA busy_timeout").fetchone()
+    store.dispose()
+    statements = on_the_loop
+    assert statements and not [statement for statement in statements if "busy_timeout" in statement], statements
+    assert patience == int(engines.SQLITE_BUSY_TIMEOUT_S * 1000)
