@@ -34,10 +34,11 @@ class Cors(CORSMiddleware):
         async def sending(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 answered = message.get("headers", [])
-                if any(name == _VARY for name, _ in answered):
-                    # Merging into an existing `Vary` is Starlette's to do.
-                    await self.send(message, send, Headers(raw=headers))
-                    return
+                for name, _ in answered:
+                    if name == _VARY:
+                        # Merging into an existing `Vary` is Starlette's to do.
+                        await self.send(message, send, Headers(raw=headers))
+                        return
                 # Starlette's `MutableHeaders` writes to a copy of the list: whoever holds the original keeps it.
                 message["headers"] = [*answered, _VARY_ORIGIN]
             await send(message)

@@ -128,7 +128,7 @@ class QaMiddleware:
         journal = self._journal.enabled
         limit = self._journal.body_limit
 
-        async def receiving() -> dict[str, Any]:
+        async def journaled_receive() -> dict[str, Any]:
             nonlocal request_size
             message = await receive()
             if message["type"] == "http.request":
@@ -137,15 +137,19 @@ class QaMiddleware:
                 kept(request_chunks, body, limit)
             return message
 
-        async def sending(message: dict[str, Any]) -> None:
+        async def journaled_send(message: dict[str, Any]) -> None:
             nonlocal status, response_headers, response_size
             if message["type"] == "http.response.start":
                 status, response_headers = message["status"], message.get("headers", [])
-            elif journal and message["type"] == "http.response.body":
+            elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 response_size += len(body)
                 kept(response_chunks, body, limit)
             await send(message)
+
+        # Without a journal nothing is to be seen: the app talks to the server directly.
+        receiving: Receive = journaled_receive if journal else receive
+        sending: Send = journaled_send if journal else send
 
         fault: Fault | None = None
         try:
@@ -173,7 +177,7 @@ class QaMiddleware:
                 detail = f"Injected by the mock ({fault.why})"
                 await self._answer(api, fault.status, detail, fault.retry_after, sending)
                 return
-            await self._app(scope, receiving if journal else receive, sending)
+            await self._app(scope, receiving, sending)
         finally:
             if journal:
                 self._journal.record(Exchange(
