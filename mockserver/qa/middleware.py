@@ -159,11 +159,15 @@ class QaMiddleware:
                 await self._answer(api, 401, "The credential header is given more than once", None, sending)
                 return
             try:
-                fault = preferred_fault(
-                    None if prefer is None else prefer.decode("latin-1"),
-                    operation,
-                    max_chars=self._max_prefer_chars,
-                    max_latency_ms=self._faults.max_latency_ms,
+                fault = (
+                    None  # no header, no preference (as `preferred_fault` itself answers)
+                    if prefer is None
+                    else preferred_fault(
+                        prefer.decode("latin-1"),
+                        operation,
+                        max_chars=self._max_prefer_chars,
+                        max_latency_ms=self._faults.max_latency_ms,
+                    )
                 ) or self._faults.fault_for(method, path, operation, tenant)
             except FaultRefused as refusal:
                 await self._answer(api, 400, str(refusal), None, sending)
