@@ -11,7 +11,6 @@ from typing import Any
 import connexion
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
-from starlette.middleware.cors import CORSMiddleware
 
 import asset_meter_specs
 from asset_meter_specs.credential_headers import credential_headers
@@ -22,6 +21,7 @@ from mockserver.body_limit import BodyLimit
 from mockserver.clock import Clock
 from mockserver.console.pages import Console
 from mockserver.contracts import ContractError, base_path_of, load_spec
+from mockserver.cors import Cors
 from mockserver.error_routing import ErrorRouter
 from mockserver.fixtures import read_document
 from mockserver.media_types import MediaTypeCase
@@ -184,7 +184,7 @@ def _outermost(front: QaMiddleware, settings: Settings) -> Any:
     redirects = RelativeRedirects(AdminGuard(Console(front), settings.admin_token))
     if not settings.cors_origins:
         return redirects
-    return CORSMiddleware(
+    return Cors(
         redirects,
         allow_origins=list(settings.cors_origins),
         allow_methods=["*"],

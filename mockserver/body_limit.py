@@ -29,7 +29,10 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
             await self._app(scope, receive, send)
             return
-        announced = dict(scope["headers"]).get(b"content-length")
+        announced = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                announced = value  # the last copy, as a dict of the headers would keep
         if announced is not None and self._limit <= 0:
             await self._app(scope, receive, send)
             return

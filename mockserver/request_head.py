@@ -36,6 +36,11 @@ class RequestHeadLimit:
     def _refusal(self, scope: dict[str, Any]) -> tuple[int, str] | None:
         if len(scope.get("raw_path") or scope["path"].encode()) > self._max_path_bytes:
             return 414, f"Request path longer than {self._max_path_bytes} bytes"
-        if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > self._max_header_bytes:
-            return 431, f"Request headers larger than {self._max_header_bytes} bytes together"
+        # Each header counts its name, its value and 4 bytes of framing (`: ` and CRLF); a plain loop, stopped at
+        # the bound, costs less than a sum over a generator.
+        total, bound = 0, self._max_header_bytes
+        for name, value in scope["headers"]:
+            total += len(name) + len(value) + 4
+            if total > bound:
+                return 431, f"Request headers larger than {bound} bytes together"
         return None

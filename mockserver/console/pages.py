@@ -16,6 +16,7 @@ from mockserver import __version__
 
 CONSOLE = "/__admin/console/"
 STATIC = CONSOLE + "static/"
+_CONSOLE_PREFIX = CONSOLE.rstrip("/")
 ALPINE = "alpine-3.17.5.min.js"
 
 _MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".md": "text/markdown; charset=utf-8"}
@@ -60,8 +61,13 @@ class Console:
         return None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            answer = self._answer(scope["path"])
+        # Every path the console answers is `/` or starts with its own: others skip the look-up.
+        if (
+            scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and ((path := scope["path"]) == "/" or path.startswith(_CONSOLE_PREFIX))
+        ):
+            answer = self._answer(path)
             if answer is not None:
                 await answer(scope, receive, send)
                 return

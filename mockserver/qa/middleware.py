@@ -14,7 +14,7 @@ from connexion.lifecycle import ConnexionResponse
 
 from mockserver.qa.faults import Fault, FaultRefused, Faults, preferred_fault
 from mockserver.qa.journal import Exchange, Journal, kept
-from mockserver.qa.operations import OperationIndex
+from mockserver.qa.operations import Operation, OperationIndex
 from mockserver.vendor_api import ErrorFormat
 
 Scope = dict[str, Any]
@@ -33,10 +33,20 @@ class ConnectionDropped(Exception):
 
 _DOCS = re.compile(r"/ui(/|$)|/openapi\.json$")
 
+# What a path and method decide (API, operation, untouched), kept for this many of the shorter paths seen last:
+# the index is fixed once built, so a kept answer is the answer.
+_KEPT_PATHS = 4096
+_KEPT_PATH_CHARS = 512
+_KEPT_TENANTS = 1024
+_KEPT_CREDENTIAL_BYTES = 512
+
 
 def _untouched(path: str) -> bool:
     """The admin API and the API docs are neither faulted nor journaled."""
-    return path.startswith("/__admin") or _DOCS.search(path) is not None
+    if path.startswith("/__admin"):
+        return True
+    # `/ui` or a trailing `/openapi.json` must be in the path for the pattern to match: most paths skip it.
+    return ("/ui" in path or path.endswith("/openapi.json")) and _DOCS.search(path) is not None
 
 
 class QaMiddleware:
@@ -55,51 +65,109 @@ class QaMiddleware:
         self._journal = journal
         self._faults = faults
         self._errors = errors
+        self._routes: dict[tuple[str, str], tuple[bool, str | None, Operation | None, bytes]] = {}
+        self._tenants: dict[tuple[str | None, bytes | None], str | None] = {}
+
+    def _route(self, method: str, path: str) -> tuple[bool, str | None, Operation | None, bytes]:
+        """Whether ``path`` is untouched, its API, the operation and the API's credential header (lower case)."""
+        key = (method, path)
+        found = self._routes.get(key)
+        if found is None:
+            if _untouched(path):
+                found = (True, None, None, b"")
+            else:
+                api = self._index.api_of(path)
+                credential = self._index.credential_header(api).encode("latin-1")
+                found = (False, api, self._index.find(method, path), credential)
+            if len(path) <= _KEPT_PATH_CHARS:
+                if len(self._routes) >= _KEPT_PATHS:
+                    self._routes.clear()
+                self._routes[key] = found
+        return found
+
+    def _tenant(self, api: str | None, credential: bytes, value: bytes | None) -> str | None:
+        """The tenant the credential header's (last) value names, as ``OperationIndex.tenant`` reads it."""
+        key = (api, value)
+        if key in self._tenants:
+            return self._tenants[key]
+        presented = {} if value is None else {credential.decode("latin-1"): value.decode("latin-1")}
+        tenant = self._index.tenant(api, presented)
+        if value is None or len(value) <= _KEPT_CREDENTIAL_BYTES:
+            if len(self._tenants) >= _KEPT_TENANTS:
+                self._tenants.clear()
+            self._tenants[key] = tenant
+        return tenant
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _untouched(scope["path"]):
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        untouched, api, operation, credential = self._route(method, path)
+        if untouched:
             await self._app(scope, receive, send)
             return
         started = time.perf_counter()
-        method, path = scope["method"], scope["path"]
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        api = self._index.api_of(path)
-        operation = self._index.find(method, path)
-        tenant = self._index.tenant(api, headers)
-        seen: dict[str, Any] = {"status": None, "headers": [], "chunks": [], "size": 0, "request": [], "rsize": 0}
+        # One pass over the headers: the last `Prefer` and the last copy of the credential (as a dict of them would
+        # keep), and how many copies the credential has.
+        prefer = presented = None
+        copies = 0
+        for name, value in scope["headers"]:
+            name = name.lower()
+            if name == credential:
+                presented = value
+                copies += 1
+            elif name == b"prefer":
+                prefer = value
+        tenant = self._tenant(api, credential, presented)
+        status: int | None = None
+        response_headers: list[tuple[bytes, bytes]] = []
+        request_chunks: list[bytes] = []
+        response_chunks: list[bytes] = []
+        request_size = response_size = 0
         journal = self._journal.enabled
         limit = self._journal.body_limit
 
-        async def receiving() -> dict[str, Any]:
+        async def journaled_receive() -> dict[str, Any]:
+            nonlocal request_size
             message = await receive()
-            if journal and message["type"] == "http.request":
+            if message["type"] == "http.request":
                 body = message.get("body", b"")
-                seen["rsize"] += len(body)
-                kept(seen["request"], body, limit)
+                request_size += len(body)
+                kept(request_chunks, body, limit)
             return message
 
-        async def sending(message: dict[str, Any]) -> None:
+        async def journaled_send(message: dict[str, Any]) -> None:
+            nonlocal status, response_headers, response_size
             if message["type"] == "http.response.start":
-                seen["status"], seen["headers"] = message["status"], message.get("headers", [])
-            elif journal and message["type"] == "http.response.body":
+                status, response_headers = message["status"], message.get("headers", [])
+            elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
-                seen["size"] += len(body)
-                kept(seen["chunks"], body, limit)
+                response_size += len(body)
+                kept(response_chunks, body, limit)
             await send(message)
+
+        # Without a journal nothing is to be seen: the app talks to the server directly.
+        receiving: Receive = journaled_receive if journal else receive
+        sending: Send = journaled_send if journal else send
 
         fault: Fault | None = None
         try:
-            if api is not None and self._index.credential_repeated(api, scope["headers"]):
+            if api is not None and copies > 1:
                 # Auth would read one copy and the journal and faults another: two tenants in one request.
                 tenant = None
                 await self._answer(api, 401, "The credential header is given more than once", None, sending)
                 return
             try:
-                fault = preferred_fault(
-                    headers.get("prefer"),
-                    operation,
-                    max_chars=self._max_prefer_chars,
-                    max_latency_ms=self._faults.max_latency_ms,
+                fault = (
+                    None  # no header, no preference (as `preferred_fault` itself answers)
+                    if prefer is None
+                    else preferred_fault(
+                        prefer.decode("latin-1"),
+                        operation,
+                        max_chars=self._max_prefer_chars,
+                        max_latency_ms=self._faults.max_latency_ms,
+                    )
                 ) or self._faults.fault_for(method, path, operation, tenant)
             except FaultRefused as refusal:
                 await self._answer(api, 400, str(refusal), None, sending)
@@ -118,9 +186,9 @@ class QaMiddleware:
             if journal:
                 self._journal.record(Exchange(
                     time.time(), api, operation.operation_id if operation else None, method, path,
-                    scope.get("query_string", b""), tenant, seen["status"], time.perf_counter() - started,
-                    fault.why if fault else None, scope["headers"], seen["request"], seen["rsize"],
-                    seen["headers"], seen["chunks"], seen["size"],
+                    scope.get("query_string", b""), tenant, status, time.perf_counter() - started,
+                    fault.why if fault else None, scope["headers"], request_chunks, request_size,
+                    response_headers, response_chunks, response_size,
                 ))  # fmt: skip
 
     async def _answer(self, api: str | None, status: int, detail: str, retry_after: int | None, send: Send) -> None:
