@@ -47,11 +47,9 @@ _codes_query = select(catalog_codes.c.id).where(
 
 _codes_query = Prepared(_codes_query)
 
-_MEASURE_COLUMNS = list(Measure._fields)
-
-# Columns in the order of Measure's fields, so a raw row builds one positionally.
+# Columns in the order of Measure's fields, but for the element's id: the query names it.
 _measures_query = Prepared(
-    select(*(measures.c[column] for column in _MEASURE_COLUMNS)).where(
+    select(*(measures.c[column] for column in Measure._fields if column != "measuring_element_id")).where(
         measures.c.tenant == bindparam("tenant"), measures.c.measuring_element_id == bindparam("element_id")
     )
 )
@@ -112,9 +110,14 @@ def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[in
     """The element's measures, the element held until the transaction ends: a batch reads, then writes them."""
     locks.exclusive(connection, ("overit measuring element", tenant, element_id))
     rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
-    # Raw driver rows carry SQLite's 0/1 for the boolean, second to last; `_make` skips the keyword machinery.
-    make = Measure._make
-    return {row[0]: make((*row[:-2], bool(row[-2]), row[-1])) for row in rows}
+    # Raw driver rows carry SQLite's 0/1 for the boolean. `tuple.__new__`: Measure(...) without its Python frame.
+    new = tuple.__new__
+    return {
+        id: new(
+            Measure, (id, element_id, status, user, date, value, delta, rotations, code, note, bool(unfeasible), ext)
+        )
+        for id, status, user, date, value, delta, rotations, code, note, unfeasible, ext in rows
+    }
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
