@@ -107,6 +107,16 @@ def require_target(
     return element
 
 
+def judged_on_named(element: MeasuringElement, items: list[dict[str, Any]]) -> bool:
+    """Whether `update_measures` judges this batch on the measures it names alone, whatever else the element has:
+    nothing in it looks back in time (a meter's reading, an unfeasible measure) or at other measures' codes."""
+    return _meter(element) is None and _LOOKING_FURTHER.isdisjoint(frozenset().union(*items))
+
+
+# The item keys whose rules look beyond the item's own measure: at the measure before it, at the element's codes.
+_LOOKING_FURTHER = frozenset({"unfeasible", "externalCode"})
+
+
 def update_measures(
     element: MeasuringElement, existing: Mapping[int, Measure], items: list[dict[str, Any]]
 ) -> list[Measure]:

@@ -20,6 +20,7 @@ from mockserver.apis.overit.rules import (
     _field_violations,
     _meter,
     _update_each,
+    judged_on_named,
     previous_measure,
     require_target,
     update_measures,
@@ -269,6 +270,34 @@ def test_a_batch_updated_at_once_or_item_by_item_gives_the_same(batch):
     assert _outcome(update_measures, *batch) == _outcome(
         lambda *args: _update_each(*args, _meter(target)), target, existing, items
     )
+
+
+@settings(max_examples=400)
+@given(_batches())
+def test_a_batch_judged_on_the_measures_it_names_needs_no_other(batch):
+    target, existing, items = batch
+    if judged_on_named(target, items):
+        named = {item["id"] for item in items}
+        only_named = {id: measure for id, measure in existing.items() if id in named}
+        assert _outcome(update_measures, target, only_named, items) == _outcome(update_measures, *batch)
+
+
+@pytest.mark.parametrize(
+    ("target", "items"),
+    [
+        (element(PLAIN), [{"id": 2, "unfeasible": True}]),  # takes the values of measure 1
+        (element(PLAIN), [{"id": 2, "externalCode": "X"}]),  # the code of measure 1
+        (element(FORWARD_METER), [{"id": 2, "value": 2}]),  # below measure 1: needs rotations
+    ],
+    ids=["unfeasible", "external-code", "meter"],
+)
+def test_a_batch_whose_rules_look_at_a_measure_it_does_not_name_is_not_judged_on_those_it_names(target, items):
+    existing = history(measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=995.0, external_code="X"), measure(2))
+    assert _outcome(update_measures, target, {2: existing[2]}, items) != _outcome(
+        update_measures, target, existing, items
+    )
+    assert not judged_on_named(target, items)
+    assert judged_on_named(element(PLAIN), [{"id": 2, "value": 1, "note": "n"}, {"id": 3, "deltaValue": 1}])
 
 
 def test_a_batch_setting_plain_fields_is_merged_at_once(monkeypatch):
