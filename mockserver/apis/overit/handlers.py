@@ -35,7 +35,11 @@ class OveritHandlers:
             self._access.require_batch_permissions(self._repository.held_permissions(connection, user))
             account_exists, element = self._repository.find_element(connection, user, accountId, measuringElementId)
             element = self._rules.require_target(accountId, account_exists, measuringElementId, element)
-            existing = self._repository.measures_of(connection, user, element.id)
+            # Most batches are judged on the measures they name: the rest of the element's history is not read.
+            named = None
+            if self._rules.judged_on_named(element, validated_body):
+                named = [item["id"] for item in validated_body]
+            existing = self._repository.measures_of(connection, user, element.id, named)
             updated = self._rules.update_measures(element, existing, validated_body)
             # A measure the batch leaves as it was is not written again: clients retry and repeat batches.
             self._repository.save(connection, user, [measure for measure in updated if measure != existing[measure.id]])

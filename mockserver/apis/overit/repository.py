@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
@@ -47,14 +49,12 @@ _codes_query = select(catalog_codes.c.id).where(
 
 _codes_query = Prepared(_codes_query)
 
-_MEASURE_COLUMNS = list(Measure._fields)
-
-# Columns in the order of Measure's fields, so a raw row builds one positionally.
-_measures_query = Prepared(
-    select(*(measures.c[column] for column in _MEASURE_COLUMNS)).where(
-        measures.c.tenant == bindparam("tenant"), measures.c.measuring_element_id == bindparam("element_id")
-    )
+# Columns in the order of Measure's fields, but for the element's id: the query names it.
+_of_element = select(*(measures.c[column] for column in Measure._fields if column != "measuring_element_id")).where(
+    measures.c.tenant == bindparam("tenant"), measures.c.measuring_element_id == bindparam("element_id")
 )
+_measures_query = Prepared(_of_element)
+_measures_between = Prepared(_of_element.where(measures.c.id.between(bindparam("low"), bindparam("high"))))
 
 _MUTABLE = (
     "measuring_user_id",
@@ -108,13 +108,25 @@ def find_element(
     return True, MeasuringElement(found_id, owner_id, characteristic, catalog_group_id, codes)
 
 
-def measures_of(connection: Connection, tenant: str, element_id: int) -> dict[int, Measure]:
-    """The element's measures, the element held until the transaction ends: a batch reads, then writes them."""
+def measures_of(
+    connection: Connection, tenant: str, element_id: int, ids: Collection[int] | None = None
+) -> dict[int, Measure]:
+    """The element's measures, the element held until the transaction ends: a batch reads, then writes them.
+    With ``ids``, only those from the least to the greatest of them: one range of the key, not the whole history."""
     locks.exclusive(connection, ("overit measuring element", tenant, element_id))
-    rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
-    # Raw driver rows carry SQLite's 0/1 for the boolean, second to last; `_make` skips the keyword machinery.
-    make = Measure._make
-    return {row[0]: make((*row[:-2], bool(row[-2]), row[-1])) for row in rows}
+    if ids:
+        parameters = {"tenant": tenant, "element_id": element_id, "low": min(ids), "high": max(ids)}
+        rows = _measures_between.all(connection, parameters)
+    else:
+        rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
+    # Raw driver rows carry SQLite's 0/1 for the boolean. `tuple.__new__`: Measure(...) without its Python frame.
+    new = tuple.__new__
+    return {
+        id: new(
+            Measure, (id, element_id, status, user, date, value, delta, rotations, code, note, bool(unfeasible), ext)
+        )
+        for id, status, user, date, value, delta, rotations, code, note, unfeasible, ext in rows
+    }
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:

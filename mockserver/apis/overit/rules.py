@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter, itemgetter
 from typing import Any, Literal, NamedTuple
 
 from mockserver.errors import RulesBroken, RuleViolation
@@ -106,16 +107,79 @@ def require_target(
     return element
 
 
+def judged_on_named(element: MeasuringElement, items: list[dict[str, Any]]) -> bool:
+    """Whether `update_measures` judges this batch on the measures it names alone, whatever else the element has:
+    nothing in it looks back in time (a meter's reading, an unfeasible measure) or at other measures' codes."""
+    return _meter(element) is None and _LOOKING_FURTHER.isdisjoint(frozenset().union(*items))
+
+
+# The item keys whose rules look beyond the item's own measure: at the measure before it, at the element's codes.
+_LOOKING_FURTHER = frozenset({"unfeasible", "externalCode"})
+
+
 def update_measures(
     element: MeasuringElement, existing: Mapping[int, Measure], items: list[dict[str, Any]]
 ) -> list[Measure]:
     """Apply a batch to the element's measures: all of it, or RulesBroken listing every violation."""
+    meter = _meter(element)
+    # The common batch: items that only set plain fields of measures to validate, on an element that is not a meter.
+    # No rule can refuse it and nothing looks back in time, so each measure is merged with its item in one go;
+    # `_update_each` gives the same result item by item (tests compare the two).
+    if meter is None and frozenset().union(*items) <= _PLAIN_FIELD_KEYS - _field_rule_keys(element, meter):
+        measures = _named_to_validate(existing, items)
+        if measures is not None:
+            return _merged(measures, items)
+    return _update_each(element, existing, items, meter)
+
+
+# The item keys that set a field of the measure and nothing else (value: where the element has a characteristic).
+_PLAIN_FIELD_KEYS = frozenset({"id", "measuringUserId", "measuringDate", "value", "note"})
+
+
+def _named_to_validate(existing: Mapping[int, Measure], items: list[dict[str, Any]]) -> list[Measure] | None:
+    """The measures the items name, in their order, when each is named once and is to validate; else None."""
+    ids = list(map(_ID, items))
+    if len(set(ids)) != len(ids):
+        return None
+    measures = list(map(existing.get, ids))
+    if None in measures or set(map(_STATUS, measures)) != {TO_VALIDATE}:
+        return None
+    return measures  # type: ignore[return-value]  # None is not among them
+
+
+_ID = itemgetter("id")
+_STATUS = attrgetter("status")
+
+
+def _merged(measures: list[Measure], items: list[dict[str, Any]]) -> list[Measure]:
+    """Each measure updated by its item as `_apply` updates it, for items of `_PLAIN_FIELD_KEYS` on an element that
+    is not a meter: the same values, read in the same order."""
+    updated = []
+    append, new = updated.append, tuple.__new__  # Measure(...) without its Python frame: 50 times a batch
+    for measure, item in zip(measures, items, strict=True):
+        id, element_id, status, user, date, value, delta, rotations, code, note, unfeasible, external = measure
+        if "measuringDate" in item:
+            date = normalize_datetime(item["measuringDate"])
+        if "value" in item:
+            value, delta = float(item["value"]), None
+        user, note = item.get("measuringUserId", user), item.get("note", note)
+        merged = (id, element_id, status, user, date, value, delta, rotations, code, note, bool(unfeasible), external)
+        append(new(Measure, merged))
+    return updated
+
+
+def _update_each(
+    element: MeasuringElement,
+    existing: Mapping[int, Measure],
+    items: list[dict[str, Any]],
+    meter: Characteristic | None,
+) -> list[Measure]:
+    """`update_measures` item by item, for any batch."""
     violations: list[RuleViolation] = []
     updated: list[Measure] = []
     positions: dict[int, int] = {}
     codes_in_batch: dict[str, int] = {}
     timeline = Timeline(existing)
-    meter = _meter(element)
     field_keys = _field_rule_keys(element, meter)
     for index, item in enumerate(items):
         measure_id = item["id"]

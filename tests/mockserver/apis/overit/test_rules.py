@@ -3,7 +3,10 @@
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mockserver.apis.overit import rules
 from mockserver.apis.overit.rules import (
     BACKWARD,
     FORWARD,
@@ -16,6 +19,8 @@ from mockserver.apis.overit.rules import (
     _field_rule_keys,
     _field_violations,
     _meter,
+    _update_each,
+    judged_on_named,
     previous_measure,
     require_target,
     update_measures,
@@ -186,3 +191,123 @@ def test_an_item_without_the_field_rule_keys_of_its_element_breaks_no_field_rule
             item = {"id": 1, **{name: sample[name] for name in names}}
             if keys.isdisjoint(item):
                 assert _field_violations(target, item, 0) == [], item
+
+
+# -- The whole batch at once and item by item ---------------------------------------------------------------------
+
+_ITEM_VALUES = {
+    "measuringUserId": st.integers(1, 9),
+    "measuringDate": st.sampled_from(
+        ["2026-11-01T00:00:00Z", "2026-11-12T08:30:00+01:00", "2026-11-20T08:30:00.5Z", "2026-10-01t00:00:00z"]
+    ),
+    "value": st.one_of(st.integers(-5, 1500), st.floats(-5, 1500)),
+    "deltaValue": st.integers(0, 2000),
+    "rotations": st.integers(0, 3),
+    "catalogCodeId": st.sampled_from([70, 71]),
+    "note": st.sampled_from(["n", "after repair"]),
+    "externalCode": st.sampled_from(["A", "B"]),
+    "unfeasible": st.booleans(),
+}
+_ELEMENTS = [
+    element(),
+    element(PLAIN),
+    element(PLAIN, group=7, codes=[70]),
+    element(group=7, codes=[70]),
+    element(FORWARD_METER),
+    element(BACKWARD_METER),
+    *[element(PLAIN)] * 3,  # where a batch of plain fields is merged at once
+]
+_PLAIN_KEYS = ["measuringUserId", "measuringDate", "value", "note"]
+
+
+@st.composite
+def _batches(draw):
+    existing = history(
+        *(
+            measure(
+                id,
+                draw(st.sampled_from([TO_VALIDATE] * 12 + [VALIDATED, REJECTED])),
+                draw(st.sampled_from(["2026-11-05T00:00:00Z", "2026-11-15T07:00:00Z", None])),
+                value=draw(st.none() | st.floats(0, 1000)),
+                delta_value=draw(st.none() | st.floats(0, 10)),
+                rotations=draw(st.none() | st.integers(0, 2)),
+                catalog_code_id=draw(st.none() | st.just(70)),
+                note=draw(st.none() | st.just("old")),
+                unfeasible=draw(st.sampled_from([False, True, 0, 1])),  # SQLite's 0/1 as well
+                external_code=draw(st.none() | st.sampled_from(["A", "C"])),
+            )
+            for id in range(1, draw(st.integers(1, 6)) + 1)
+        )
+    )
+    # Mostly keys that set plain fields, now and then one with a rule of its own.
+    shared = draw(st.lists(st.sampled_from(_PLAIN_KEYS), unique=True))
+    if not draw(st.integers(0, 3)):
+        shared.append(draw(st.sampled_from(sorted(set(_ITEM_VALUES) - set(_PLAIN_KEYS)))))
+    # Mostly measures of the element, each once; now and then one twice, or another element's.
+    ids = draw(st.permutations(sorted(existing)))[: draw(st.integers(1, len(existing)))]
+    if not draw(st.integers(0, 3)):
+        ids.append(draw(st.integers(1, 7)))
+    items = []
+    for id in ids:
+        # Mostly one shape for the whole batch, as clients send; now and then an item of another shape.
+        keys = shared if draw(st.integers(0, 9)) else draw(st.lists(st.sampled_from(_PLAIN_KEYS), unique=True))
+        items.append({"id": id, **{key: draw(_ITEM_VALUES[key]) for key in keys}})
+    return draw(st.sampled_from(_ELEMENTS)), existing, items
+
+
+def _outcome(update, target, existing, items):
+    """What a batch gives, with the types of its values (repr tells 1 from 1.0 and from True)."""
+    try:
+        return repr(update(target, existing, items))
+    except RulesBroken as error:
+        return repr(error.violations)
+
+
+@settings(max_examples=400)
+@given(_batches())
+def test_a_batch_updated_at_once_or_item_by_item_gives_the_same(batch):
+    target, existing, items = batch
+    assert _outcome(update_measures, *batch) == _outcome(
+        lambda *args: _update_each(*args, _meter(target)), target, existing, items
+    )
+
+
+@settings(max_examples=400)
+@given(_batches())
+def test_a_batch_judged_on_the_measures_it_names_needs_no_other(batch):
+    target, existing, items = batch
+    if judged_on_named(target, items):
+        named = {item["id"] for item in items}
+        only_named = {id: measure for id, measure in existing.items() if id in named}
+        assert _outcome(update_measures, target, only_named, items) == _outcome(update_measures, *batch)
+
+
+@pytest.mark.parametrize(
+    ("target", "items"),
+    [
+        (element(PLAIN), [{"id": 2, "unfeasible": True}]),  # takes the values of measure 1
+        (element(PLAIN), [{"id": 2, "externalCode": "X"}]),  # the code of measure 1
+        (element(FORWARD_METER), [{"id": 2, "value": 2}]),  # below measure 1: needs rotations
+    ],
+    ids=["unfeasible", "external-code", "meter"],
+)
+def test_a_batch_whose_rules_look_at_a_measure_it_does_not_name_is_not_judged_on_those_it_names(target, items):
+    existing = history(measure(1, VALIDATED, "2026-11-01T00:00:00Z", value=995.0, external_code="X"), measure(2))
+    assert _outcome(update_measures, target, {2: existing[2]}, items) != _outcome(
+        update_measures, target, existing, items
+    )
+    assert not judged_on_named(target, items)
+    assert judged_on_named(element(PLAIN), [{"id": 2, "value": 1, "note": "n"}, {"id": 3, "deltaValue": 1}])
+
+
+def test_a_batch_setting_plain_fields_is_merged_at_once(monkeypatch):
+    existing = history(*(measure(id, value=1.0, unfeasible=0) for id in (1, 2, 3)))
+    items = [{"id": 3, "measuringUserId": 7, "measuringDate": "2026-11-20T09:30:00+01:00", "value": 3, "note": "n"},
+             {"id": 1, "note": "m"}]  # fmt: skip
+    expected = _update_each(element(PLAIN), existing, items, None)
+    monkeypatch.setattr(rules, "_update_each", None)
+    assert repr(update_measures(element(PLAIN), existing, items)) == repr(expected)
+    assert expected == [
+        measure(3, date="2026-11-20T08:30:00Z", measuring_user_id=7, value=3.0, note="n"),
+        measure(1, value=1.0, note="m"),
+    ]
