@@ -163,6 +163,14 @@ def _any_id_answers(connection: Any, tenant: str, reading_id: int) -> Any:
     return found or repository.reading(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
 
 
+def _any_id_shown(connection: Any, tenant: str, reading_id: int) -> Any:
+    """As `_any_id_answers`, for the read of one reading (which asks for the reading and its meter at once)."""
+    found = repository.shown(connection, tenant, reading_id)
+    if found is None or found[1] is not None:
+        return found
+    return repository.shown(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
+
+
 def _swallowing(name: str) -> Breakage:
     """A query parser that drops what it cannot read instead of refusing it."""
     strict = getattr(query, name)
@@ -227,7 +235,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-019": spec_change("oracle", _no_security),
     "ORA-MR-020": spec_change("oracle", _accepts_text),
     "ORA-MR-021": stock_connexion_validation("oracle"),
-    "ORA-MR-022": _repository(reading=_any_id_answers),
+    "ORA-MR-022": _repository(shown=_any_id_shown),
     "ORA-MR-023": _representation(select_fields=lambda body, fields: (body, [])),
     "ORA-MR-024": _representation(negotiate=lambda accept, adf_type=None: "application/json"),
     "ORA-MR-025": _representation(
