@@ -171,6 +171,10 @@ def _any_id_shown(connection: Any, tenant: str, reading_id: int) -> Any:
     return repository.shown(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
 
 
+def _last_reading_forgotten(connection: Any, tenant: str, meter_id: int) -> Any:
+    return None, repository.last_active_and_next_id(connection, tenant, meter_id)[1]
+
+
 def _swallowing(name: str) -> Breakage:
     """A query parser that drops what it cannot read instead of refusing it."""
     strict = getattr(query, name)
@@ -216,7 +220,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-002": _rules(meter_key=_lenient_meter_key),
     "ORA-MR-003": _repository(find_meter=_asset_ignored),
     "ORA-MR-004": _rules(create_reading=_clock_far_ahead),
-    "ORA-MR-005": _repository(last_active_reading=lambda connection, tenant, meter_id: None),
+    "ORA-MR-005": _repository(last_active_and_next_id=_last_reading_forgotten),
     "ORA-MR-006": _repository(find_meter=_active_dates_ignored),
     "ORA-MR-007": _meters_seen_as(direction=_flipped),
     "ORA-MR-008": _meters_seen_as(direction=_flipped),

@@ -115,8 +115,7 @@ class OracleHandlers:
             self._access.require_manage(self._repository.held_privileges(connection, user))
             key = self._rules.meter_key(validated_body)
             meter = self._rules.require_meter(key, self._repository.find_meter(connection, user, key))
-            last = self._repository.last_active_reading(connection, user, meter.meter_id)
-            new_id = self._repository.next_reading_id(connection, user)
+            last, new_id = self._repository.last_active_and_next_id(connection, user, meter.meter_id)
             reading = self._rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             self._repository.add(connection, user, reading)
         href = f"{_incoming_path().rstrip('/')}/{reading.meter_reading_id}"

@@ -79,7 +79,17 @@ _active_of_meter = _readings.where(
     readings.c.disabled_flag == false(),
     readings.c.canceled_flag == false(),
 )
-_last_active = Prepared(_active_of_meter.order_by(readings.c.reading_date.desc()).limit(1))
+_last_active = _active_of_meter.order_by(readings.c.reading_date.desc()).limit(1).subquery("last_active")
+_top_id = (
+    select(func.max(readings.c.meter_reading_id).label("top_id"))
+    .where(readings.c.tenant == bindparam("tenant"))
+    .subquery("top")
+)
+# The meter's last active reading beside the tenant's highest reading id: always one row (the aggregate's), the
+# reading's columns null when the meter has no active reading.
+_last_active_and_top_id = Prepared(
+    select(_top_id.c.top_id, *_last_active.c).select_from(_top_id.outerjoin(_last_active, true()))
+)
 _last_active_before = Prepared(
     _active_of_meter.where(readings.c.reading_date < bindparam("date"))
     .order_by(readings.c.reading_date.desc())
@@ -152,15 +162,28 @@ def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | No
     return meter
 
 
+def _meter_lock(tenant: str, meter_id: int) -> locks.Name:
+    return ("oracle meter", tenant, meter_id)
+
+
+def _ids_lock(tenant: str) -> locks.Name:
+    return ("oracle reading ids", tenant)
+
+
 def hold_meter(connection: Connection, tenant: str, meter_id: int) -> None:
     """No other transaction adds, disables or re-creates the meter's readings until this one ends."""
-    locks.exclusive(connection, ("oracle meter", tenant, meter_id))
+    locks.exclusive(connection, _meter_lock(tenant, meter_id))
 
 
-def last_active_reading(connection: Connection, tenant: str, meter_id: int) -> Reading | None:
-    """The meter's last active reading, the meter held so that no new reading overtakes it."""
-    hold_meter(connection, tenant, meter_id)
-    return _reading(_last_active.first(connection, {"tenant": tenant, "meter_id": meter_id}))
+def last_active_and_next_id(connection: Connection, tenant: str, meter_id: int) -> tuple[Reading | None, int]:
+    """The meter's last active reading, the meter held so that no new reading overtakes it, and then the next free
+    id (as `next_reading_id`): both held in that order, both read in one statement."""
+    locks.exclusive(connection, _meter_lock(tenant, meter_id), _ids_lock(tenant))
+    row = _last_active_and_top_id.first(connection, {"tenant": tenant, "meter_id": meter_id})
+    if row is None:
+        raise AssertionError("an aggregate answers one row")
+    last = _reading(row[1:]) if row[1] is not None else None
+    return last, FIRST_READING_ID if row[0] is None else row[0] + 1
 
 
 def neighbours(connection: Connection, tenant: str, target: Reading) -> tuple[Reading | None, list[Reading]]:
@@ -271,7 +294,7 @@ def reading(connection: Connection, tenant: str, reading_id: int) -> Reading | N
 
 def next_reading_id(connection: Connection, tenant: str) -> int:
     """The next free id, held until the transaction ends; take it last (after the meter)."""
-    locks.exclusive(connection, ("oracle reading ids", tenant))
+    locks.exclusive(connection, _ids_lock(tenant))
     row = _max_id.first(connection, {"tenant": tenant})
     return FIRST_READING_ID if row is None or row[0] is None else row[0] + 1
 
