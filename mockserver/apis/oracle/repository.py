@@ -72,7 +72,7 @@ _shown = Prepared(
 _READING_AT = 1  # where the reading's columns start in a row of `_shown`, then the meter's
 _METER_AT = _READING_AT + len(_READING_COLUMNS)
 _TEMPLATE_KEY_AT = _METER_AT + 6
-_INT64 = range(-(2**63), 2**63)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _active_of_meter = _readings.where(
     readings.c.tenant == bindparam("tenant"),
     readings.c.meter_id == bindparam("meter_id"),
@@ -280,7 +280,8 @@ def shown(
     `held_privileges`), the reading (as `reading`) and its meter (as `meter_of`); None when the tenant is not seeded
     (for `Runtime.read`)."""
     # An id past what the store holds names no reading (as `Prepared` answers the statements that bind it alone).
-    row = _shown.first(connection, {"tenant": tenant, "reading_id": reading_id if reading_id in _INT64 else None})
+    stored = reading_id if _INT64_MIN <= reading_id <= _INT64_MAX else None
+    row = _shown.first(connection, {"tenant": tenant, "reading_id": stored})
     if row is None:
         return None
     found = _reading(row[_READING_AT:_METER_AT]) if row[_READING_AT] is not None else None
