@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -19,6 +19,8 @@ from mockserver.store import Store
 from mockserver.store.mock_state import MockState
 from mockserver.tenancy import Tenants
 from mockserver.vendor_api import VendorApi
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,3 +66,18 @@ class Runtime:
                 return
         with self.unit_of_work(tenant) as connection:
             yield connection
+
+    def read(self, tenant: str, read: Callable[[Connection], T | None]) -> T:
+        """`reading` for a unit of work of one read that also asks whether ``tenant`` is seeded, answering None when
+        it is not: the store runs one statement where `reading` runs two. ``read`` may run twice, so it only reads;
+        a tenant seen for the first time is seeded by a unit of work that writes, and read in it."""
+        with self.store.snapshot() as connection:
+            self.tenants.hold(connection, tenant)
+            found = read(connection)
+        if found is not None:
+            return found
+        with self.unit_of_work(tenant) as connection:
+            found = read(connection)
+        if found is None:
+            raise AssertionError(f"a read found no tenant {tenant!r} in the unit of work that holds it")
+        return found

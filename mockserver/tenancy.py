@@ -84,8 +84,14 @@ class Tenants:
     def seeded(self, connection: Connection, tenant: str) -> bool:
         """Whether ``tenant`` exists, held for this transaction as `ensure` holds it; writes nothing. Asks the store
         every time: a read may run beside a reset, so what this process remembers may be gone from its snapshot."""
-        locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
+        self.hold(connection, tenant)
         return self._exists(connection, tenant)
+
+    @staticmethod
+    def hold(connection: Connection, tenant: str) -> None:
+        """Hold ``tenant`` for this transaction as `ensure` and `seeded` do, for a read that asks itself whether the
+        tenant exists (a statement over the tenants table); writes nothing."""
+        locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
 
     @staticmethod
     def _exists(connection: Connection, tenant: str) -> bool:

@@ -163,6 +163,18 @@ def _any_id_answers(connection: Any, tenant: str, reading_id: int) -> Any:
     return found or repository.reading(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
 
 
+def _any_id_shown(connection: Any, tenant: str, reading_id: int) -> Any:
+    """As `_any_id_answers`, for the read of one reading (which asks for the reading and its meter at once)."""
+    found = repository.shown(connection, tenant, reading_id)
+    if found is None or found[1] is not None:
+        return found
+    return repository.shown(connection, tenant, repository.next_reading_id(connection, tenant) - 1)
+
+
+def _last_reading_forgotten(connection: Any, tenant: str, meter_id: int) -> Any:
+    return None, repository.last_active_and_next_id(connection, tenant, meter_id)[1]
+
+
 def _swallowing(name: str) -> Breakage:
     """A query parser that drops what it cannot read instead of refusing it."""
     strict = getattr(query, name)
@@ -208,7 +220,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-002": _rules(meter_key=_lenient_meter_key),
     "ORA-MR-003": _repository(find_meter=_asset_ignored),
     "ORA-MR-004": _rules(create_reading=_clock_far_ahead),
-    "ORA-MR-005": _repository(last_active_reading=lambda connection, tenant, meter_id: None),
+    "ORA-MR-005": _repository(last_active_and_next_id=_last_reading_forgotten),
     "ORA-MR-006": _repository(find_meter=_active_dates_ignored),
     "ORA-MR-007": _meters_seen_as(direction=_flipped),
     "ORA-MR-008": _meters_seen_as(direction=_flipped),
@@ -227,7 +239,7 @@ BREAKAGES: dict[str, Breakage] = {
     "ORA-MR-019": spec_change("oracle", _no_security),
     "ORA-MR-020": spec_change("oracle", _accepts_text),
     "ORA-MR-021": stock_connexion_validation("oracle"),
-    "ORA-MR-022": _repository(reading=_any_id_answers),
+    "ORA-MR-022": _repository(shown=_any_id_shown),
     "ORA-MR-023": _representation(select_fields=lambda body, fields: (body, [])),
     "ORA-MR-024": _representation(negotiate=lambda accept, adf_type=None: "application/json"),
     "ORA-MR-025": _representation(

@@ -6,6 +6,8 @@ patching a module."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -13,7 +15,7 @@ from connexion import request
 from connexion.context import scope
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
-from starlette.datastructures import URL, Headers
+from starlette.datastructures import URL
 
 from mockserver.apis.oracle import access, query, repository, representation, rules
 from mockserver.apis.oracle.representation import COLLECTION_MEDIA_TYPE, ITEM_MEDIA_TYPE
@@ -26,27 +28,63 @@ Answer = tuple[dict[str, Any], int, dict[str, str]]
 DEFAULT_LIMIT, MAX_LIMIT = 25, 500
 
 
-def _incoming_headers() -> Headers:
-    """The request's headers, read straight from its scope: `connexion.request` builds a new request object on every
-    attribute read, about as costly as a query to the store."""
-    return Headers(scope=scope._get_current_object())
+# The request headers these handlers read, by their names in an ASGI scope (lower case).
+_READ_HEADERS = {name.encode(): name for name in ("accept", "rest-framework-version", "metadata-context", "if-match")}
+
+
+def _incoming_headers() -> dict[str, str]:
+    """The request headers these handlers read, each as starlette's `Headers.get` reads it (the first value, decoded
+    as latin-1), picked in one pass straight from the scope: `connexion.request` builds a new request object on
+    every attribute read, about as costly as a query to the store, and `Headers.get` raises for a missing name."""
+    sent: dict[str, str] = {}
+    for key, value in scope._get_current_object()["headers"]:
+        name = _READ_HEADERS.get(key)
+        if name is not None and name not in sent:
+            sent[name] = value.decode("latin-1")
+    return sent
+
+
+# Where starlette's URL of the scope has the scope's own path, which is then read without building the URL: an
+# http(s) URL whose Host header starlette takes as its authority as it stands (a port under 10000 is always valid),
+# whose query decodes (ASCII), and whose path has nothing `urlsplit` reads as a delimiter or drops (?, #, \, tab,
+# line ends: starlette escapes the first three, and would add %-escapes only for them).
+_PLAIN_SCHEMES = frozenset({"http", "https"})
+_PLAIN_HOST = re.compile(rb"[A-Za-z0-9.-]+(?::[0-9]{1,4})?")
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 
 
 def _incoming_path() -> str:
-    """`request.url.path`, read the same way."""
-    return URL(scope=scope._get_current_object()).path
+    """`request.url.path`, read from the scope; built as starlette builds it only where it may differ."""
+    current = scope._get_current_object()
+    path = current["path"]
+    if (
+        current.get("scheme", "http") in _PLAIN_SCHEMES
+        and _PLAIN_PATH.fullmatch(path)
+        and current.get("query_string", b"").isascii()
+    ):
+        for key, value in current["headers"]:
+            if key == b"host":  # starlette reads the first one
+                if _PLAIN_HOST.fullmatch(value):
+                    return path
+                break
+    return URL(scope=current).path
 
 
-def _headers(media_type: str, sent: Headers | None = None, **extra: str) -> dict[str, str]:
+def _headers(media_type: str, sent: Mapping[str, str], **extra: str) -> dict[str, str]:
     """The answer's content type and the two framework headers Oracle always answers with (``sent``: the request's
-    headers, when the caller holds them)."""
-    sent = _incoming_headers() if sent is None else sent
+    headers, `_incoming_headers`)."""
     return {
         "Content-Type": media_type,
         "REST-Framework-Version": sent.get("rest-framework-version", "1"),
         "Metadata-Context": sent.get("metadata-context", ""),
         **extra,
     }
+
+
+def _not_found(reading_id: int) -> ProblemException:
+    return ProblemException(
+        status=404, title="Not Found", detail=f"The requested resource meterReadings/{reading_id} was not found."
+    )
 
 
 class OracleHandlers:
@@ -77,8 +115,7 @@ class OracleHandlers:
             self._access.require_manage(self._repository.held_privileges(connection, user))
             key = self._rules.meter_key(validated_body)
             meter = self._rules.require_meter(key, self._repository.find_meter(connection, user, key))
-            last = self._repository.last_active_reading(connection, user, meter.meter_id)
-            new_id = self._repository.next_reading_id(connection, user)
+            last, new_id = self._repository.last_active_and_next_id(connection, user, meter.meter_id)
             reading = self._rules.create_reading(meter, last, validated_body, self._runtime.clock.now(), new_id)
             self._repository.add(connection, user, reading)
         href = f"{_incoming_path().rstrip('/')}/{reading.meter_reading_id}"
@@ -95,15 +132,19 @@ class OracleHandlers:
         expand: str | None = None,
         dependency: str | None = None,
     ) -> Answer:
-        media_type = self._media_type()
+        sent = _incoming_headers()
+        media_type = self._media_type(sent=sent)
         self._refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
-        with self._runtime.reading(user) as connection:
-            self._access.require_view(self._repository.held_privileges(connection, user))
-            reading, meter = self._existing(connection, user, MeterReadingId)
+        held, reading, meter = self._runtime.read(
+            user, lambda connection: self._repository.shown(connection, user, MeterReadingId)
+        )
+        self._access.require_view(held)
+        if reading is None or meter is None:
+            raise _not_found(MeterReadingId)
         body = self._shaped(
             self._representation.represent(reading, meter, _incoming_path(), only_data=bool(onlyData)), fields
         )
-        return body, 200, _headers(media_type)
+        return body, 200, _headers(media_type, sent)
 
     @read_only
     async def list_meter_readings(
@@ -119,7 +160,8 @@ class OracleHandlers:
         finder: str | None = None,
         expand: str | None = None,
     ) -> Answer:
-        media_type = self._media_type(COLLECTION_MEDIA_TYPE)
+        sent = _incoming_headers()
+        media_type = self._media_type(COLLECTION_MEDIA_TYPE, sent=sent)
         self._refuse_unmodelled("ORA-MR-043", expand=expand)
         conditions = self._query.parse_q(q) if q else []
         if finder is not None:
@@ -156,7 +198,7 @@ class OracleHandlers:
         if total is not None:
             body["totalResults"] = total
         body["links"] = [{"rel": "self", "href": str(request.url), "name": "meterReadings", "kind": "collection"}]
-        return body, 200, _headers(media_type)
+        return body, 200, _headers(media_type, sent)
 
     @bounded_write  # one reading
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
@@ -179,8 +221,8 @@ class OracleHandlers:
             if value is not None:
                 self._query.refuse_unmodelled(rule_id, name, value)
 
-    def _media_type(self, default: str = ITEM_MEDIA_TYPE, sent: Headers | None = None) -> str:
-        accept = (_incoming_headers() if sent is None else sent).get("accept")
+    def _media_type(self, default: str = ITEM_MEDIA_TYPE, *, sent: Mapping[str, str]) -> str:
+        accept = sent.get("accept")
         media_type = self._representation.negotiate(accept, default)
         if media_type is None:
             raise ProblemException(
@@ -195,11 +237,7 @@ class OracleHandlers:
         reading = self._repository.reading(connection, tenant, reading_id)
         meter = self._repository.meter_of(connection, tenant, reading.meter_id) if reading is not None else None
         if reading is None or meter is None:
-            raise ProblemException(
-                status=404,
-                title="Not Found",
-                detail=f"The requested resource meterReadings/{reading_id} was not found.",
-            )
+            raise _not_found(reading_id)
         return reading, meter
 
     def require_fresh(self, if_match: str | None, target: rules.Reading) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, true, update
@@ -12,22 +13,26 @@ from mockserver.apis.oracle.rules import Meter, MeterKey, Reading, Template
 from mockserver.apis.oracle.tables import assets, meters, privileges, readings, templates
 from mockserver.store import locks
 from mockserver.store.prepared import Prepared
+from mockserver.store.tables import tenants
 from mockserver.timestamps import parse_datetime, sortable_datetime
 
 FIRST_READING_ID = 300100000000001  # the vendor's ids are 15-digit numbers
 
 _TEMPLATE_COLUMNS = [column.name for column in templates.c if column.name != "tenant"]
+assert tuple(_TEMPLATE_COLUMNS) == tuple(field.name for field in fields(Template))  # built from a row positionally
 
+# A meter as `_meter` reads it: the meter, its asset, its template.
+_METER_COLUMNS = (
+    meters.c.meter_id,
+    meters.c.usage_code,
+    meters.c.active_start,
+    meters.c.active_end,
+    assets.c.asset_id,
+    assets.c.asset_number,
+    *(templates.c[name] for name in _TEMPLATE_COLUMNS),
+)
 _meter_select = (
-    select(
-        meters.c.meter_id,
-        meters.c.usage_code,
-        meters.c.active_start,
-        meters.c.active_end,
-        assets.c.asset_id,
-        assets.c.asset_number,
-        *(templates.c[name] for name in _TEMPLATE_COLUMNS),
-    )
+    select(*_METER_COLUMNS)
     .select_from(meters)
     .join(
         templates,
@@ -46,13 +51,45 @@ _meter_by_asset_and_code = Prepared(
 _READING_COLUMNS = [column.name for column in readings.c if column.name != "tenant"]
 assert tuple(_READING_COLUMNS) == Reading._fields
 _readings = select(*(readings.c[name] for name in _READING_COLUMNS))
+# Everything `GET meterReadings/{id}` reads, in one statement: a row exactly when the tenant is seeded (every other
+# table is joined on a whole primary key, so at most one row each), with the privileges its credential holds, the
+# reading unless canceled, and the reading's meter as `_meter_by_id` reads it (the template's key is null when
+# the meter or its template is missing, which `_meter_by_id`'s inner join reads as no meter).
+_shown = Prepared(
+    select(privileges.c.privileges, *(readings.c[name] for name in _READING_COLUMNS), *_METER_COLUMNS)
+    .select_from(
+        tenants.outerjoin(privileges, privileges.c.tenant == tenants.c.tenant)
+        .outerjoin(readings, and_(readings.c.tenant == tenants.c.tenant,
+                                  readings.c.meter_reading_id == bindparam("reading_id"),
+                                  readings.c.canceled_flag == false()))
+        .outerjoin(meters, and_(meters.c.tenant == readings.c.tenant, meters.c.meter_id == readings.c.meter_id))
+        .outerjoin(templates, and_(templates.c.tenant == meters.c.tenant,
+                                   templates.c.meter_definition_id == meters.c.meter_definition_id))
+        .outerjoin(assets, and_(assets.c.tenant == meters.c.tenant, assets.c.asset_id == meters.c.asset_id))
+    )
+    .where(tenants.c.tenant == bindparam("tenant"))
+)  # fmt: skip
+_READING_AT = 1  # where the reading's columns start in a row of `_shown`, then the meter's
+_METER_AT = _READING_AT + len(_READING_COLUMNS)
+_TEMPLATE_KEY_AT = _METER_AT + 6
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _active_of_meter = _readings.where(
     readings.c.tenant == bindparam("tenant"),
     readings.c.meter_id == bindparam("meter_id"),
     readings.c.disabled_flag == false(),
     readings.c.canceled_flag == false(),
 )
-_last_active = Prepared(_active_of_meter.order_by(readings.c.reading_date.desc()).limit(1))
+_last_active = _active_of_meter.order_by(readings.c.reading_date.desc()).limit(1).subquery("last_active")
+_top_id = (
+    select(func.max(readings.c.meter_reading_id).label("top_id"))
+    .where(readings.c.tenant == bindparam("tenant"))
+    .subquery("top")
+)
+# The meter's last active reading beside the tenant's highest reading id: always one row (the aggregate's), the
+# reading's columns null when the meter has no active reading.
+_last_active_and_top_id = Prepared(
+    select(_top_id.c.top_id, *_last_active.c).select_from(_top_id.outerjoin(_last_active, true()))
+)
 _last_active_before = Prepared(
     _active_of_meter.where(readings.c.reading_date < bindparam("date"))
     .order_by(readings.c.reading_date.desc())
@@ -95,43 +132,22 @@ _max_id = Prepared(select(func.max(readings.c.meter_reading_id)).where(readings.
 
 
 def _meter(row: tuple[Any, ...] | None) -> Meter | None:
+    """A row of `_METER_COLUMNS` (meter_id, usage_code, active_start, active_end, asset_id, asset_number, then the
+    template's columns in the order of Template's fields), read positionally: keywords cost more than the read."""
     if row is None:
         return None
-    meter_id, usage, active_start, active_end, asset_id, asset_number, *template_values = row
-    template = dict(zip(_TEMPLATE_COLUMNS, template_values, strict=True))
-    template["rollover_allowed"] = bool(template["rollover_allowed"])
-    template["reset_allowed"] = bool(template["reset_allowed"])
-    return Meter(
-        meter_id=meter_id,
-        usage_code=usage,
-        template=Template(**template),
-        active_start=parse_datetime(active_start),
-        active_end=parse_datetime(active_end) if active_end else None,
-        asset_id=asset_id,
-        asset_number=asset_number,
-    )
+    t = row[6:]
+    template = Template(*t[:6], bool(t[6]), t[7], t[8], bool(t[9]), t[10], t[11])
+    active_end = parse_datetime(row[3]) if row[3] else None
+    return Meter(row[0], row[1], template, parse_datetime(row[2]), active_end, row[4], row[5])
 
 
 def _reading(row: tuple[Any, ...] | None) -> Reading | None:
+    """A row of `_READING_COLUMNS` (Reading's fields, asserted above), read positionally as `_meter` is."""
     if row is None:
         return None
-    values = dict(zip(_READING_COLUMNS, row, strict=True))
-    return Reading(
-        meter_reading_id=values["meter_reading_id"],
-        meter_id=values["meter_id"],
-        reading_date=parse_datetime(values["reading_date"]),
-        reading_type=values["reading_type"],
-        reading_value=values["reading_value"],
-        net_value=values["net_value"],
-        rollover_flag=bool(values["rollover_flag"]),
-        reset_flag=bool(values["reset_flag"]),
-        initial_flag=bool(values["initial_flag"]),
-        modified_flag=bool(values["modified_flag"]),
-        disabled_flag=bool(values["disabled_flag"]),
-        canceled_flag=bool(values["canceled_flag"]),
-        comments=values["comments"],
-        version=values["version"],
-    )
+    flags = (bool(row[6]), bool(row[7]), bool(row[8]), bool(row[9]), bool(row[10]), bool(row[11]))
+    return Reading(*row[:2], parse_datetime(row[2]), *row[3:6], *flags, row[12], row[13])
 
 
 def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | None:
@@ -146,15 +162,28 @@ def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | No
     return meter
 
 
+def _meter_lock(tenant: str, meter_id: int) -> locks.Name:
+    return ("oracle meter", tenant, meter_id)
+
+
+def _ids_lock(tenant: str) -> locks.Name:
+    return ("oracle reading ids", tenant)
+
+
 def hold_meter(connection: Connection, tenant: str, meter_id: int) -> None:
     """No other transaction adds, disables or re-creates the meter's readings until this one ends."""
-    locks.exclusive(connection, ("oracle meter", tenant, meter_id))
+    locks.exclusive(connection, _meter_lock(tenant, meter_id))
 
 
-def last_active_reading(connection: Connection, tenant: str, meter_id: int) -> Reading | None:
-    """The meter's last active reading, the meter held so that no new reading overtakes it."""
-    hold_meter(connection, tenant, meter_id)
-    return _reading(_last_active.first(connection, {"tenant": tenant, "meter_id": meter_id}))
+def last_active_and_next_id(connection: Connection, tenant: str, meter_id: int) -> tuple[Reading | None, int]:
+    """The meter's last active reading, the meter held so that no new reading overtakes it, and then the next free
+    id (as `next_reading_id`): both held in that order, both read in one statement."""
+    locks.exclusive(connection, _meter_lock(tenant, meter_id), _ids_lock(tenant))
+    row = _last_active_and_top_id.first(connection, {"tenant": tenant, "meter_id": meter_id})
+    if row is None:
+        raise AssertionError("an aggregate answers one row")
+    last = _reading(row[1:]) if row[1] is not None else None
+    return last, FIRST_READING_ID if row[0] is None else row[0] + 1
 
 
 def neighbours(connection: Connection, tenant: str, target: Reading) -> tuple[Reading | None, list[Reading]]:
@@ -244,13 +273,29 @@ def every_reading(connection: Connection, tenant: str) -> list[Reading]:
     return [_reading(tuple(row)) for row in rows]  # type: ignore[misc]
 
 
+def shown(
+    connection: Connection, tenant: str, reading_id: int
+) -> tuple[list[str] | None, Reading | None, Meter | None] | None:
+    """What `GET meterReadings/{id}` answers from, read at once: the privileges the tenant's credential holds (as
+    `held_privileges`), the reading (as `reading`) and its meter (as `meter_of`); None when the tenant is not seeded
+    (for `Runtime.read`)."""
+    # An id past what the store holds names no reading (as `Prepared` answers the statements that bind it alone).
+    stored = reading_id if _INT64_MIN <= reading_id <= _INT64_MAX else None
+    row = _shown.first(connection, {"tenant": tenant, "reading_id": stored})
+    if row is None:
+        return None
+    found = _reading(row[_READING_AT:_METER_AT]) if row[_READING_AT] is not None else None
+    meter = _meter(row[_METER_AT:]) if found is not None and row[_TEMPLATE_KEY_AT] is not None else None
+    return _held(row[0]), found, meter
+
+
 def reading(connection: Connection, tenant: str, reading_id: int) -> Reading | None:
     return _reading(_by_id.first(connection, {"tenant": tenant, "reading_id": reading_id}))
 
 
 def next_reading_id(connection: Connection, tenant: str) -> int:
     """The next free id, held until the transaction ends; take it last (after the meter)."""
-    locks.exclusive(connection, ("oracle reading ids", tenant))
+    locks.exclusive(connection, _ids_lock(tenant))
     row = _max_id.first(connection, {"tenant": tenant})
     return FIRST_READING_ID if row is None or row[0] is None else row[0] + 1
 
@@ -277,5 +322,8 @@ def _row_values(tenant: str, reading: Reading) -> tuple[Any, ...]:
 def held_privileges(connection: Connection, tenant: str) -> list[str] | None:
     """The privileges the tenant's credential holds, or None when it holds every one."""
     row = _privileges_of.first(connection, {"tenant": tenant})
-    held = None if row is None else row[0]
-    return None if held is None else [name for name in held.split(",") if name]
+    return _held(None if row is None else row[0])
+
+
+def _held(privileges: str | None) -> list[str] | None:
+    return None if privileges is None else [name for name in privileges.split(",") if name]

@@ -99,3 +99,33 @@ def test_a_create_and_a_disable_answer_with_the_headers_the_request_asked_for(cl
         framework = (response.headers["rest-framework-version"], response.headers["metadata-context"])
         assert (response.headers["content-type"], *framework) == ("application/json", "4", "x")
     assert created.headers["location"].endswith(f"{READINGS}/{created.json()['MeterReadingId']}")
+
+
+def test_a_create_takes_the_next_id_of_the_tenant_and_dates_after_the_meters_last_active_reading(client, tenant):
+    """The meter's last active reading (none, then disabled ones left out) and the tenant's next free id, whatever
+    meter the highest id belongs to."""
+    section = client.get("/__admin/state", params={"tenant": tenant}).json()["oracle"]
+    emptied = client.post("/__admin/fixtures", params={"tenant": tenant}, json={"oracle": {**section, "readings": []}})
+    assert emptied.status_code == 200, emptied.text
+    first = _create(client, tenant, "2026-04-01T00:00:00Z", 1200)
+    assert (first["MeterReadingId"], first["NetValue"]) == (300100000000001, 1200)
+    other = client.post(
+        READINGS,
+        json={"AssetId": 300100117993594, "MeterId": 300100141395131, "ReadingTypeCode": "ORA_ABSOLUTE",
+              "ReadingDate": "2026-04-01T00:00:00Z", "ReadingValue": 400},
+        auth=(tenant, "x"),
+        headers={"Content-Type": ITEM},
+    )  # fmt: skip
+    assert (other.status_code, other.json()["MeterReadingId"]) == (201, 300100000000002), other.text
+    later = _create(client, tenant, "2026-04-03T00:00:00Z", 1300)
+    assert (later["MeterReadingId"], later["NetValue"]) == (300100000000003, 1300)
+    early = {**HOURS, "ReadingDate": "2026-04-02T00:00:00Z", "ReadingValue": 1250}
+    refused = client.post(READINGS, json=early, auth=(tenant, "x"), headers={"Content-Type": ITEM})
+    assert (refused.status_code, refused.json()["o:errorCode"]) == (400, "ORA_CSE_READING_DATE_NOT_LATEST")
+    disabled = client.patch(
+        f"{READINGS}/{later['MeterReadingId']}", json={"DisabledFlag": True}, auth=(tenant, "x"),
+        headers={"Content-Type": ITEM},
+    )  # fmt: skip
+    assert disabled.status_code == 200, disabled.text
+    accepted = _create(client, tenant, "2026-04-02T00:00:00Z", 1250)  # after the last reading still active
+    assert (accepted["MeterReadingId"], accepted["NetValue"]) == (300100000000004, 1250)
