@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -77,6 +77,8 @@ class ConformancePlugin:
         self._rate: RateLimit | None = None
         self._on_result = on_result
         self.collect_errors: list[str] = []
+        self._fresh_tenants: dict[str, str] = {}
+        """The tenant each API's stateful run made on our mock (by API id)."""
         self.planned = 0
         """How many checks the run will report (scenario tests, and one per operation for schema checks)."""
 
@@ -150,7 +152,7 @@ class ConformancePlugin:
     def linked_schema(self, api_id: str, target: Target) -> Any:
         """The same, for the stateful run: bodies are also drawn from the operation's documented examples,
         which name real objects as a user's requests do, so creations succeed and their links get followed."""
-        schema = self._schema(api_id, target)
+        schema = self._schema(api_id, target, stateful=True)
         examples = documented_bodies(self._contracts[api_id].spec)
 
         @schema.hook
@@ -160,11 +162,24 @@ class ConformancePlugin:
 
         return schema
 
-    def _schema(self, api_id: str, target: Target) -> Any:
+    @pytest.fixture(scope="session")
+    def start_afresh(self, api_id: str, target: Target, linked_schema: Any) -> Callable[[], None]:
+        """Called before each example of the stateful run. On our mock, the run's own tenant is reset to the dataset
+        it was seeded from, so that each example meets the same state: Hypothesis takes an example that meets a
+        different state along a path it has walked before for inconsistent data generation. A real target's state
+        is left alone."""
+        tenant = self._fresh_tenants.get(api_id)
+        if tenant is None:
+            return lambda: None
+        return lambda: target.reset(tenant)
+
+    def _schema(self, api_id: str, target: Target, *, stateful: bool = False) -> Any:
         contract = self._contracts[api_id]
         credential = target.credential_for(api_id)
         if credential is None and self.kind.ours:
             credential = f"conformance-{uuid.uuid4().hex}"  # a fresh tenant on our mock, seeded from its dataset
+            if stateful:
+                self._fresh_tenants[api_id] = credential
         if credential is None:
             pytest.skip(f"no credential for {api_id}: pass --credential {api_id}=... or set the environment variable")
         config = schemathesis_config(contract, self.kind, self.settings)

@@ -11,7 +11,7 @@ STEPS = 8
 
 @pytest.mark.check("stateful")
 def test_linked_operations_hold_together(
-    linked_schema: Any, run_settings: Any, read_only: bool, bounded_session: Any
+    linked_schema: Any, run_settings: Any, read_only: bool, bounded_session: Any, start_afresh: Any
 ) -> None:
     if read_only:
         pytest.skip("stateful checks create what they follow: run with --allow-writes to include them")
@@ -26,6 +26,9 @@ def test_linked_operations_hold_together(
         pytest.skip("the contract has no OpenAPI links to follow")
 
     class Workflow(linked_schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            start_afresh()  # each example from the same state, on our mock
+
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"session": bounded_session}  # every step bounded as the schema checks are
 

@@ -193,6 +193,10 @@ class Target:
             pytest.skip(f"no credential for {contract.api}: give one in the targets file or with --credential")
         return self.client(contract, credential), Objects(contract.api, self._objects.get(contract.api, {}))
 
+    def reset(self, tenant: str) -> None:
+        """Our mock: ``tenant`` back to the dataset it is seeded from (it is seeded again at its next request)."""
+        self._http.post("/__admin/reset", params={"tenant": tenant}).raise_for_status()
+
     def state(self, api: str, credential: str) -> dict[str, Any]:
         response = self._http.get("/__admin/state", params={"tenant": credential})
         response.raise_for_status()
