@@ -3,10 +3,11 @@
 The rule, declared here once: a handler marked `read_only` runs on the event loop, because all it does is read a
 snapshot of the store (or nothing from it) and a snapshot waits for no writer. A handler marked `bounded_write`
 runs there too when the store can take its write at once (on SQLite: the writers' queue of every process and
-SQLite's own lock both free at that moment): its work is small by contract. Every other handler, and a bounded
-write that would wait, runs in a worker thread: its unit of work may wait for the store's write lock, behind one
-tenant's 100,000-reading import, and the loop must not wait with it. A hop costs about as much as a small read,
-so small work does not pay it.
+SQLite's own lock both free at that moment): its work is small by contract. One that finds another writer holding
+the store pauses on the loop and begins again, a few times (`WRITERS_BUSY_PAUSES`). Every other handler, and a
+bounded write that would still wait, runs in a worker thread: its unit of work may wait for the store's write
+lock, behind one tenant's 100,000-reading import, and the loop must not wait with it. A hop costs about as much
+as a small read, so small work does not pay it.
 
 Where even a read may wait (PostgreSQL: a read holds its tenant while a reset holds it too; a tenant seen for the
 first time is seeded, which writes), the store says so by calling `before_waiting`; a read-only handler that
@@ -18,6 +19,7 @@ bodies are parsed and checked in a worker thread too (`LARGE_BODY_BYTES`, used b
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
@@ -39,6 +41,17 @@ _on_the_loop: ContextVar[bool] = ContextVar("on_the_loop", default=False)
 
 class LeaveTheLoop(BaseException):
     """The work ahead may wait. A BaseException, so that no handler's `except Exception` can keep it on the loop."""
+
+
+class WritersBusy(LeaveTheLoop):
+    """Another writer of the store holds it now: a bounded write begins again on the loop once it has paused."""
+
+
+WRITERS_BUSY_PAUSES = (0.0005, 0.001, 0.001, 0.002, 0.004)
+"""Seconds a bounded write that finds the writers busy waits on the loop before each new try, before it leaves the
+loop for a worker thread. Another bounded write holds the store a fraction of a millisecond; a waiting thread
+would hold it, once its turn comes, for as long as it waits for the interpreter's lock (up to 5 ms each time
+the loop's thread runs), and every writer of every process would wait with it."""
 
 
 def read_only(handler: H) -> H:
@@ -100,13 +113,18 @@ def off_the_loop(handler: Callable[..., Any]) -> Callable[..., Any]:
 def _loop_first(handler: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(handler)
     async def on_the_loop(*args: Any, **kwargs: Any) -> Any:
-        marked = _on_the_loop.set(True)
-        try:
-            return _run_to_end(handler(*args, **kwargs))
-        except LeaveTheLoop:
-            pass
-        finally:
-            _on_the_loop.reset(marked)
+        for pause in (*WRITERS_BUSY_PAUSES, None):
+            marked = _on_the_loop.set(True)
+            try:
+                return _run_to_end(handler(*args, **kwargs))
+            except WritersBusy:
+                if pause is None:
+                    break
+            except LeaveTheLoop:
+                break
+            finally:
+                _on_the_loop.reset(marked)
+            await asyncio.sleep(pause)
         return await anyio.to_thread.run_sync(_run_to_end, handler(*args, **kwargs))
 
     return on_the_loop

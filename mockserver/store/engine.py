@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
 from mockserver.store.table_shapes import create_or_check
-from mockserver.worker_threads import LeaveTheLoop, before_waiting, on_the_loop
+from mockserver.worker_threads import LeaveTheLoop, WritersBusy, before_waiting, on_the_loop
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -75,7 +75,9 @@ class Store:
             return
         # On the event loop a write may go ahead only if it waits for nothing: the writers' queue (of every process,
         # on a shared file) is free now, and so is SQLite's own lock (see `_begun`).
-        on_the_loop_now = on_the_loop() and self._writer.enter(blocking=False)
+        on_the_loop_now = on_the_loop()
+        if on_the_loop_now and not self._writer.enter(blocking=False):
+            raise WritersBusy
         if not on_the_loop_now:
             before_waiting()
             self._writer.enter()

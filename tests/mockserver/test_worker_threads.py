@@ -15,7 +15,15 @@ from starlette.testclient import TestClient
 
 from mockserver.app import build_app
 from mockserver.settings import Settings
-from mockserver.worker_threads import before_waiting, off_the_loop, placed, read_only
+from mockserver.worker_threads import (
+    WRITERS_BUSY_PAUSES,
+    WritersBusy,
+    before_waiting,
+    bounded_write,
+    off_the_loop,
+    placed,
+    read_only,
+)
 from tests.live_server import serve
 
 ORACLE_READING = "/fscmRestApi/resources/11.13.18.05/meterReadings/300100141425001"
@@ -213,3 +221,50 @@ def test_a_read_only_handler_that_would_wait_is_begun_again_in_a_worker_thread_a
     began.clear()
     assert asyncio.run(placed(writes)()) == "written"
     assert began == [False]
+
+
+@pytest.mark.parametrize(("busy_tries", "in_a_thread"), [(2, False), (len(WRITERS_BUSY_PAUSES) + 1, True)])
+def test_a_bounded_write_that_finds_the_writers_busy_waits_on_the_loop_then_leaves_it(busy_tries, in_a_thread):
+    """A thread that waits for the writers would hold the store, once its turn comes, while it waits for the loop's
+    thread to let it run; on the loop the write begins again after a pause, and leaves only after a few."""
+    began: list[bool] = []
+
+    @bounded_write
+    async def writes() -> str:
+        began.append(_on_the_loop())
+        if len(began) <= busy_tries:
+            raise WritersBusy
+        return "written"
+
+    assert asyncio.run(placed(writes)()) == "written"
+    assert began == [True] * min(busy_tries, len(WRITERS_BUSY_PAUSES) + 1) + [not in_a_thread]
+
+
+def test_a_write_on_the_loop_to_a_store_whose_writers_are_busy_is_stopped_before_it_begins(tmp_path: Path):
+    from mockserver.store import Store
+    from mockserver.worker_threads import _on_the_loop as on_the_loop_marker
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    other = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with other.transaction():
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        marked = on_the_loop_marker.set(True)
+        try:
+            with pytest.raises(WritersBusy), store.transaction():
+                pass
+        finally:
+            on_the_loop_marker.reset(marked)
+    finally:
+        release.set()
+        holder.join(10)
+        store.dispose()
+        other.dispose()
