@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
-from contextlib import ExitStack
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
-from mockserver.store import StoreError
+from mockserver.store import Store, StoreError
 from mockserver.store.scratch import scratch_database
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -64,3 +65,26 @@ def shared_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def postgres_skips(reports: list[pytest.TestReport]) -> int:
     return sum(1 for report in reports if SKIP_REASON in str(report.longrepr))
+
+
+@contextmanager
+def held_open(store: Store, first: Callable[[object], object] | None = None) -> Iterator[threading.Thread]:
+    """A unit of work of ``store`` held open in another thread for the duration (``first``: what it does with its
+    connection before it waits), then let end; yields the thread holding it."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.transaction() as connection:
+            if first is not None:
+                first(connection)
+            holding.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10), "the unit of work never began"
+        yield thread
+    finally:
+        release.set()
+        thread.join(30)

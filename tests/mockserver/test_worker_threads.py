@@ -25,6 +25,7 @@ from mockserver.worker_threads import (
     read_only,
 )
 from tests.live_server import serve
+from tests.stores import held_open
 
 ORACLE_READING = "/fscmRestApi/resources/11.13.18.05/meterReadings/300100141425001"
 OVERIT_BATCH = "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch"
@@ -246,25 +247,14 @@ def test_a_write_on_the_loop_to_a_store_whose_writers_are_busy_is_stopped_before
 
     store = Store(f"sqlite:///{tmp_path / 'store.db'}")
     other = Store(f"sqlite:///{tmp_path / 'store.db'}")
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with other.transaction():
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
     try:
-        assert holding.wait(10)
-        marked = on_the_loop_marker.set(True)
-        try:
-            with pytest.raises(WritersBusy), store.transaction():
-                pass
-        finally:
-            on_the_loop_marker.reset(marked)
+        with held_open(other):
+            marked = on_the_loop_marker.set(True)
+            try:
+                with pytest.raises(WritersBusy), store.transaction():
+                    pass
+            finally:
+                on_the_loop_marker.reset(marked)
     finally:
-        release.set()
-        holder.join(10)
         store.dispose()
         other.dispose()

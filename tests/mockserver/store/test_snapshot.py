@@ -22,6 +22,7 @@ from mockserver.store import Store
 from mockserver.store.engines import PRIVATE_STORE_PREFIX
 from mockserver.store.tables import tenants
 from mockserver.worker_threads import LeaveTheLoop, _on_the_loop
+from tests.stores import held_open
 
 
 @pytest.fixture(params=["private", "sqlite-file", "postgresql"])
@@ -42,27 +43,13 @@ def _seen(store: Store, tenant: str) -> bool:
 
 def test_a_read_completes_while_a_writer_holds_its_transaction_open(store):
     tenant = f"held-{uuid.uuid4().hex}"
-    written, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with store.transaction() as connection:
-            connection.execute(insert(tenants).values(tenant=tenant))
-            written.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert written.wait(10)
+    with held_open(store, lambda connection: connection.execute(insert(tenants).values(tenant=tenant))) as thread:
         seen: list[bool] = []
         reader = threading.Thread(target=lambda: seen.append(_seen(store, tenant)))
         reader.start()
         reader.join(20)  # the writer goes on holding its transaction all this time
         assert seen == [False], "the read waited for the writer (or saw its uncommitted row)"
         assert thread.is_alive(), "the writer ended before the read did"
-    finally:
-        release.set()
-        thread.join(30)
     assert _seen(store, tenant)  # and the next read sees the commit
 
 
@@ -100,22 +87,8 @@ def test_on_the_event_loop_only_units_of_work_that_wait_for_nobody_are_allowed(s
                 foreign.close()
         with store.transaction() as connection:
             connection.execute(insert(tenants).values(tenant="written-on-the-loop"))
-        held, release = threading.Event(), threading.Event()
-
-        def holder() -> None:
-            with store.transaction():
-                held.set()
-                release.wait(30)
-
-        thread = threading.Thread(target=holder)
-        thread.start()
-        try:
-            assert held.wait(10)
-            with pytest.raises(LeaveTheLoop), store.transaction():
-                pass
-        finally:
-            release.set()
-            thread.join(30)
+        with held_open(store), pytest.raises(LeaveTheLoop), store.transaction():
+            pass
     finally:
         _on_the_loop.reset(marked)
     assert _seen(store, "written-on-the-loop")
