@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
+from mockserver.store.read_cache import ReadCache
 from mockserver.store.table_shapes import create_or_check
 from mockserver.worker_threads import LeaveTheLoop, WritersBusy, before_waiting, on_the_loop
 
@@ -49,6 +50,7 @@ class Store:
         self._patience: int | None = None
         """The kept writer's `busy_timeout` while it begins without waiting (0); None while it waits as configured."""
         self._kept_readers: dict[int, Connection] = {}
+        self._read_cache = ReadCache()
         self._keeping = threading.Lock()
         try:
             with self.transaction() as connection:
@@ -89,8 +91,17 @@ class Store:
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
                 self._patience = None
-            with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
-                yield connection
+            opened = False
+            try:
+                with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
+                    self._read_cache.opened(connection)
+                    opened = True
+                    yield connection
+            except BaseException:
+                if opened:  # rolled back, or the commit failed: what was kept in it cannot be trusted
+                    self._read_cache.closed(connection, committed=False)
+                raise
+            self._read_cache.closed(connection, committed=True)
         finally:
             self._writer.leave()
         self._after_write(in_a_thread=on_the_loop_now)
