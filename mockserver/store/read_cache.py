@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -31,6 +31,8 @@ KEPT_ROWS = 256
 """A read of more rows than this is not kept: the cache stays small (at most about KEPT_GROUPS x KEPT_ROWS rows)."""
 
 _INFO_KEY = "mockserver read cache"
+
+T = TypeVar("T")
 
 
 class ReadCache:
@@ -101,6 +103,20 @@ class ReadCache:
         if entries is not None:
             for key, value in entries.items():
                 entries[key] = revise(key, value)
+
+
+def remembered(connection: Connection, group: Hashable, key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, or what it answered in an earlier unit of work while nothing changed: for a value read from one
+    or a few rows that nobody changes in place (a tuple, a frozenset, None)."""
+    cache = of(connection)
+    if cache is None:
+        return read()
+    kept = cache.get(group, key)
+    if kept is not None:
+        return kept[0]  # type: ignore[no-any-return]
+    value = read()
+    cache.put(group, key, (value,), rows=1)
+    return value
 
 
 def of(connection: Connection) -> ReadCache | None:

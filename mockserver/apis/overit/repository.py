@@ -91,6 +91,20 @@ def find_element(
     connection: Connection, tenant: str, account_id: int, element_id: int
 ) -> tuple[bool, MeasuringElement | None]:
     """Whether the account exists, and the element if it exists (on any account of the tenant)."""
+    return read_cache.remembered(
+        connection,
+        (_ELEMENTS, tenant),
+        (account_id, element_id),
+        lambda: _element_found(connection, tenant, account_id, element_id),
+    )
+
+
+_ELEMENTS = "overit elements"
+
+
+def _element_found(
+    connection: Connection, tenant: str, account_id: int, element_id: int
+) -> tuple[bool, MeasuringElement | None]:
     row = _element_query.first(connection, {"tenant": tenant, "account_id": account_id, "element_id": element_id})
     if row is None:
         return False, None
@@ -187,6 +201,14 @@ def _real(number: float | None) -> float | None:
 
 def held_permissions(connection: Connection, tenant: str) -> list[str] | None:
     """The permissions the tenant's credential holds, or None when it holds every one."""
+    held = read_cache.remembered(connection, (_PERMISSIONS, tenant), None, lambda: _held(connection, tenant))
+    return None if held is None else list(held)
+
+
+_PERMISSIONS = "overit permissions"
+
+
+def _held(connection: Connection, tenant: str) -> tuple[str, ...] | None:
     row = _permissions_of.first(connection, {"tenant": tenant})
     held = None if row is None else row[0]
-    return None if held is None else [name for name in held.split(",") if name]
+    return None if held is None else tuple(name for name in held.split(",") if name)

@@ -134,3 +134,21 @@ def test_postgresql_keeps_nothing(postgres_url: str) -> None:
             assert read_cache.of(connection) is None
     finally:
         store.dispose()
+
+
+def test_remembered_reads_once_while_nothing_changed_none_included(store: Store) -> None:
+    reads: list[str] = []
+
+    def read() -> None:
+        reads.append("read")
+        return None
+
+    for _ in range(3):
+        with store.transaction() as connection:
+            assert read_cache.remembered(connection, GROUP, "absent", read) is None
+    assert reads == ["read"]
+    with store.transaction() as connection:
+        connection.exec_driver_sql("DELETE FROM things")
+    with store.transaction() as connection:
+        read_cache.remembered(connection, GROUP, "absent", read)
+    assert reads == ["read", "read"]

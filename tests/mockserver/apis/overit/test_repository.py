@@ -200,3 +200,25 @@ def test_a_measure_saved_is_kept_as_the_columns_store_it(tmp_path):
     finally:
         fresh.dispose()
         app.runtime.store.dispose()
+
+
+def test_a_fixture_load_is_seen_by_the_next_batch_at_once(tmp_path):
+    """The element, its characteristic and the tenant's permissions are kept between batches: a load that changes
+    them drops what was kept, so the next batch is judged on the new ones."""
+    tenant = f"test-{uuid.uuid4().hex}"
+    app = build_app(Settings(store_url=f"sqlite:///{tmp_path / 'store.db'}"))
+    path = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
+    headers = {"Authorization": f"Bearer {tenant}"}
+    as_meter = {"overit": {**CACHED["overit"], "accounts": [{"id": 1, "measuringElements": [
+        {**CACHED["overit"]["accounts"][0]["measuringElements"][0], "characteristicId": 2}
+    ]}]}}  # fmt: skip
+    try:
+        with TestClient(app) as client:
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
+            plain = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
+            assert plain.status_code == 400, plain.text  # deltaValue: meters only
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=as_meter).status_code == 200
+            meter = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
+            assert meter.status_code == 200, meter.text
+    finally:
+        app.runtime.store.dispose()
