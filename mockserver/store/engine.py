@@ -10,10 +10,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection, MetaData
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InvalidRequestError, OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
@@ -28,6 +27,21 @@ SCHEMA: locks.Name = ("schema",)
 
 _KEPT_READERS = 4
 """Threads that keep a reader connection of their own (the pool holds 15; the rest check one out per read)."""
+
+
+def _ended(connection: Connection, driver: sqlite3.Connection, *, commit: bool) -> None:
+    """End the kept writer's transaction: through SQLAlchemy where a Core statement made it begin one, else on the
+    driver."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+    elif driver.in_transaction:
+        if commit:
+            driver.commit()
+        else:
+            driver.rollback()
 
 
 class Store:
@@ -92,45 +106,64 @@ class Store:
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
                 self._patience = None
+            driver = self._begun(connection, waiting=not (on_the_loop_now and self.shared))
             opened = False
             try:
-                with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
-                    self._read_cache.opened(connection)
-                    opened = True
-                    yield connection
+                self._read_cache.opened(connection)
+                opened = True
+                yield connection
             except BaseException:
-                if opened:  # rolled back, or the commit failed: what was kept in it cannot be trusted
-                    self._read_cache.closed(connection, committed=False)
+                try:
+                    _ended(connection, driver, commit=False)
+                finally:
+                    if opened:  # rolled back: what was kept in it cannot be trusted
+                        self._read_cache.closed(connection, committed=False)
+                raise
+            try:
+                _ended(connection, driver, commit=True)
+            except BaseException:
+                self._read_cache.closed(connection, committed=False)  # the commit failed
                 raise
             self._read_cache.closed(connection, committed=True)
         finally:
             self._writer.leave()
         self._after_write(in_a_thread=on_the_loop_now)
 
-    def _begun(self, connection: Connection, *, waiting: bool) -> Any:
-        """The transaction begun; not ``waiting``: only if SQLite's lock is free at once. On a shared file a writer
-        outside the queue (another program) may hold it; on the loop that is found out at once, nothing written,
-        and the unit of work begins again in a worker thread.
+    def _begun(self, connection: Connection, *, waiting: bool) -> sqlite3.Connection:
+        """The kept writer's transaction begun (BEGIN IMMEDIATE, on the driver: SQLAlchemy's own begin and commit
+        cost as much again as SQLite's, on every unit of work); its driver connection. Not ``waiting``: only if
+        SQLite's lock is free at once. On a shared file a writer outside the queue (another program) may hold it; on
+        the loop that is found out at once, nothing written, and the unit of work begins again in a worker thread.
+
+        A unit of work begun inside another fails at once. Core statements in the unit of work make SQLAlchemy
+        begin a transaction of its own, which takes over the driver's (engines.py), and `_ended` ends it.
 
         The kept writer's `busy_timeout` is switched only when the kind of begin changes (three statements per unit
         of work, when writes on the loop were switching it off and back each time)."""
         driver = connection.connection.driver_connection
+        if driver.in_transaction or connection.in_transaction():
+            raise InvalidRequestError("a unit of work was begun inside another, on the same connection")
         if waiting:
             if self._patience is not None:
                 driver.execute(f"PRAGMA busy_timeout = {self._patience}")
                 self._patience = None
-            return connection.begin()
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise OperationalError("BEGIN IMMEDIATE", None, error) from None
+            return driver
         if self._patience is None:
             (patience,) = driver.execute("PRAGMA busy_timeout").fetchone()
             driver.execute("PRAGMA busy_timeout = 0")
             self._patience = int(patience)
         try:
-            return connection.begin()
-        except (OperationalError, sqlite3.OperationalError):
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
             connection.invalidate()  # whatever state the failed BEGIN left, this connection is not reused
             self._kept_writer = None
             self._patience = None
             raise LeaveTheLoop from None
+        return driver
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:

@@ -55,6 +55,33 @@ def test_a_failed_unit_of_work_leaves_nothing_and_the_next_one_works(store: Stor
         assert connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is None
 
 
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_unit_of_work_written_on_the_driver_alone_commits_or_rolls_back_whole(store: Store, fails: bool) -> None:
+    """Prepared statements run on the raw cursor: SQLAlchemy never begins a transaction of its own, and the unit of
+    work ends the driver's."""
+    tenant = f"raw-{uuid.uuid4().hex}"
+
+    def write() -> None:
+        with store.transaction() as connection:
+            cursor = connection.connection.cursor()
+            cursor.execute("INSERT INTO tenants (tenant) VALUES (?)", (tenant,))
+            cursor.close()
+            assert not connection.in_transaction()
+            if fails:
+                raise RuntimeError("a rule refused")
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            write()
+    else:
+        write()
+    with store.snapshot() as connection:
+        found = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first()
+    assert (found is not None) is not fails
+    with store.transaction() as connection:  # the next unit of work begins as usual
+        connection.execute(insert(tenants).values(tenant=f"{tenant}-next"))
+
+
 def test_a_unit_of_work_begun_inside_another_fails_at_once(store: Store) -> None:
     with store.transaction(), pytest.raises(InvalidRequestError), store.transaction():
         pass
