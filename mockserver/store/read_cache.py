@@ -27,6 +27,9 @@ from sqlalchemy import Connection
 KEPT_GROUPS = 256
 """Groups (one measuring element of one tenant, say) kept at most; the least recently used is dropped first."""
 
+KEPT_KEYS = 16
+"""Values kept at most for one group (the spans of one element that batches named, say); the oldest goes first."""
+
 KEPT_ROWS = 256
 """A read of more rows than this is not kept: the cache stays small (at most about KEPT_GROUPS x KEPT_ROWS rows)."""
 
@@ -90,6 +93,8 @@ class ReadCache:
             entries = self._groups[group] = {}
             while len(self._groups) > KEPT_GROUPS:
                 self._groups.popitem(last=False)
+        elif key not in entries and len(entries) >= KEPT_KEYS:
+            del entries[next(iter(entries))]
         entries[key] = value
         if self._data_version is None and self._writer is not None:
             # Read inside the unit of work, under its write lock: the version of the state just read.

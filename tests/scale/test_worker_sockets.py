@@ -31,8 +31,13 @@ def listening_inodes(port: int) -> set[str]:
 
 
 def socket_inodes(pid: int) -> set[str]:
-    found = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    """The sockets process ``pid`` holds; none once it has ended (uvicorn replaces a worker it finds hung)."""
+    found: set[str] = set()
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except FileNotFoundError:
+        return found
+    for fd in descriptors:
         try:
             target = os.readlink(fd)
         except OSError:
@@ -45,7 +50,14 @@ def socket_inodes(pid: int) -> set[str]:
 def worker_pids(parent: int) -> list[int]:
     """The worker processes of the `mockserver` process ``parent`` (uvicorn's supervisor is its main thread)."""
     children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-    return [int(child) for child in children if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text()]
+    workers = []
+    for child in children:
+        try:
+            if "spawn_main" in Path(f"/proc/{child}/cmdline").read_text():
+                workers.append(int(child))
+        except FileNotFoundError:
+            continue  # ended meanwhile
+    return workers
 
 
 def test_each_worker_listens_on_a_socket_of_its_own(tmp_path: Path) -> None:
@@ -59,9 +71,10 @@ def test_each_worker_listens_on_a_socket_of_its_own(tmp_path: Path) -> None:
             if (len(held) == 2 and all(held)) or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        assert len(workers) == 2
-        assert len(listening) == 2, "one socket for each worker"
-        assert all(len(inodes) == 1 for inodes in held) and held[0] != held[1], held
+        seen = f"workers {workers}, listening sockets {listening}, held {held}"
+        assert len(workers) == 2, seen
+        assert len(listening) == 2, f"one socket for each worker: {seen}"
+        assert all(len(inodes) == 1 for inodes in held) and held[0] != held[1], seen
         # Both answer: each worker's socket is in service.
         answers = set()
         for _ in range(40):

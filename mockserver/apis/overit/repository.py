@@ -93,8 +93,8 @@ def find_element(
     """Whether the account exists, and the element if it exists (on any account of the tenant)."""
     return read_cache.remembered(
         connection,
-        (_ELEMENTS, tenant),
-        (account_id, element_id),
+        (_ELEMENTS, tenant, account_id, element_id),
+        None,
         lambda: _element_found(connection, tenant, account_id, element_id),
     )
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.store import Store, read_cache
-from mockserver.store.read_cache import KEPT_GROUPS, KEPT_ROWS
+from mockserver.store.read_cache import KEPT_GROUPS, KEPT_KEYS, KEPT_ROWS
 
 GROUP = ("things", "tenant-a")
 
@@ -152,3 +152,11 @@ def test_remembered_reads_once_while_nothing_changed_none_included(store: Store)
     with store.transaction() as connection:
         read_cache.remembered(connection, GROUP, "absent", read)
     assert reads == ["read", "read"]
+
+
+def test_a_group_keeps_its_latest_values_only(store: Store) -> None:
+    for number in range(KEPT_KEYS + 1):
+        keep(store, value=number, key=number)
+    assert kept(store, key=0) is None
+    assert kept(store, key=1) == 1
+    assert kept(store, key=KEPT_KEYS) == KEPT_KEYS
