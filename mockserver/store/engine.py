@@ -176,8 +176,16 @@ class Store:
             with self._reader.begin() as connection:
                 yield connection
             return
-        with connection.begin():
+        # Begun and ended on the driver, as the kept writer's (see `_begun`): a Core statement in it makes SQLAlchemy
+        # take the driver's transaction over, and `_ended` ends it.
+        driver = connection.connection.driver_connection
+        driver.execute("BEGIN")
+        try:
             yield connection
+        except BaseException:
+            _ended(connection, driver, commit=False)
+            raise
+        _ended(connection, driver, commit=True)
 
     def _kept_reader(self) -> Connection | None:
         """This thread's kept reader connection (SQLite; for a few threads: the event loop's, where read-only
@@ -191,7 +199,8 @@ class Store:
                 if len(self._kept_readers) >= _KEPT_READERS and thread not in self._kept_readers:
                     return None
                 connection = self._kept_readers[thread] = self._reader.connect()
-        return None if connection.in_transaction() else connection
+        busy = connection.in_transaction() or connection.connection.driver_connection.in_transaction
+        return None if busy else connection
 
     def refresh_statistics(self) -> None:
         """After a bulk load: let SQLite's planner learn the new row counts, so a date-range query takes the

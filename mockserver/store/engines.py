@@ -122,8 +122,10 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractCo
     @event.listens_for(reader, "begin")
     def _begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
         # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for (through the driver,
-        # as above).
-        connection.connection.driver_connection.execute("BEGIN")
+        # as above; a kept reader begins on the driver itself, `Store.snapshot`).
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")
 
     event.listen(writer, "connect", _configure)
     event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only

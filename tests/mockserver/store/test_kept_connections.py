@@ -158,3 +158,24 @@ def test_writes_on_the_loop_one_after_another_switch_the_writers_patience_once(t
     statements = on_the_loop
     assert statements and not [statement for statement in statements if "busy_timeout" in statement], statements
     assert patience == int(engines.SQLITE_BUSY_TIMEOUT_S * 1000)
+
+
+@pytest.mark.parametrize("through", ["driver", "core"])
+def test_each_read_on_the_kept_reader_ends_and_the_next_sees_the_last_commit(store: Store, through: str) -> None:
+    """A read on the raw cursor (prepared statements) or through Core: either way the read's snapshot ends with it."""
+
+    def seen() -> list[str]:
+        with store.snapshot() as connection:
+            if through == "core":
+                return list(connection.execute(select(tenants.c.tenant).order_by(tenants.c.tenant)).scalars())
+            cursor = connection.connection.cursor()
+            try:
+                return [row[0] for row in cursor.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+            finally:
+                cursor.close()
+
+    before = seen()
+    for name in ("first", "second"):
+        with store.transaction() as connection:
+            connection.execute(insert(tenants).values(tenant=f"{through}-{name}"))
+        assert seen() == sorted([*before, f"{through}-{name}", *([f"{through}-first"] if name == "second" else [])])
