@@ -208,8 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         app.runtime.store.dispose()
         print(f"{args.workers} workers share the store; each keeps its own request journal")
         sys.stdout.flush()
-        workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log,
-                      options=options)  # fmt: skip
+        try:
+            workers.serve(settings, host=args.host, port=args.port, workers=args.workers, access_log=args.access_log,
+                          options=options)  # fmt: skip
+        except OSError as error:
+            print(f"mockserver: cannot start: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 2
         return 0
     uvicorn.run(app, host=args.host, port=args.port, **options, access_log=args.access_log)
     return 0

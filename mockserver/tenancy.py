@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mockserver.auth import Authenticator
 from mockserver.errors import FixtureError
-from mockserver.store import Store, locks
+from mockserver.store import Store, locks, read_cache
 from mockserver.store.mock_state import MockState
 from mockserver.store.prepared import Prepared
 from mockserver.store.tables import credentials, tenants
@@ -65,7 +65,8 @@ class Tenants:
         if known is not None and tenant in known:
             return
         locks.shared(connection, locks.TENANCY, locks.tenant(tenant))
-        if self._exists(connection, tenant):
+        # A shared store is asked every time, but for what the store's read cache proves unchanged.
+        if read_cache.remembered(connection, ("tenant exists", tenant), None, lambda: self._exists(connection, tenant)):
             if known is not None:
                 known.add(tenant)
             return

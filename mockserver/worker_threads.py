@@ -3,7 +3,8 @@
 The rule, declared here once: a handler marked `read_only` runs on the event loop, because all it does is read a
 snapshot of the store (or nothing from it) and a snapshot waits for no writer. A handler marked `bounded_write`
 runs there too when the store can take its write at once (on SQLite: the writers' queue of every process and
-SQLite's own lock both free at that moment): its work is small by contract. One that finds another writer holding
+SQLite's own lock both free at that moment, or within a fraction of a millisecond, `WRITERS_BUSY_PATIENCE`): its
+work is small by contract. One that finds another writer holding
 the store pauses on the loop and begins again, a few times (`WRITERS_BUSY_PAUSES`). Every other handler, and a
 bounded write that would still wait, runs in a worker thread: its unit of work may wait for the store's write
 lock, behind one tenant's 100,000-reading import, and the loop must not wait with it. A hop costs about as much
@@ -46,6 +47,11 @@ class LeaveTheLoop(BaseException):
 class WritersBusy(LeaveTheLoop):
     """Another writer of the store holds it now: a bounded write begins again on the loop once it has paused."""
 
+
+WRITERS_BUSY_PATIENCE = 0.0003
+"""Seconds a bounded write on the loop may wait for the writers' queue before it counts as busy. Another bounded
+write holds it for a tenth of a millisecond or so: waiting that long on the loop costs less than the loop's shortest
+pause (its timers count whole milliseconds), during which a worker process whose requests all wait sits idle."""
 
 WRITERS_BUSY_PAUSES = (0.0005, 0.001, 0.001, 0.002, 0.004)
 """Seconds a bounded write that finds the writers busy waits on the loop before each new try, before it leaves the

@@ -10,15 +10,15 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection, MetaData
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InvalidRequestError, OperationalError
 
 from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
+from mockserver.store.read_cache import ReadCache
 from mockserver.store.table_shapes import create_or_check
-from mockserver.worker_threads import LeaveTheLoop, WritersBusy, before_waiting, on_the_loop
+from mockserver.worker_threads import WRITERS_BUSY_PATIENCE, LeaveTheLoop, WritersBusy, before_waiting, on_the_loop
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -27,6 +27,21 @@ SCHEMA: locks.Name = ("schema",)
 
 _KEPT_READERS = 4
 """Threads that keep a reader connection of their own (the pool holds 15; the rest check one out per read)."""
+
+
+def _ended(connection: Connection, driver: sqlite3.Connection, *, commit: bool) -> None:
+    """End the kept writer's transaction: through SQLAlchemy where a Core statement made it begin one, else on the
+    driver."""
+    if connection.in_transaction():
+        if commit:
+            connection.commit()
+        else:
+            connection.rollback()
+    elif driver.in_transaction:
+        if commit:
+            driver.commit()
+        else:
+            driver.rollback()
 
 
 class Store:
@@ -49,6 +64,7 @@ class Store:
         self._patience: int | None = None
         """The kept writer's `busy_timeout` while it begins without waiting (0); None while it waits as configured."""
         self._kept_readers: dict[int, Connection] = {}
+        self._read_cache = ReadCache()
         self._keeping = threading.Lock()
         try:
             with self.transaction() as connection:
@@ -73,10 +89,11 @@ class Store:
             with self._writer, self.engine.begin() as connection:
                 yield connection
             return
-        # On the event loop a write may go ahead only if it waits for nothing: the writers' queue (of every process,
-        # on a shared file) is free now, and so is SQLite's own lock (see `_begun`).
+        # On the event loop a write may go ahead only if it waits for next to nothing: the writers' queue (of every
+        # process, on a shared file) is free within `WRITERS_BUSY_PATIENCE`, and SQLite's own lock is free then
+        # (see `_begun`).
         on_the_loop_now = on_the_loop()
-        if on_the_loop_now and not self._writer.enter(blocking=False):
+        if on_the_loop_now and not self._writer.enter_within(WRITERS_BUSY_PATIENCE):
             raise WritersBusy
         if not on_the_loop_now:
             before_waiting()
@@ -89,36 +106,64 @@ class Store:
             if connection is None or connection.closed:
                 connection = self._kept_writer = self.engine.connect()
                 self._patience = None
-            with self._begun(connection, waiting=not (on_the_loop_now and self.shared)):
+            driver = self._begun(connection, waiting=not (on_the_loop_now and self.shared))
+            opened = False
+            try:
+                self._read_cache.opened(connection)
+                opened = True
                 yield connection
+            except BaseException:
+                try:
+                    _ended(connection, driver, commit=False)
+                finally:
+                    if opened:  # rolled back: what was kept in it cannot be trusted
+                        self._read_cache.closed(connection, committed=False)
+                raise
+            try:
+                _ended(connection, driver, commit=True)
+            except BaseException:
+                self._read_cache.closed(connection, committed=False)  # the commit failed
+                raise
+            self._read_cache.closed(connection, committed=True)
         finally:
             self._writer.leave()
         self._after_write(in_a_thread=on_the_loop_now)
 
-    def _begun(self, connection: Connection, *, waiting: bool) -> Any:
-        """The transaction begun; not ``waiting``: only if SQLite's lock is free at once. On a shared file a writer
-        outside the queue (another program) may hold it; on the loop that is found out at once, nothing written,
-        and the unit of work begins again in a worker thread.
+    def _begun(self, connection: Connection, *, waiting: bool) -> sqlite3.Connection:
+        """The kept writer's transaction begun (BEGIN IMMEDIATE, on the driver: SQLAlchemy's own begin and commit
+        cost as much again as SQLite's, on every unit of work); its driver connection. Not ``waiting``: only if
+        SQLite's lock is free at once. On a shared file a writer outside the queue (another program) may hold it; on
+        the loop that is found out at once, nothing written, and the unit of work begins again in a worker thread.
+
+        A unit of work begun inside another fails at once. Core statements in the unit of work make SQLAlchemy
+        begin a transaction of its own, which takes over the driver's (engines.py), and `_ended` ends it.
 
         The kept writer's `busy_timeout` is switched only when the kind of begin changes (three statements per unit
         of work, when writes on the loop were switching it off and back each time)."""
         driver = connection.connection.driver_connection
+        if driver.in_transaction or connection.in_transaction():
+            raise InvalidRequestError("a unit of work was begun inside another, on the same connection")
         if waiting:
             if self._patience is not None:
                 driver.execute(f"PRAGMA busy_timeout = {self._patience}")
                 self._patience = None
-            return connection.begin()
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise OperationalError("BEGIN IMMEDIATE", None, error) from None
+            return driver
         if self._patience is None:
             (patience,) = driver.execute("PRAGMA busy_timeout").fetchone()
             driver.execute("PRAGMA busy_timeout = 0")
             self._patience = int(patience)
         try:
-            return connection.begin()
-        except (OperationalError, sqlite3.OperationalError):
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
             connection.invalidate()  # whatever state the failed BEGIN left, this connection is not reused
             self._kept_writer = None
             self._patience = None
             raise LeaveTheLoop from None
+        return driver
 
     @contextmanager
     def snapshot(self) -> Iterator[Connection]:
@@ -131,8 +176,16 @@ class Store:
             with self._reader.begin() as connection:
                 yield connection
             return
-        with connection.begin():
+        # Begun and ended on the driver, as the kept writer's (see `_begun`): a Core statement in it makes SQLAlchemy
+        # take the driver's transaction over, and `_ended` ends it.
+        driver = connection.connection.driver_connection
+        driver.execute("BEGIN")
+        try:
             yield connection
+        except BaseException:
+            _ended(connection, driver, commit=False)
+            raise
+        _ended(connection, driver, commit=True)
 
     def _kept_reader(self) -> Connection | None:
         """This thread's kept reader connection (SQLite; for a few threads: the event loop's, where read-only
@@ -146,7 +199,8 @@ class Store:
                 if len(self._kept_readers) >= _KEPT_READERS and thread not in self._kept_readers:
                     return None
                 connection = self._kept_readers[thread] = self._reader.connect()
-        return None if connection.in_transaction() else connection
+        busy = connection.in_transaction() or connection.connection.driver_connection.in_transaction
+        return None if busy else connection
 
     def refresh_statistics(self) -> None:
         """After a bulk load: let SQLite's planner learn the new row counts, so a date-range query takes the

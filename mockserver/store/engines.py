@@ -108,8 +108,11 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractCo
         # A unit of work that may write takes the file's write lock up front: writers in all processes
         # serialise and a read-then-write can never be overtaken by another process's commit. Queued writers
         # (writer_queue.py) find it free; SQLite's lock still decides, whoever else writes. Sent through the
-        # driver: the same statement without SQLAlchemy's statement machinery, on every unit of work.
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        # driver: the same statement without SQLAlchemy's statement machinery, on every unit of work. The store's
+        # kept writer begins on the driver itself (`Store._begun`): SQLAlchemy's transaction then takes that one over.
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")
 
     @event.listens_for(reader, "connect")
     def _read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -119,8 +122,10 @@ def _sqlite_wal(url: str, *, synchronous: str, shared: bool, writers: AbstractCo
     @event.listens_for(reader, "begin")
     def _begin_deferred(connection) -> None:  # type: ignore[no-untyped-def]
         # In WAL mode the first read fixes a snapshot of the last commit; no lock is waited for (through the driver,
-        # as above).
-        connection.connection.driver_connection.execute("BEGIN")
+        # as above; a kept reader begins on the driver itself, `Store.snapshot`).
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")
 
     event.listen(writer, "connect", _configure)
     event.listen(reader, "connect", _configure, insert=True)  # WAL before query_only

@@ -21,6 +21,13 @@ START_TIMEOUT_S = 90  # workers import and build their apps on a busy two-core m
 @contextmanager
 def mockserver(*args: str) -> Iterator[str]:
     """One `mockserver` command on a free loopback port, stopped (with its workers) on exit."""
+    with mockserver_process(*args) as (base_url, _process):
+        yield base_url
+
+
+@contextmanager
+def mockserver_process(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`mockserver`, and the process running the command."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "mockserver.cli", "--port", str(port), "--journal", "0", *args],
@@ -41,7 +48,7 @@ def mockserver(*args: str) -> Iterator[str]:
                 process.kill()
                 raise AssertionError(f"mockserver {' '.join(args)} did not start: {process.stderr.read()}")
             time.sleep(0.1)
-        yield base_url
+        yield base_url, process
     finally:
         process.terminate()  # uvicorn stops its workers on SIGTERM
         try:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, and_, bindparam, select, update
 from mockserver.apis.overit.rules import Characteristic, Measure, MeasuringElement
 from mockserver.apis.overit.tables import accounts, catalog_codes, characteristics, measures, measuring_elements
 from mockserver.apis.overit.tables import permissions as permission_grants
-from mockserver.store import locks
+from mockserver.store import locks, read_cache
 from mockserver.store.prepared import Prepared
 
 _element_query = (
@@ -91,6 +91,20 @@ def find_element(
     connection: Connection, tenant: str, account_id: int, element_id: int
 ) -> tuple[bool, MeasuringElement | None]:
     """Whether the account exists, and the element if it exists (on any account of the tenant)."""
+    return read_cache.remembered(
+        connection,
+        (_ELEMENTS, tenant, account_id, element_id),
+        None,
+        lambda: _element_found(connection, tenant, account_id, element_id),
+    )
+
+
+_ELEMENTS = "overit elements"
+
+
+def _element_found(
+    connection: Connection, tenant: str, account_id: int, element_id: int
+) -> tuple[bool, MeasuringElement | None]:
     row = _element_query.first(connection, {"tenant": tenant, "account_id": account_id, "element_id": element_id})
     if row is None:
         return False, None
@@ -112,34 +126,89 @@ def measures_of(
     connection: Connection, tenant: str, element_id: int, ids: Collection[int] | None = None
 ) -> dict[int, Measure]:
     """The element's measures, the element held until the transaction ends: a batch reads, then writes them.
-    With ``ids``, only those from the least to the greatest of them: one range of the key, not the whole history."""
+    With ``ids``, only those from the least to the greatest of them: one range of the key, not the whole history.
+    A unit of work that may write finds them in the store's read cache while they are unchanged (read_cache.py)."""
     locks.exclusive(connection, ("overit measuring element", tenant, element_id))
-    if ids:
-        parameters = {"tenant": tenant, "element_id": element_id, "low": min(ids), "high": max(ids)}
+    span = (min(ids), max(ids)) if ids else None
+    cache = read_cache.of(connection)
+    group = (_MEASURES, tenant, element_id)
+    if cache is not None:
+        kept = cache.get(group, span)
+        if kept is not None:
+            return dict(kept)
+    if span is not None:
+        parameters = {"tenant": tenant, "element_id": element_id, "low": span[0], "high": span[1]}
         rows = _measures_between.all(connection, parameters)
     else:
         rows = _measures_query.all(connection, {"tenant": tenant, "element_id": element_id})
     # Raw driver rows carry SQLite's 0/1 for the boolean. `tuple.__new__`: Measure(...) without its Python frame.
     new = tuple.__new__
-    return {
+    found = {
         id: new(
             Measure, (id, element_id, status, user, date, value, delta, rotations, code, note, bool(unfeasible), ext)
         )
         for id, status, user, date, value, delta, rotations, code, note, unfeasible, ext in rows
     }
+    if cache is not None:
+        cache.put(group, span, dict(found), rows=len(found))
+    return found
+
+
+_MEASURES = "overit measures"
 
 
 def save(connection: Connection, tenant: str, changed: list[Measure]) -> None:
-    if changed:
-        _update_measure.run_many(
-            connection,
-            _UPDATE_NAMES,
-            [(*measure[_FIRST_MUTABLE:], tenant, measure.measuring_element_id, measure.id) for measure in changed],
-        )
+    """Write the measures that changed (all of one measuring element), and revise what the read cache keeps of it."""
+    if not changed:
+        return
+    _update_measure.run_many(
+        connection,
+        _UPDATE_NAMES,
+        [(*measure[_FIRST_MUTABLE:], tenant, measure.measuring_element_id, measure.id) for measure in changed],
+    )
+    cache = read_cache.of(connection)
+    if cache is None:
+        return
+    by_id = {measure.id: _as_stored(measure) for measure in changed}
+
+    def revise(_span: object, kept: dict[int, Measure]) -> dict[int, Measure]:
+        return {id: by_id.get(id, measure) for id, measure in kept.items()}
+
+    (element_id,) = {measure.measuring_element_id for measure in changed}
+    cache.changed((_MEASURES, tenant, element_id), len(changed), revise)
+
+
+def _as_stored(measure: Measure) -> Measure:
+    """The measure as reading it back gives it: the columns' types decide (SQLite keeps an integral 5.0 in an integer
+    column as 5, and 5 in a real one as 5.0), so that what the cache keeps is exactly what the store holds."""
+    id, element_id, status, user, date, value, delta, rotations, code, note, unfeasible, external = measure
+    return tuple.__new__(
+        Measure,
+        (id, element_id, status, _integer(user), date, _real(value), _real(delta), _integer(rotations), _integer(code),
+         note, bool(unfeasible), external),
+    )  # fmt: skip
+
+
+def _integer(number: float | None) -> float | None:
+    if type(number) is float and number.is_integer() and -(2**63) <= number < 2**63:
+        return int(number)
+    return number
+
+
+def _real(number: float | None) -> float | None:
+    return float(number) if type(number) is int else number
 
 
 def held_permissions(connection: Connection, tenant: str) -> list[str] | None:
     """The permissions the tenant's credential holds, or None when it holds every one."""
+    held = read_cache.remembered(connection, (_PERMISSIONS, tenant), None, lambda: _held(connection, tenant))
+    return None if held is None else list(held)
+
+
+_PERMISSIONS = "overit permissions"
+
+
+def _held(connection: Connection, tenant: str) -> tuple[str, ...] | None:
     row = _permissions_of.first(connection, {"tenant": tenant})
     held = None if row is None else row[0]
-    return None if held is None else [name for name in held.split(",") if name]
+    return None if held is None else tuple(name for name in held.split(",") if name)

@@ -55,6 +55,33 @@ def test_a_failed_unit_of_work_leaves_nothing_and_the_next_one_works(store: Stor
         assert connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first() is None
 
 
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_unit_of_work_written_on_the_driver_alone_commits_or_rolls_back_whole(store: Store, fails: bool) -> None:
+    """Prepared statements run on the raw cursor: SQLAlchemy never begins a transaction of its own, and the unit of
+    work ends the driver's."""
+    tenant = f"raw-{uuid.uuid4().hex}"
+
+    def write() -> None:
+        with store.transaction() as connection:
+            cursor = connection.connection.cursor()
+            cursor.execute("INSERT INTO tenants (tenant) VALUES (?)", (tenant,))
+            cursor.close()
+            assert not connection.in_transaction()
+            if fails:
+                raise RuntimeError("a rule refused")
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            write()
+    else:
+        write()
+    with store.snapshot() as connection:
+        found = connection.execute(select(tenants.c.tenant).where(tenants.c.tenant == tenant)).first()
+    assert (found is not None) is not fails
+    with store.transaction() as connection:  # the next unit of work begins as usual
+        connection.execute(insert(tenants).values(tenant=f"{tenant}-next"))
+
+
 def test_a_unit_of_work_begun_inside_another_fails_at_once(store: Store) -> None:
     with store.transaction(), pytest.raises(InvalidRequestError), store.transaction():
         pass
@@ -131,3 +158,24 @@ def test_writes_on_the_loop_one_after_another_switch_the_writers_patience_once(t
     statements = on_the_loop
     assert statements and not [statement for statement in statements if "busy_timeout" in statement], statements
     assert patience == int(engines.SQLITE_BUSY_TIMEOUT_S * 1000)
+
+
+@pytest.mark.parametrize("through", ["driver", "core"])
+def test_each_read_on_the_kept_reader_ends_and_the_next_sees_the_last_commit(store: Store, through: str) -> None:
+    """A read on the raw cursor (prepared statements) or through Core: either way the read's snapshot ends with it."""
+
+    def seen() -> list[str]:
+        with store.snapshot() as connection:
+            if through == "core":
+                return list(connection.execute(select(tenants.c.tenant).order_by(tenants.c.tenant)).scalars())
+            cursor = connection.connection.cursor()
+            try:
+                return [row[0] for row in cursor.execute("SELECT tenant FROM tenants ORDER BY tenant")]
+            finally:
+                cursor.close()
+
+    before = seen()
+    for name in ("first", "second"):
+        with store.transaction() as connection:
+            connection.execute(insert(tenants).values(tenant=f"{through}-{name}"))
+        assert seen() == sorted([*before, f"{through}-{name}", *([f"{through}-first"] if name == "second" else [])])

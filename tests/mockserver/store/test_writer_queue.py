@@ -146,7 +146,7 @@ def test_a_unit_of_work_begun_inside_another_fails_and_never_hangs(database, sto
     thread.start()
     thread.join(SAFETY_S)
     assert not thread.is_alive(), "the unit of work begun inside another hangs"
-    expected = "already initialized a SQLAlchemy Transaction" if stores == "one store" else "locked"
+    expected = "begun inside another" if stores == "one store" else "locked"
     assert len(outcome) == 1 and expected in str(outcome[0]), outcome
     assert tenants_seen(outer) == ["outer"]
     for store in {outer, inner}:
@@ -206,4 +206,47 @@ def test_the_queue_is_taken_without_waiting_only_when_nobody_holds_it(database):
     taken.append(queue.enter(blocking=False))
     queue.leave()
     assert taken == [False, True]
+    store.dispose()
+
+
+def test_a_holder_that_leaves_soon_is_waited_for_by_a_caller_that_may_wait_a_little(database, monkeypatch):
+    """`enter_within`: asks again after each short pause; here the holder leaves during the first one."""
+    store = Store(f"sqlite:///{database}")
+    queue = shared_queue(str(database))
+    held, release, left = threading.Event(), threading.Event(), threading.Event()
+
+    def holding() -> None:
+        with queue:
+            held.set()
+            release.wait(SAFETY_S)
+        left.set()
+
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        release.set()
+        assert left.wait(SAFETY_S)
+
+    thread = threading.Thread(target=holding)
+    thread.start()
+    assert held.wait(SAFETY_S)
+    monkeypatch.setattr(writer_queue.time, "sleep", pause)
+    try:
+        assert queue.enter_within(SAFETY_S) is True
+        queue.leave()
+    finally:
+        release.set()
+        thread.join(SAFETY_S)
+        store.dispose()
+    assert pauses == [writer_queue.POLL_SECONDS]
+
+
+def test_a_holder_that_stays_is_given_up_on_after_the_time_allowed(database):
+    store = Store(f"sqlite:///{database}")
+    queue = shared_queue(str(database))
+    with holder(database):  # another process in the queue, for as long as the test needs
+        started = time.monotonic()
+        assert queue.enter_within(0.01) is False
+        assert time.monotonic() - started >= 0.01
     store.dispose()

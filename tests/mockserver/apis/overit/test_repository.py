@@ -12,6 +12,7 @@ from mockserver.apis.overit import repository
 from mockserver.apis.overit.rules import Measure
 from mockserver.app import build_app
 from mockserver.settings import Settings
+from mockserver.store import Store, read_cache
 
 FIXTURE = {
     "overit": {
@@ -75,3 +76,149 @@ def test_the_measures_a_batch_names_are_read_as_a_range_of_ids(store_url):
     assert list(measures_read(store_url, 10, [101, 101])) == [101]
     assert list(measures_read(store_url, 10, [101, 100])) == [100, 101]
     assert list(measures_read(store_url, 10, [110])) == []
+
+
+# -- the store's read cache (store/read_cache.py): what a batch finds kept is what the store holds -------------------
+
+CACHED = {
+    "overit": {
+        "characteristics": [
+            {"id": 1, "kind": "plain"},
+            {"id": 2, "kind": "meter", "direction": "FORWARD", "maxReading": 999},
+        ],
+        "catalogGroups": [{"id": 5, "codes": [{"id": 70, "code": "OK"}, {"id": 71, "code": "LEAK"}]}],
+        "accounts": [
+            {
+                "id": 1,
+                "measuringElements": [
+                    {"id": 10, "characteristicId": 1, "catalogGroupId": 5, "measures": [
+                        {"id": 10 + n, "status": "TO_VALIDATE", "measuringDate": f"2026-11-0{n}T00:00:00Z"}
+                        for n in range(1, 5)
+                    ]},
+                    {"id": 20, "characteristicId": 2, "measures": [
+                        {"id": 21, "status": "VALIDATED", "measuringDate": "2026-11-01T00:00:00Z", "value": 990},
+                        {"id": 22, "status": "TO_VALIDATE", "measuringDate": "2026-11-02T00:00:00Z"},
+                        {"id": 23, "status": "TO_VALIDATE", "measuringDate": "2026-11-03T00:00:00Z"},
+                    ]},
+                ],
+            }
+        ],
+    }
+}  # fmt: skip
+
+BATCHES = [
+    (10, [{"id": 11, "value": 5, "measuringUserId": 7, "note": "Höhe"}, {"id": 12, "value": 2.5}]),
+    (10, [{"id": 11, "value": 5, "measuringUserId": 7, "note": "Höhe"}]),  # changes nothing
+    (10, [{"id": 13, "catalogCodeId": 71, "externalCode": "X-1"}, {"id": 14, "unfeasible": True}]),
+    (10, [{"id": 12, "measuringDate": "2026-11-02T01:00:00+01:00", "note": "again"}]),
+    (20, [{"id": 22, "deltaValue": 25}, {"id": 23, "value": 7, "rotations": 1}]),
+    (20, [{"id": 23, "deltaValue": 3.5, "rotations": 4}]),
+]
+
+
+def test_what_batches_leave_in_the_read_cache_is_what_the_store_holds(tmp_path):
+    """Every batch revises what the cache keeps of its element; read back through another store (no cache), each
+    measure is the same, to the type of every field (5 and 5.0, 0 and False)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    tenant = f"test-{uuid.uuid4().hex}"
+    app = build_app(Settings(store_url=url))
+    fresh = Store(url)
+    try:
+        with TestClient(app) as client:
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
+            for element, batch in BATCHES:
+                url_path = f"/assets/r1/accounts/1/measuring-elements/{element}/measures/batch"
+                answer = client.patch(url_path, json=batch, headers={"Authorization": f"Bearer {tenant}"})
+                assert answer.status_code == 200, answer.text
+                ids = [item["id"] for item in batch]
+                # The batch read its named range, or the whole history (unfeasible looks back): whichever it kept.
+                spans = {(min(ids), max(ids)): ids, None: None}
+                with app.runtime.unit_of_work(tenant) as connection:
+                    cache = read_cache.of(connection)
+                    assert cache is not None
+                    kept = {span: cache.get(("overit measures", tenant, element), span) for span in spans}
+                kept = {span: measures for span, measures in kept.items() if measures is not None}
+                assert kept, f"nothing kept after {batch}"
+                for span, measures in kept.items():
+                    with fresh.transaction() as connection:
+                        stored = repository.measures_of(connection, tenant, element, spans[span])
+                    assert repr(measures) == repr(stored)
+                    assert [type(field) for measure in measures.values() for field in measure] == [
+                        type(field) for measure in stored.values() for field in measure
+                    ]
+    finally:
+        fresh.dispose()
+        app.runtime.store.dispose()
+
+
+def test_a_batch_is_judged_on_what_another_worker_wrote_since(tmp_path):
+    """Two workers on one file: the first keeps the measures it read; the second changes one; the first, sent its
+    earlier batch again, must find the change (and write), not its own stale copy (and skip the write)."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    tenant = f"test-{uuid.uuid4().hex}"
+    first, second = build_app(Settings(store_url=url)), build_app(Settings(store_url=url))
+    path = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
+    headers = {"Authorization": f"Bearer {tenant}"}
+    try:
+        with TestClient(first) as one, TestClient(second) as other:
+            assert one.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
+            assert one.patch(path, json=[{"id": 11, "value": 1}], headers=headers).status_code == 200
+            assert other.patch(path, json=[{"id": 11, "value": 2}], headers=headers).status_code == 200
+            assert one.patch(path, json=[{"id": 11, "value": 1}], headers=headers).status_code == 200
+            with second.runtime.store.snapshot() as connection:
+                value = connection.exec_driver_sql(
+                    "SELECT value FROM overit_measures WHERE tenant = ? AND measuring_element_id = 10 AND id = 11",
+                    (tenant,),
+                ).scalar_one()
+            assert value == 1.0
+    finally:
+        first.runtime.store.dispose()
+        second.runtime.store.dispose()
+
+
+def test_a_measure_saved_is_kept_as_the_columns_store_it(tmp_path):
+    """Whatever a rule computes, what the cache keeps after a save is what reading it back gives: an integral float
+    in an integer column comes back an int, an int in a real column a float."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    tenant = f"test-{uuid.uuid4().hex}"
+    app = build_app(Settings(store_url=url))
+    fresh = Store(url)
+    try:
+        with TestClient(app) as client:
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
+        with app.runtime.unit_of_work(tenant) as connection:
+            (measure,) = repository.measures_of(connection, tenant, 20, [23]).values()
+            computed = measure._replace(measuring_user_id=7.0, value=5, delta_value=2, rotations=3.0, note="ü")
+            repository.save(connection, tenant, [computed])
+        with app.runtime.unit_of_work(tenant) as connection:
+            cache = read_cache.of(connection)
+            assert cache is not None
+            kept = cache.get(("overit measures", tenant, 20), (23, 23))
+        with fresh.transaction() as connection:
+            stored = repository.measures_of(connection, tenant, 20, [23])
+        assert repr(kept) == repr(stored)
+    finally:
+        fresh.dispose()
+        app.runtime.store.dispose()
+
+
+def test_a_fixture_load_is_seen_by_the_next_batch_at_once(tmp_path):
+    """The element, its characteristic and the tenant's permissions are kept between batches: a load that changes
+    them drops what was kept, so the next batch is judged on the new ones."""
+    tenant = f"test-{uuid.uuid4().hex}"
+    app = build_app(Settings(store_url=f"sqlite:///{tmp_path / 'store.db'}"))
+    path = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
+    headers = {"Authorization": f"Bearer {tenant}"}
+    as_meter = {"overit": {**CACHED["overit"], "accounts": [{"id": 1, "measuringElements": [
+        {**CACHED["overit"]["accounts"][0]["measuringElements"][0], "characteristicId": 2}
+    ]}]}}  # fmt: skip
+    try:
+        with TestClient(app) as client:
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
+            plain = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
+            assert plain.status_code == 400, plain.text  # deltaValue: meters only
+            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=as_meter).status_code == 200
+            meter = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
+            assert meter.status_code == 200, meter.text
+    finally:
+        app.runtime.store.dispose()
