@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import inspect
 import re
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
-from connexion.security import ApiKeySecurityHandler, BasicSecurityHandler, BearerSecurityHandler
+from connexion.exceptions import OAuthProblem, OAuthResponseProblem
+from connexion.security import NO_VALUE, ApiKeySecurityHandler, BasicSecurityHandler, BearerSecurityHandler
 from sqlalchemy import select
 
 from mockserver.store import Store
@@ -85,6 +88,12 @@ def bound_handler(handler: type, verify: Callable[..., object]) -> type:
     connexion asks, on every request, whether the verify function takes `required_scopes` and `request`
     (`inspect.signature`, twice); for ``verify`` the answers are known here, once."""
     accepts = {keyword: handler._accepts_kwarg(verify, keyword) for keyword in ("required_scopes", "request")}
+    methods: dict[str, Any] = {}
+    if handler in _LEAN and not any(accepts.values()) and not inspect.iscoroutinefunction(verify):
+        lean = _LEAN[handler](verify)
+        methods["_get_verify_func"] = lambda self, function: (
+            lean if function is verify else handler._get_verify_func(self, function)
+        )
 
     def accepts_kwarg(function: Callable[..., object], keyword: str) -> bool:
         if function is verify and keyword in accepts:
@@ -94,5 +103,68 @@ def bound_handler(handler: type, verify: Callable[..., object]) -> type:
     return type(
         handler.__name__,
         (handler,),
-        {"_resolve_func": lambda self, scheme: verify, "_accepts_kwarg": staticmethod(accepts_kwarg)},
+        {"_resolve_func": lambda self, scheme: verify, "_accepts_kwarg": staticmethod(accepts_kwarg), **methods},
     )
+
+
+# connexion's Basic and Bearer checks, for a verify function that is plain (neither a coroutine function nor one
+# taking `required_scopes` or `request`), with the same answers and the same errors: the Authorization header read
+# straight from the scope as starlette's `Headers.get` reads it (connexion builds the request's headers for it), and
+# the verify function's answer returned as it is, where connexion wraps it in a coroutine of its own.
+
+_INVALID_HEADER = "Invalid authorization header"
+_NOT_VALID = "Provided authorization is not valid"
+_NOT_VALID_TOKEN = "Provided token is not valid"
+
+
+def _authorization(request: Any) -> tuple[str | None, str]:
+    """`AbstractSecurityHandler.get_auth_header_value`: the scheme (lower case, None without the header) and value."""
+    for key, value in request.scope["headers"]:
+        if key == b"authorization":  # starlette's `Headers.get` reads the first one
+            authorization = value.decode("latin-1")
+            break
+    else:
+        return None, ""
+    if not authorization:
+        return None, ""
+    try:
+        auth_type, credential = authorization.split(maxsplit=1)
+    except ValueError:
+        raise OAuthProblem(detail=_INVALID_HEADER) from None
+    return auth_type.lower(), credential
+
+
+def _verified(token_info: object, message: str) -> object:
+    if token_info is None:
+        raise OAuthResponseProblem(detail=message)
+    return token_info
+
+
+def _lean_basic(verify: Callable[..., object]) -> Callable[[Any], object]:
+    def check(request: Any) -> object:
+        auth_type, user_pass = _authorization(request)
+        if auth_type != "basic":
+            return NO_VALUE
+        try:
+            username, password = base64.b64decode(user_pass).decode("latin1").split(":", 1)
+        except Exception:
+            raise OAuthProblem(detail=_INVALID_HEADER) from None
+        return _verified(verify(username, password), _NOT_VALID)
+
+    return check
+
+
+def _lean_bearer(verify: Callable[..., object]) -> Callable[[Any], object]:
+    def check(request: Any) -> object:
+        auth_type, token = _authorization(request)
+        if auth_type != "bearer":
+            return NO_VALUE
+        return _verified(verify(token), _NOT_VALID_TOKEN)
+
+    return check
+
+
+_LEAN: dict[type, Callable[[Callable[..., object]], Callable[[Any], object]]] = {
+    BasicSecurityHandler: _lean_basic,
+    BearerSecurityHandler: _lean_bearer,
+}
