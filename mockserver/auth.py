@@ -110,61 +110,79 @@ def bound_handler(handler: type, verify: Callable[..., object]) -> type:
 # connexion's Basic and Bearer checks, for a verify function that is plain (neither a coroutine function nor one
 # taking `required_scopes` or `request`), with the same answers and the same errors: the Authorization header read
 # straight from the scope as starlette's `Headers.get` reads it (connexion builds the request's headers for it), and
-# the verify function's answer returned as it is, where connexion wraps it in a coroutine of its own.
+# the verify function's answer returned as it is, where connexion wraps it in a coroutine of its own. What a header
+# presents depends on its bytes alone, so each check remembers it for the last few headers it parsed without error;
+# the verify function still decides on every request.
 
 _INVALID_HEADER = "Invalid authorization header"
 _NOT_VALID = "Provided authorization is not valid"
 _NOT_VALID_TOKEN = "Provided token is not valid"
+_REMEMBERED = 1024  # headers per check; all forgotten at once when full
 
 
-def _authorization(request: Any) -> tuple[str | None, str]:
+def _raw_authorization(request: Any) -> bytes | None:
+    """The first Authorization header's bytes (starlette's `Headers.get` reads the first one), None without one."""
+    # `ConnexionRequest.scope` is looked up through its `__getattr__`, which costs about as much as the check.
+    for key, value in getattr(request, "_starlette_request", request).scope["headers"]:
+        if key == b"authorization":
+            return value
+    return None
+
+
+def _authorization(raw: bytes | None) -> tuple[str | None, str]:
     """`AbstractSecurityHandler.get_auth_header_value`: the scheme (lower case, None without the header) and value."""
-    for key, value in request.scope["headers"]:
-        if key == b"authorization":  # starlette's `Headers.get` reads the first one
-            authorization = value.decode("latin-1")
-            break
-    else:
-        return None, ""
-    if not authorization:
+    if not raw:  # as the decoded header is empty exactly when its bytes are
         return None, ""
     try:
-        auth_type, credential = authorization.split(maxsplit=1)
+        auth_type, credential = raw.decode("latin-1").split(maxsplit=1)
     except ValueError:
         raise OAuthProblem(detail=_INVALID_HEADER) from None
     return auth_type.lower(), credential
 
 
-def _verified(token_info: object, message: str) -> object:
-    if token_info is None:
-        raise OAuthResponseProblem(detail=message)
-    return token_info
+def _basic_presented(raw: bytes | None) -> object:
+    """The username and password a Basic header presents, or NO_VALUE for a header of another scheme (or none)."""
+    auth_type, user_pass = _authorization(raw)
+    if auth_type != "basic":
+        return NO_VALUE
+    try:
+        username, password = base64.b64decode(user_pass).decode("latin1").split(":", 1)
+    except Exception:
+        raise OAuthProblem(detail=_INVALID_HEADER) from None
+    return username, password
 
 
-def _lean_basic(verify: Callable[..., object]) -> Callable[[Any], object]:
-    def check(request: Any) -> object:
-        auth_type, user_pass = _authorization(request)
-        if auth_type != "basic":
-            return NO_VALUE
-        try:
-            username, password = base64.b64decode(user_pass).decode("latin1").split(":", 1)
-        except Exception:
-            raise OAuthProblem(detail=_INVALID_HEADER) from None
-        return _verified(verify(username, password), _NOT_VALID)
-
-    return check
+def _bearer_presented(raw: bytes | None) -> object:
+    """The token a Bearer header presents, or NO_VALUE for a header of another scheme (or none)."""
+    auth_type, token = _authorization(raw)
+    return (token,) if auth_type == "bearer" else NO_VALUE
 
 
-def _lean_bearer(verify: Callable[..., object]) -> Callable[[Any], object]:
-    def check(request: Any) -> object:
-        auth_type, token = _authorization(request)
-        if auth_type != "bearer":
-            return NO_VALUE
-        return _verified(verify(token), _NOT_VALID_TOKEN)
+def _lean(presented_by: Callable[[bytes | None], object], message: str) -> Callable[..., Callable[[Any], object]]:
+    def bind(verify: Callable[..., object]) -> Callable[[Any], object]:
+        remembered: dict[bytes | None, Any] = {}
 
-    return check
+        def check(request: Any) -> object:
+            raw = _raw_authorization(request)
+            presented = remembered.get(raw)
+            if presented is None:
+                presented = presented_by(raw)
+                if len(remembered) >= _REMEMBERED:
+                    remembered.clear()
+                remembered[raw] = presented
+            if presented is NO_VALUE:
+                return NO_VALUE
+            token_info = verify(*presented)
+            if token_info is None:
+                raise OAuthResponseProblem(detail=message)
+            return token_info
+
+        return check
+
+    return bind
 
 
 _LEAN: dict[type, Callable[[Callable[..., object]], Callable[[Any], object]]] = {
-    BasicSecurityHandler: _lean_basic,
-    BearerSecurityHandler: _lean_bearer,
+    BasicSecurityHandler: _lean(_basic_presented, _NOT_VALID),
+    BearerSecurityHandler: _lean(_bearer_presented, _NOT_VALID_TOKEN),
 }

@@ -10,6 +10,7 @@ import pytest
 from connexion.lifecycle import ConnexionRequest
 from connexion.security import BasicSecurityHandler, BearerSecurityHandler, SecurityHandlerFactory
 
+from mockserver import auth
 from mockserver.auth import bound_handler
 
 
@@ -63,13 +64,19 @@ class _Stock:
 
 
 def _outcome(handler: type, headers: list[tuple[bytes, bytes]]) -> Any:
+    """The outcome of a check of ``headers``, the same the first and the second time (from what it remembers)."""
     verify_fn = SecurityHandlerFactory.verify_security([handler().get_fn({}, [])])
-    request = ConnexionRequest({"type": "http", "method": "GET", "path": "/", "headers": headers})
-    try:
-        asyncio.run(verify_fn(request))
-    except Exception as error:
-        return type(error), getattr(error, "detail", None)
-    return request.context
+    outcomes = []
+    for _ in range(2):
+        request = ConnexionRequest({"type": "http", "method": "GET", "path": "/", "headers": list(headers)})
+        try:
+            asyncio.run(verify_fn(request))
+        except Exception as error:
+            outcomes.append((type(error), getattr(error, "detail", None)))
+        else:
+            outcomes.append(request.context)
+    assert outcomes[0] == outcomes[1]
+    return outcomes[0]
 
 
 @pytest.mark.parametrize(
@@ -80,6 +87,15 @@ def test_the_lean_check_answers_as_connexions_own(handler, verify, headers):
     lean = bound_handler(handler, verify)
     assert lean._get_verify_func is not handler._get_verify_func  # the lean path is the one under test
     assert _outcome(lean, headers) == _outcome(_Stock(handler, verify).handler, headers)
+
+
+def test_a_check_that_remembers_many_headers_still_answers_each(monkeypatch):
+    monkeypatch.setattr(auth, "_REMEMBERED", 3)
+    lean = bound_handler(BasicSecurityHandler, _basic_verify)
+    for turn in range(3):
+        for user in ("a", "b", "c", "d", "refused"):
+            headers = [(b"authorization", _basic(f"{user}:{turn}".encode()))]
+            assert _outcome(lean, headers) == _outcome(_Stock(BasicSecurityHandler, _basic_verify).handler, headers)
 
 
 def test_a_verify_function_that_takes_the_request_keeps_connexions_check():
