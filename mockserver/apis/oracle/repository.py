@@ -6,7 +6,7 @@ from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, true, update
+from sqlalchemy import Connection, Float, and_, bindparam, false, func, insert, select, true, update
 from sqlalchemy.sql import ColumnElement
 
 from mockserver.apis.oracle.query import Condition, Order
@@ -146,11 +146,26 @@ _new_object = object.__new__
 _new_tuple = tuple.__new__
 
 
+# Meters as read, by their rows. Equal rows give equal meters, and these are frozen: one read again is the one
+# built before. A row keeps its own meter, though, where an equal one may differ: a zero in a float column
+# (-0.0 equals 0.0 and hashes alike, and the two show differently where a rule names the value; PostgreSQL keeps
+# the sign). Other columns come back as one type each (a float column's 1 is 1.0, SQLite's integer column's 1.0
+# is 1), and a NaN equals nothing, so it is never found.
+_meters_read: dict[tuple[Any, ...], Meter] = {}
+_MEMO_SIZE = 4096  # all forgotten at once when full
+_FLOATS_AT = tuple(
+    6 + index for index, name in enumerate(_TEMPLATE_FIELDS) if isinstance(templates.c[name].type, Float)
+)
+
+
 def _meter(row: tuple[Any, ...] | None) -> Meter | None:
     """A row of `_METER_COLUMNS` (meter_id, usage_code, active_start, active_end, asset_id, asset_number, then the
     template's columns in the order of Template's fields), read positionally: keywords cost more than the read."""
     if row is None:
         return None
+    meter = _meters_read.get(row)
+    if meter is not None:
+        return meter
     t = row[6:]
     template = _new_object(Template)
     template.__dict__.update(
@@ -161,6 +176,10 @@ def _meter(row: tuple[Any, ...] | None) -> Meter | None:
     meter.__dict__.update(
         zip(_METER_FIELDS, (row[0], row[1], template, _stored_moment(row[2]), active_end, row[4], row[5]), strict=True)
     )
+    if all(row[at] is None or row[at] != 0 for at in _FLOATS_AT):
+        if len(_meters_read) >= _MEMO_SIZE:
+            _meters_read.clear()
+        _meters_read[row] = meter
     return meter
 
 
