@@ -11,6 +11,7 @@ from typing import Any, Literal
 from connexion.exceptions import OAuthProblem, OAuthResponseProblem
 from connexion.security import NO_VALUE, ApiKeySecurityHandler, BasicSecurityHandler, BearerSecurityHandler
 from sqlalchemy import select
+from starlette.types import Scope
 
 from mockserver.store import Store
 from mockserver.store.tables import credentials
@@ -120,10 +121,9 @@ _NOT_VALID_TOKEN = "Provided token is not valid"
 _REMEMBERED = 1024  # headers per check; all forgotten at once when full
 
 
-def _raw_authorization(request: Any) -> bytes | None:
+def _raw_authorization(scope: Scope) -> bytes | None:
     """The first Authorization header's bytes (starlette's `Headers.get` reads the first one), None without one."""
-    # `ConnexionRequest.scope` is looked up through its `__getattr__`, which costs about as much as the check.
-    for key, value in getattr(request, "_starlette_request", request).scope["headers"]:
+    for key, value in scope["headers"]:
         if key == b"authorization":
             return value
     return None
@@ -163,7 +163,10 @@ def _lean(presented_by: Callable[[bytes | None], object], message: str) -> Calla
         remembered: dict[bytes | None, Any] = {}
 
         def check(request: Any) -> object:
-            raw = _raw_authorization(request)
+            # `ConnexionRequest.scope` is looked up through its `__getattr__`, costing about as much as the check.
+            inner = getattr(request, "_starlette_request", request)
+            scope = inner.scope
+            raw = _raw_authorization(scope)
             presented = remembered.get(raw)
             if presented is None:
                 presented = presented_by(raw)
@@ -175,6 +178,10 @@ def _lean(presented_by: Callable[[bytes | None], object], message: str) -> Calla
             token_info = verify(*presented)
             if token_info is None:
                 raise OAuthResponseProblem(detail=message)
+            if inner is not request and request._context is None:
+                # connexion's `verify_fn` goes on to update `request.context`, which the property would find through
+                # `__getattr__` too: it is this dict, found here.
+                request._context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
             return token_info
 
         return check

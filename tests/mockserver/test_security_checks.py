@@ -68,12 +68,14 @@ def _outcome(handler: type, headers: list[tuple[bytes, bytes]]) -> Any:
     verify_fn = SecurityHandlerFactory.verify_security([handler().get_fn({}, [])])
     outcomes = []
     for _ in range(2):
-        request = ConnexionRequest({"type": "http", "method": "GET", "path": "/", "headers": list(headers)})
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": list(headers)}
+        request = ConnexionRequest(scope)
         try:
             asyncio.run(verify_fn(request))
         except Exception as error:
             outcomes.append((type(error), getattr(error, "detail", None)))
         else:
+            assert request.context is scope["extensions"]["connexion_context"]
             outcomes.append(request.context)
     assert outcomes[0] == outcomes[1]
     return outcomes[0]
