@@ -57,15 +57,19 @@ class Authenticator:
 def security_map(api_id: str, authenticator: Authenticator) -> dict[str, type]:
     """connexion security handlers for one API, each resolving to a tenant through ``authenticator``."""
 
+    tenant_for = authenticator.tenant_for
+
     def info(credential: str) -> dict[str, str] | None:
-        tenant = authenticator.tenant_for(api_id, credential)
+        tenant = tenant_for(api_id, credential)
         return None if tenant is None else {"sub": tenant}
 
-    def bearer(token: str) -> dict[str, str] | None:
-        return info(token)
+    def bearer(token: str) -> dict[str, str] | None:  # `info` written out: one call fewer on every request
+        tenant = tenant_for(api_id, token)
+        return None if tenant is None else {"sub": tenant}
 
     def basic(username: str, password: str) -> dict[str, str] | None:
-        return info(username)
+        tenant = tenant_for(api_id, username)
+        return None if tenant is None else {"sub": tenant}
 
     def api_key(key: str, required_scopes: object = None) -> dict[str, str] | None:
         return info(key)
