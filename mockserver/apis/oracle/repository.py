@@ -152,7 +152,7 @@ _new_tuple = tuple.__new__
 # the sign). Other columns come back as one type each (a float column's 1 is 1.0, SQLite's integer column's 1.0
 # is 1), and a NaN equals nothing, so it is never found.
 _meters_read: dict[tuple[Any, ...], Meter] = {}
-_MEMO_SIZE = 4096  # all forgotten at once when full
+_MEMO_SIZE = 1024  # rows; all forgotten at once when full
 _FLOATS_AT = tuple(
     6 + index for index, name in enumerate(_TEMPLATE_FIELDS) if isinstance(templates.c[name].type, Float)
 )
