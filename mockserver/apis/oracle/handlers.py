@@ -16,6 +16,7 @@ from connexion.context import scope
 from connexion.exceptions import BadRequestProblem, ProblemException
 from sqlalchemy import Connection
 from starlette.datastructures import URL
+from starlette.types import Scope
 
 from mockserver.apis.oracle import access, query, repository, representation, rules
 from mockserver.apis.oracle.representation import COLLECTION_MEDIA_TYPE, ITEM_MEDIA_TYPE
@@ -32,12 +33,12 @@ DEFAULT_LIMIT, MAX_LIMIT = 25, 500
 _READ_HEADERS = {name.encode(): name for name in ("accept", "rest-framework-version", "metadata-context", "if-match")}
 
 
-def _incoming_headers() -> dict[str, str]:
+def _incoming_headers(current: Scope) -> dict[str, str]:
     """The request headers these handlers read, each as starlette's `Headers.get` reads it (the first value, decoded
     as latin-1), picked in one pass straight from the scope: `connexion.request` builds a new request object on
     every attribute read, about as costly as a query to the store, and `Headers.get` raises for a missing name."""
     sent: dict[str, str] = {}
-    for key, value in scope._get_current_object()["headers"]:
+    for key, value in current["headers"]:
         name = _READ_HEADERS.get(key)
         if name is not None and name not in sent:
             sent[name] = value.decode("latin-1")
@@ -53,9 +54,11 @@ _PLAIN_HOST = re.compile(rb"[A-Za-z0-9.-]+(?::[0-9]{1,4})?")
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 
 
-def _incoming_path() -> str:
-    """`request.url.path`, read from the scope; built as starlette builds it only where it may differ."""
-    current = scope._get_current_object()
+def _incoming_path(current: Scope | None = None) -> str:
+    """`request.url.path`, read from the scope (the current one unless given); built as starlette builds it only
+    where it may differ."""
+    if current is None:
+        current = scope._get_current_object()
     path = current["path"]
     if (
         current.get("scheme", "http") in _PLAIN_SCHEMES
@@ -109,7 +112,7 @@ class OracleHandlers:
 
     @bounded_write  # one reading
     async def create_meter_reading(self, validated_body: dict[str, Any], user: str) -> Answer:
-        sent = _incoming_headers()
+        sent = _incoming_headers(scope._get_current_object())
         media_type = self._media_type(sent=sent)
         with self._runtime.unit_of_work(user) as connection:
             self._access.require_manage(self._repository.held_privileges(connection, user))
@@ -132,9 +135,11 @@ class OracleHandlers:
         expand: str | None = None,
         dependency: str | None = None,
     ) -> Answer:
-        sent = _incoming_headers()
+        current = scope._get_current_object()
+        sent = _incoming_headers(current)
         media_type = self._media_type(sent=sent)
-        self._refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
+        if expand is not None or dependency is not None:
+            self._refuse_unmodelled("ORA-MR-044", expand=expand, dependency=dependency)
         held, reading, meter = self._runtime.read(
             user, lambda connection: self._repository.shown(connection, user, MeterReadingId)
         )
@@ -142,7 +147,7 @@ class OracleHandlers:
         if reading is None or meter is None:
             raise _not_found(MeterReadingId)
         body = self._shaped(
-            self._representation.represent(reading, meter, _incoming_path(), only_data=bool(onlyData)), fields
+            self._representation.represent(reading, meter, _incoming_path(current), only_data=bool(onlyData)), fields
         )
         return body, 200, _headers(media_type, sent)
 
@@ -160,7 +165,7 @@ class OracleHandlers:
         finder: str | None = None,
         expand: str | None = None,
     ) -> Answer:
-        sent = _incoming_headers()
+        sent = _incoming_headers(scope._get_current_object())
         media_type = self._media_type(COLLECTION_MEDIA_TYPE, sent=sent)
         self._refuse_unmodelled("ORA-MR-043", expand=expand)
         conditions = self._query.parse_q(q) if q else []
@@ -202,7 +207,7 @@ class OracleHandlers:
 
     @bounded_write  # one reading
     async def update_meter_reading(self, MeterReadingId: int, validated_body: dict[str, Any], user: str) -> Answer:
-        sent = _incoming_headers()
+        sent = _incoming_headers(scope._get_current_object())
         media_type = self._media_type(sent=sent)
         with self._runtime.unit_of_work(user) as connection:
             self._access.require_manage(self._repository.held_privileges(connection, user))

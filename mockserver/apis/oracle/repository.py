@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, false, func, insert, select, true, update
+from sqlalchemy import Connection, Float, and_, bindparam, false, func, insert, select, true, update
 from sqlalchemy.sql import ColumnElement
 
 from mockserver.apis.oracle.query import Condition, Order
@@ -131,15 +132,55 @@ _privileges_of = Prepared(select(privileges.c.privileges).where(privileges.c.ten
 _max_id = Prepared(select(func.max(readings.c.meter_reading_id)).where(readings.c.tenant == bindparam("tenant")))
 
 
+# A stored date-time as `parse_datetime` reads it. The same few come back again and again (every meter's active
+# dates, a reading read more than once); a datetime is immutable, and a text it refuses is not remembered.
+_stored_moment = lru_cache(maxsize=4096)(parse_datetime)
+
+# Template and Meter are frozen dataclasses whose `__init__` only sets each field (no defaults to fill in here, no
+# `__post_init__`), through `object.__setattr__` one by one: a row's values are set at once, into a new instance's
+# `__dict__`, for the same object at a third of the cost. Reading's `__new__` is tuple's, behind a Python call.
+assert not hasattr(Template, "__post_init__") and not hasattr(Meter, "__post_init__")
+_TEMPLATE_FIELDS = tuple(field.name for field in fields(Template))
+_METER_FIELDS = tuple(field.name for field in fields(Meter))
+_new_object = object.__new__
+_new_tuple = tuple.__new__
+
+
+# Meters as read, by their rows. Equal rows give equal meters, and these are frozen: one read again is the one
+# built before. A row keeps its own meter, though, where an equal one may differ: a zero in a float column
+# (-0.0 equals 0.0 and hashes alike, and the two show differently where a rule names the value; PostgreSQL keeps
+# the sign). Other columns come back as one type each (a float column's 1 is 1.0, SQLite's integer column's 1.0
+# is 1), and a NaN equals nothing, so it is never found.
+_meters_read: dict[tuple[Any, ...], Meter] = {}
+_MEMO_SIZE = 1024  # rows; all forgotten at once when full
+_FLOATS_AT = tuple(
+    6 + index for index, name in enumerate(_TEMPLATE_FIELDS) if isinstance(templates.c[name].type, Float)
+)
+
+
 def _meter(row: tuple[Any, ...] | None) -> Meter | None:
     """A row of `_METER_COLUMNS` (meter_id, usage_code, active_start, active_end, asset_id, asset_number, then the
     template's columns in the order of Template's fields), read positionally: keywords cost more than the read."""
     if row is None:
         return None
+    meter = _meters_read.get(row)
+    if meter is not None:
+        return meter
     t = row[6:]
-    template = Template(*t[:6], bool(t[6]), t[7], t[8], bool(t[9]), t[10], t[11])
-    active_end = parse_datetime(row[3]) if row[3] else None
-    return Meter(row[0], row[1], template, parse_datetime(row[2]), active_end, row[4], row[5])
+    template = _new_object(Template)
+    template.__dict__.update(
+        zip(_TEMPLATE_FIELDS, (*t[:6], bool(t[6]), t[7], t[8], bool(t[9]), t[10], t[11]), strict=True)
+    )
+    active_end = _stored_moment(row[3]) if row[3] else None
+    meter = _new_object(Meter)
+    meter.__dict__.update(
+        zip(_METER_FIELDS, (row[0], row[1], template, _stored_moment(row[2]), active_end, row[4], row[5]), strict=True)
+    )
+    if all(row[at] is None or row[at] != 0 for at in _FLOATS_AT):
+        if len(_meters_read) >= _MEMO_SIZE:
+            _meters_read.clear()
+        _meters_read[row] = meter
+    return meter
 
 
 def _reading(row: tuple[Any, ...] | None) -> Reading | None:
@@ -147,7 +188,7 @@ def _reading(row: tuple[Any, ...] | None) -> Reading | None:
     if row is None:
         return None
     flags = (bool(row[6]), bool(row[7]), bool(row[8]), bool(row[9]), bool(row[10]), bool(row[11]))
-    return Reading(*row[:2], parse_datetime(row[2]), *row[3:6], *flags, row[12], row[13])
+    return _new_tuple(Reading, (*row[:2], _stored_moment(row[2]), *row[3:6], *flags, row[12], row[13]))
 
 
 def find_meter(connection: Connection, tenant: str, key: MeterKey) -> Meter | None:

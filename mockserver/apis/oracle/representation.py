@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from mockserver.apis.oracle.rules import RESET, Meter, Reading
@@ -18,6 +19,7 @@ ATTRIBUTES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1024)  # most readings are at their first versions
 def change_indicator(version: int) -> str:
     """ADF's ETag-like token; here the row version, hex encoded as ADF's are."""
     return f"ACED0005{version:016X}"
@@ -37,11 +39,30 @@ def negotiate(accept: str | None, adf_type: str = ITEM_MEDIA_TYPE) -> str | None
     return None
 
 
+# A UTC datetime's `isoformat`, by the datetime itself: a reading read again has the very datetime read before (the
+# repository reads each stored date once), so its text is found by identity, cheaper than hashing a datetime. An
+# entry holds its datetime, so no other object takes its id while it is kept.
+_utc_texts: dict[int, tuple[datetime, str]] = {}
+_UTC_TEXTS = 4096  # all forgotten at once when full
+
+
+def _utc_text(moment: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    known = _utc_texts.get(id(utc))
+    if known is not None and known[0] is utc:
+        return known[1]
+    text = utc.isoformat()
+    if len(_utc_texts) >= _UTC_TEXTS:
+        _utc_texts.clear()
+    _utc_texts[id(utc)] = (utc, text)
+    return text
+
+
 def represent(reading: Reading, meter: Meter, href: str, *, only_data: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "MeterReadingId": reading.meter_reading_id,
         "ReadingValue": reading.reading_value,
-        "ReadingDate": reading.reading_date.astimezone(UTC).isoformat(),
+        "ReadingDate": _utc_text(reading.reading_date),
         "ReadingTypeCode": reading.reading_type,
         "NetValue": reading.net_value,
         "Comments": reading.comments,
