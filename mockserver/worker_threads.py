@@ -38,6 +38,7 @@ LARGE_BODY_BYTES = 256 * 1024
 _READ_ONLY = "__mockserver_read_only__"
 _BOUNDED_WRITE = "__mockserver_bounded_write__"
 _on_the_loop: ContextVar[bool] = ContextVar("on_the_loop", default=False)
+_first_try: ContextVar[bool] = ContextVar("first_try", default=True)
 
 
 class LeaveTheLoop(BaseException):
@@ -49,9 +50,10 @@ class WritersBusy(LeaveTheLoop):
 
 
 WRITERS_BUSY_PATIENCE = 0.0003
-"""Seconds a bounded write on the loop may wait for the writers' queue before it counts as busy. Another bounded
-write holds it for a tenth of a millisecond or so: waiting that long on the loop costs less than the loop's shortest
-pause (its timers count whole milliseconds), during which a worker process whose requests all wait sits idle."""
+"""Seconds a bounded write on the loop may wait for the writers' queue, on its first try, before it counts as busy.
+Another bounded write holds it for a tenth of a millisecond or so: waiting that long on the loop costs less than the
+loop's shortest pause (its timers count whole milliseconds), during which a worker process whose requests all wait
+sits idle. The tries after a pause do not wait: the writers are busy with something longer (an import)."""
 
 WRITERS_BUSY_PAUSES = (0.0005, 0.001, 0.001, 0.002, 0.004)
 """Seconds a bounded write that finds the writers busy waits on the loop before each new try, before it leaves the
@@ -83,6 +85,11 @@ def bounded_write(handler: H) -> H:
 def on_the_loop() -> bool:
     """Whether the work now running was started on the event loop (by `placed`)."""
     return _on_the_loop.get()
+
+
+def writers_patience() -> float:
+    """How long the unit of work now running may wait on the loop for the writers' queue (`WRITERS_BUSY_PATIENCE`)."""
+    return WRITERS_BUSY_PATIENCE if _first_try.get() else 0.0
 
 
 def before_waiting() -> None:
@@ -119,8 +126,8 @@ def off_the_loop(handler: Callable[..., Any]) -> Callable[..., Any]:
 def _loop_first(handler: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(handler)
     async def on_the_loop(*args: Any, **kwargs: Any) -> Any:
-        for pause in (*WRITERS_BUSY_PAUSES, None):
-            marked = _on_the_loop.set(True)
+        for tries, pause in enumerate((*WRITERS_BUSY_PAUSES, None)):
+            marked, first = _on_the_loop.set(True), _first_try.set(tries == 0)
             try:
                 return _run_to_end(handler(*args, **kwargs))
             except WritersBusy:
@@ -130,6 +137,7 @@ def _loop_first(handler: Callable[..., Any]) -> Callable[..., Any]:
                 break
             finally:
                 _on_the_loop.reset(marked)
+                _first_try.reset(first)
             await asyncio.sleep(pause)
         return await anyio.to_thread.run_sync(_run_to_end, handler(*args, **kwargs))
 

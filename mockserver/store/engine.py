@@ -18,7 +18,7 @@ from mockserver.store import locks
 from mockserver.store.engines import StoreError, open_engine
 from mockserver.store.read_cache import ReadCache
 from mockserver.store.table_shapes import create_or_check
-from mockserver.worker_threads import WRITERS_BUSY_PATIENCE, LeaveTheLoop, WritersBusy, before_waiting, on_the_loop
+from mockserver.worker_threads import LeaveTheLoop, WritersBusy, before_waiting, on_the_loop, writers_patience
 
 # Every table of every API registers on this one MetaData, so `create_all` builds the whole store.
 metadata = MetaData()
@@ -90,10 +90,10 @@ class Store:
                 yield connection
             return
         # On the event loop a write may go ahead only if it waits for next to nothing: the writers' queue (of every
-        # process, on a shared file) is free within `WRITERS_BUSY_PATIENCE`, and SQLite's own lock is free then
+        # process, on a shared file) is free within `writers_patience()`, and SQLite's own lock is free then
         # (see `_begun`).
         on_the_loop_now = on_the_loop()
-        if on_the_loop_now and not self._writer.enter_within(WRITERS_BUSY_PATIENCE):
+        if on_the_loop_now and not self._writer.enter_within(writers_patience()):
             raise WritersBusy
         if not on_the_loop_now:
             before_waiting()

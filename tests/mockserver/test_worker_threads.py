@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from mockserver.app import build_app
 from mockserver.settings import Settings
 from mockserver.worker_threads import (
+    WRITERS_BUSY_PATIENCE,
     WRITERS_BUSY_PAUSES,
     WritersBusy,
     before_waiting,
@@ -23,6 +24,7 @@ from mockserver.worker_threads import (
     off_the_loop,
     placed,
     read_only,
+    writers_patience,
 )
 from tests.live_server import serve
 from tests.stores import held_open
@@ -239,6 +241,23 @@ def test_a_bounded_write_that_finds_the_writers_busy_waits_on_the_loop_then_leav
 
     assert asyncio.run(placed(writes)()) == "written"
     assert began == [True] * min(busy_tries, len(WRITERS_BUSY_PAUSES) + 1) + [not in_a_thread]
+
+
+def test_only_the_first_try_of_a_bounded_write_may_wait_for_the_writers_on_the_loop():
+    """A holder still there after the first short wait is busy with something long: the tries after a pause do not
+    hold the loop again."""
+    patience: list[float] = []
+
+    @bounded_write
+    async def writes() -> str:
+        patience.append(writers_patience())
+        if len(patience) <= 3:
+            raise WritersBusy
+        return "written"
+
+    assert asyncio.run(placed(writes)()) == "written"
+    assert patience == [WRITERS_BUSY_PATIENCE, 0.0, 0.0, 0.0]
+    assert writers_patience() == WRITERS_BUSY_PATIENCE  # outside any handler
 
 
 def test_a_write_on_the_loop_to_a_store_whose_writers_are_busy_is_stopped_before_it_begins(tmp_path: Path):
