@@ -22,6 +22,7 @@ from connexion.validators import (
     JSONResponseBodyValidator,
     ParameterValidator,
 )
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from mockserver.timestamps import unsupported
@@ -286,6 +287,8 @@ class _ParameterCheck(t.NamedTuple):
     nullable: bool
     required: bool
     validator: jsonschema_rs.Draft4Validator
+    raw_key: bytes | None
+    """A header's name as Starlette's `Headers` looks it up in the raw headers (None: not Latin-1, it raises)."""
 
 
 # Where connexion's checks read each kind of parameter from, in the order it checks them.
@@ -295,6 +298,17 @@ _PARAMETER_SOURCES: tuple[tuple[str, t.Callable[[t.Any], t.Any]], ...] = (
     ("header", lambda request: request.headers),
     ("cookie", lambda request: request.cookies),
 )
+
+
+def _value(values: t.Any, check: _ParameterCheck) -> t.Any:
+    """``values.get(check.key)``; for Starlette's `Headers`, whose `get` raises and catches a KeyError for each header
+    not sent, its own look-up (the first header of that name, decoded as Latin-1) without the exception."""
+    if type(values) is Headers and check.raw_key is not None:
+        for name, value in values.raw:
+            if name == check.raw_key:
+                return value.decode("latin-1")
+        return None
+    return values.get(check.key)
 
 
 class CompiledParameterValidator(ParameterValidator):
@@ -316,8 +330,9 @@ class CompiledParameterValidator(ParameterValidator):
                         bool(is_nullable(param)),
                         bool(param.get("required")),
                         _request_schemas.validator(param.get("schema", param)),
+                        _raw_name(param["name"]),
                     )
-                    for param in self.parameters[where]
+                    for param in _distinct(self.parameters[where])
                 ],
             )
             for where, source in _PARAMETER_SOURCES
@@ -334,7 +349,7 @@ class CompiledParameterValidator(ParameterValidator):
         for source, checks in self._passes:
             values = source(request)
             for check in checks:
-                value = values.get(check.key)
+                value = _value(values, check)
                 if check.nullable and is_null(value):
                     continue
                 if value is not None:
@@ -354,6 +369,23 @@ class CompiledParameterValidator(ParameterValidator):
         if param.get("required"):
             return f"Missing {parameter_type} parameter '{param['name']}'"
         return None
+
+
+def _raw_name(name: t.Any) -> bytes | None:
+    try:
+        return str(name).lower().encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _distinct(parameters: list[dict]) -> list[dict]:
+    """Each definition once: an operation can list one parameter several times (connexion checks each copy), and
+    equal definitions pass or fail alike."""
+    distinct: list[dict] = []
+    for parameter in parameters:
+        if parameter not in distinct:
+            distinct.append(parameter)
+    return distinct
 
 
 def compiled_validator_map() -> dict[str, t.Any]:

@@ -155,6 +155,38 @@ def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request
     assert outcome(compiled) == outcome(looped)
 
 
+_HEADER_PARAMETERS = [
+    *_PARAMETERS,
+    _PARAMETERS[3],  # listed twice, as some operations list a parameter
+    {"name": "X-Opt", "in": "header", "schema": {"type": "string", "enum": ["a", "null"], "nullable": True}},
+]
+_raw_headers = st.lists(
+    st.tuples(st.sampled_from([b"x-trace", b"x-opt", b"x-other", b"X-Trace"]), st.sampled_from([b"t", b"long", b"a"]))
+)
+
+
+@given(_raw_headers)
+def test_headers_read_from_starlettes_headers_pass_or_raise_as_with_its_get(raw) -> None:
+    """The checks read Starlette's `Headers` without its `get` (which raises and catches for a missing header)."""
+    from connexion.validators import ParameterValidator
+    from starlette.datastructures import Headers
+
+    from mockserver.validation import CompiledParameterValidator
+
+    request = _Request({}, {"account_id": 7}, Headers(raw=raw), {})
+
+    def outcome(validator: ParameterValidator) -> str | None:
+        try:
+            validator.validate_request(request)
+        except Exception as problem:
+            return f"{type(problem).__name__}: {problem}"
+        return None
+
+    looped = ParameterValidator(_HEADER_PARAMETERS, uri_parser=None)
+    looped.validate_parameter = CompiledParameterValidator.validate_parameter
+    assert outcome(CompiledParameterValidator(_HEADER_PARAMETERS, uri_parser=None)) == outcome(looped)
+
+
 def test_parameters_that_pass_are_not_looped_over(monkeypatch) -> None:
     from mockserver.validation import CompiledParameterValidator
 
