@@ -7,10 +7,12 @@ parameter checks and the parameter decorator each build their own request object
 and the query again. On a small GET this handing on costs about as much as the handler.
 
 The lane takes the same steps with the same objects, in the same order:
-- security: the operation's `verification_fn`, on a request of its own (as connexion builds it);
+- security: the operation's `verification_fn`, on the request the checks read (it reads only its headers and
+  context, unless a scheme reads the query: then on a request of its own, as connexion builds it);
 - request validation: the operation's planned checks (`planned_validation.py`), reading parameters from one
-  request made with the operation's URI parser;
-- response validation: the operation's planned answer checks around `send`;
+  request made with the operation's URI parser (an empty query string is known to hold no parameters);
+- response validation: the operation's planned answer checks, made on Starlette's answer object before it is
+  sent (around `send` for any other answer);
 - context: connexion's context variables, set as its context middleware sets them;
 - the handler: called with the keyword arguments connexion's parameter decorator would give it
   (`planned_arguments.py`), read from that same request, through connexion's own sync/async decorator and its
@@ -30,11 +32,12 @@ from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.security import SecurityOperation
 from connexion.operations import AbstractOperation
+from connexion.uri_parsing import OpenAPIURIParser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.planned_arguments import ArgumentPlan, PlannedParameters, argument_plan, keyword_arguments
 from mockserver.planned_responses import PlannedResponses
-from mockserver.planned_validation import PlannedRequestValidation, content_type_of
+from mockserver.planned_validation import PlannedRequestValidation, PlannedResponseValidation, content_type_of
 
 
 class FlatLane:
@@ -42,15 +45,17 @@ class FlatLane:
         self,
         security: SecurityOperation,
         checks: PlannedRequestValidation,
-        answers: t.Callable[[Scope, Send], Send] | None,
+        answers: PlannedResponseValidation | None,
         operation: AbstractOperation,
         app: ASGIApp,
         arguments: ArgumentPlan,
         respond: t.Callable[..., t.Awaitable[t.Any]],
     ) -> None:
         self._verify = security.verification_fn if security.security else None
+        self._shared = _reads_headers_only(security)
         self._checks = checks
         self._uri_parser = checks.uri_parser
+        self._no_query = type(self._uri_parser) is OpenAPIURIParser
         self._answers = answers
         self._operation = operation
         self._app = app
@@ -58,27 +63,41 @@ class FlatLane:
         self._respond = respond
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._verify is not None:
-            await self._verify(ConnexionRequest(scope))
         request = ConnexionRequest(scope, uri_parser=self._uri_parser)
-        scope, receive = await self._checks.validated(scope, receive, request)
-        if self._answers is not None:
-            send = self._answers(scope, send)
+        if self._no_query and scope.get("query_string") == b"":
+            # What the parser answers for an empty query string (parsed into no parameters, and none resolved).
+            request._query_params = {}
+        if self._verify is not None:
+            await self._verify(request if self._shared else ConnexionRequest(scope))
+        content_type = content_type_of(scope["headers"])
+        scope, receive = await self._checks.validated(scope, receive, request, content_type)
         context = scope.get("extensions", {}).get("connexion_context", {})
         _context.set(context)
         _operation.set(self._operation)
         _receive.set(receive)
         _scope.set(scope)
-        if _is_form(scope):
-            await self._app(scope, receive, send)
+        if _is_form(content_type, scope):
+            await self._app(scope, receive, send if self._answers is None else self._answers.validating(scope, send))
             return
         response = await self._respond(**keyword_arguments(self._arguments, request, context))
-        await response(scope, receive, send)
+        if self._answers is None:
+            await response(scope, receive, send)
+        else:
+            await self._answers.send_checked(response, scope, receive, send)
 
 
-def _is_form(scope: Scope) -> bool:
-    """Whether connexion's parameter decorator would read the request's form (its `mimetype`)."""
-    content_type = content_type_of(scope["headers"])
+def _reads_headers_only(security: SecurityOperation) -> bool:
+    """Whether the operation's security reads nothing of a request but its headers and context, so that it may read
+    them from the request the checks read (connexion gives it one without a URI parser: no query parameters)."""
+    return not any(
+        scheme.get("type") == "apiKey" and scheme.get("in") == "query"
+        for scheme in (security.security_schemes or {}).values()
+    )
+
+
+def _is_form(content_type: str | None, scope: Scope) -> bool:
+    """Whether connexion's parameter decorator would read the request's form (its `mimetype`), for a request with
+    this Content-Type (`content_type_of` its headers)."""
     if content_type is None or "form" not in content_type.lower():
         return False
     return ConnexionRequest(scope).mimetype in FORM_CONTENT_TYPES
@@ -87,7 +106,7 @@ def _is_form(scope: Scope) -> bool:
 def flat_lane(
     security: SecurityOperation,
     checks: PlannedRequestValidation,
-    answers: t.Callable[[Scope, Send], Send] | None,
+    answers: PlannedResponseValidation | None,
     operation: AbstractOperation,
     app: ASGIApp,
 ) -> FlatLane | None:

@@ -235,8 +235,9 @@ def _plan(
     handler = _operation_of(app, base_path, operation_id)
     if not isinstance(guard, SecurityOperation) or not isinstance(exposed, ContextOperation) or handler is None:
         return None
-    validating = answers.validating if isinstance(answers, PlannedResponseValidation) else None
-    lane = flat_lane(guard, checks, validating, exposed.operation, handler)
+    planned = answers if isinstance(answers, PlannedResponseValidation) else None
+    validating = planned.validating if planned is not None else None
+    lane = flat_lane(guard, checks, planned, exposed.operation, handler)
     return _Plan(guard, checks, validating, exposed.operation, handler, lane)
 
 
