@@ -23,7 +23,7 @@ from connexion.validators import (
     ParameterValidator,
 )
 from starlette.datastructures import Headers
-from starlette.types import Scope
+from starlette.types import Receive, Scope
 
 from mockserver.timestamps import unsupported
 from mockserver.worker_threads import LARGE_BODY_BYTES, run_blocking
@@ -216,8 +216,26 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
 
     _checked = False
 
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """connexion's `wrap_receive`, for a request announcing a body: its messages read, the body parsed and
+        checked, the messages replayed; without the `Headers` object, stream generator and its comprehension."""
+        if not _announced_length(scope["headers"]):  # no body announced: connexion's own steps (a default body)
+            return await super().wrap_receive(receive, scope=scope)
+        messages = []
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            more_body = message.get("more_body", False)
+        body = await self._parsed_body(b"".join([message.get("body", b"") for message in messages]), scope)
+        if not (body is None and self._nullable):
+            self._validate(body)
+        return self._insert_messages(receive, messages=messages), scope
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parsed_body(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parsed_body(self, raw: bytes, scope: Scope) -> t.Any:
         if not raw:
             return None
         if len(raw) >= LARGE_BODY_BYTES:  # parsed and checked in a worker thread; connexion's check then skips
@@ -245,6 +263,14 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
         errors = schema_errors(_request_schemas.validator(self._schema), body)
         if errors:
             raise ContractViolation(errors)
+
+
+def _announced_length(headers: list[tuple[bytes, bytes]]) -> int:
+    """``int(Headers(scope=scope).get("content-length", 0))``, as connexion reads it: the first copy, or 0."""
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value.decode("latin-1"))
+    return 0
 
 
 def _parsed(raw: bytes) -> t.Any:
