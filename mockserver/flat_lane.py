@@ -10,7 +10,8 @@ The lane takes the same steps with the same objects, in the same order:
 - security: the operation's `verification_fn`, on the request the checks read (it reads only its headers and
   context, unless a scheme reads the query: then on a request of its own, as connexion builds it);
 - request validation: the operation's planned checks (`planned_validation.py`), reading parameters from one
-  request made with the operation's URI parser (an empty query string is known to hold no parameters);
+  request made with the operation's URI parser (an empty query string is known to hold no parameters, and path
+  parameters seen before are known resolved);
 - response validation: the operation's planned answer checks, made on Starlette's answer object before it is
   sent (around `send` for any other answer);
 - context: connexion's context variables, set as its context middleware sets them;
@@ -35,7 +36,13 @@ from connexion.operations import AbstractOperation
 from connexion.uri_parsing import OpenAPIURIParser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.planned_arguments import ArgumentPlan, PlannedParameters, argument_plan, keyword_arguments
+from mockserver.planned_arguments import (
+    ArgumentPlan,
+    PlannedParameters,
+    argument_plan,
+    keyword_arguments,
+    path_arguments,
+)
 from mockserver.planned_responses import PlannedResponses
 from mockserver.planned_validation import PlannedRequestValidation, PlannedResponseValidation, content_type_of
 
@@ -61,12 +68,25 @@ class FlatLane:
         self._app = app
         self._arguments = arguments
         self._respond = respond
+        self._paths: dict[tuple[tuple[str, t.Any], ...], tuple[dict[str, t.Any], dict[str, t.Any]]] = {}
+
+    def _keep(self, key: tuple[tuple[str, t.Any], ...], resolved: dict[str, t.Any], found: dict[str, t.Any]) -> None:
+        """The path parameters as the URI parser resolves them and the handler's arguments from them, for routed path
+        parameters ``key``: both depend on nothing else. Kept when immutable, as copies, for a bounded number."""
+        if all(type(value) in _SCALARS for value in (*resolved.values(), *found.values())):
+            if len(self._paths) >= _PATHS_KEPT:
+                self._paths.clear()
+            self._paths[key] = (dict(resolved), dict(found))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = ConnexionRequest(scope, uri_parser=self._uri_parser)
         if self._no_query and scope.get("query_string") == b"":
             # What the parser answers for an empty query string (parsed into no parameters, and none resolved).
             request._query_params = {}
+        key = _path_key(scope)
+        known = self._paths.get(key) if key is not None else None
+        if known is not None:
+            request._path_params = dict(known[0])
         if self._verify is not None:
             await self._verify(request if self._shared else ConnexionRequest(scope))
         content_type = content_type_of(scope["headers"])
@@ -79,11 +99,31 @@ class FlatLane:
         if _is_form(content_type, scope):
             await self._app(scope, receive, send if self._answers is None else self._answers.validating(scope, send))
             return
-        response = await self._respond(**keyword_arguments(self._arguments, request, context))
+        if known is None:
+            from_path = path_arguments(self._arguments, request.path_params)
+            if key is not None:
+                self._keep(key, request.path_params, from_path)
+        else:
+            from_path = known[1]
+        response = await self._respond(**keyword_arguments(self._arguments, request, context, from_path))
         if self._answers is None:
             await response(scope, receive, send)
         else:
             await self._answers.send_checked(response, scope, receive, send)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_PATHS_KEPT = 4096
+"""Path parameters kept resolved per operation (as many as `routed_once.py` keeps matched paths)."""
+
+
+def _path_key(scope: Scope) -> tuple[tuple[str, t.Any], ...] | None:
+    """The routed path parameters (what Starlette's request reads), when all are scalars: None otherwise."""
+    params = scope.get("path_params", {})
+    for value in params.values():
+        if type(value) not in _SCALARS:
+            return None
+    return tuple(params.items())
 
 
 def _reads_headers_only(security: SecurityOperation) -> bool:
