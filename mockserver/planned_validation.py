@@ -111,6 +111,8 @@ class PlannedRequestValidation(RequestValidationOperation):
         self._body_uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._required = operation.request_body.get("required", False)
         self._plans: dict[str, _BodyPlan] = {}
+        self._accepted: dict[str | None, tuple[_BodyPlan, str]] = {}
+        """Content-Types (as sent) the operation accepts, with their body plan and charset: a bounded number."""
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         return _mime_type_and_encoding(headers, self._operation.consumes)
@@ -157,9 +159,14 @@ class PlannedRequestValidation(RequestValidationOperation):
             self._parameter_validator.validate_request(request)
         if content_type is _UNREAD:
             content_type = content_type_of(scope["headers"])
-        mime_type, encoding = _split(content_type, self._operation.consumes)
-        self.validate_mime_type(mime_type)
-        plan = self._plan(mime_type)
+        accepted = self._accepted.get(content_type)
+        if accepted is None:
+            mime_type, encoding = _split(content_type, self._operation.consumes)
+            self.validate_mime_type(mime_type)
+            accepted = (self._plan(mime_type), encoding)
+            if len(self._accepted) < _PLANNED_MEDIA_TYPES:
+                self._accepted[content_type] = accepted
+        plan, encoding = accepted
         if plan.validator is not None:
             validator = plan.validator(
                 schema=plan.schema,
@@ -194,6 +201,8 @@ class _AnswerPlan(t.NamedTuple):
     nullable: bool
 
 
+_PLANNED_ANSWERS = 64
+
 # Answers whose `__call__` is Starlette's own: the start of the answer, then its whole body in one message.
 _WHOLE = (Response, JSONResponse)
 
@@ -208,6 +217,8 @@ class PlannedResponseValidation(ResponseValidationOperation):
         produces = operation.produces
         self._produces = _MediaRanges(produces) if produces else None
         self._plans: dict[tuple[str, str], _AnswerPlan] = {}
+        self._started_plans: dict[tuple[int, str | None], tuple[_AnswerPlan, str]] = {}
+        """Statuses and Content-Types (as sent) the operation answers with, their plan and charset: a bounded number."""
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         return _mime_type_and_encoding(headers, self._operation.produces)
@@ -238,10 +249,16 @@ class PlannedResponseValidation(ResponseValidationOperation):
 
     def _started(self, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[_AnswerPlan, str]:
         """An answer's status and headers checked (or the problem raised); the plan for its body, and its charset."""
-        mime_type, encoding = self.extract_content_type(headers)
-        if status < 400:
-            self.validate_mime_type(mime_type)
-        plan = self._plan(str(status), mime_type)
+        content_type = content_type_of(headers)
+        known = self._started_plans.get((status, content_type))
+        if known is None:
+            mime_type, encoding = _split(content_type, self._operation.produces)
+            if status < 400:
+                self.validate_mime_type(mime_type)
+            known = (self._plan(str(status), mime_type), encoding)
+            if len(self._started_plans) < _PLANNED_ANSWERS:
+                self._started_plans[(status, content_type)] = known
+        plan, encoding = known
         if plan.required_headers:
             missing = plan.required_headers - {name.decode("latin-1").lower() for name, _ in headers}
             if missing:
