@@ -11,11 +11,16 @@ import collections.abc
 import types
 import typing as t
 
+from connexion.datastructures import NoContent
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
 from connexion.operations import AbstractOperation
+from connexion.utils import is_json_mimetype, split_content_type
 
 from mockserver.planned_validation import content_type_of
+
+_KEPT_CONTENT_TYPES = 16
+"""Content types (a handler's own header among them) kept, per operation, with whether they are JSON."""
 
 
 class PlannedResponses(AsyncResponseDecorator):
@@ -23,6 +28,18 @@ class PlannedResponses(AsyncResponseDecorator):
         super().__init__(framework=framework, jsonifier=jsonifier)
         self._declared = operation.produces
         self._produces = list(set(operation.produces))
+        self._json: dict[str, bool] = {}
+
+    def _serialize_data(self, data: t.Any, *, content_type: str) -> t.Any:
+        """`BaseResponseDecorator._serialize_data`, with whether a content type is JSON worked out once per type."""
+        if data is None or data is NoContent:
+            return None
+        is_json = self._json.get(content_type)
+        if is_json is None:
+            is_json = bool(is_json_mimetype(split_content_type(content_type)[0]))
+            if len(self._json) < _KEPT_CONTENT_TYPES:
+                self._json[content_type] = is_json
+        return self.jsonifier.dumps(data) if is_json else data
 
     def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
         """`BaseResponseDecorator._infer_content_type`, step for step."""

@@ -347,10 +347,10 @@ class CompiledParameterValidator(ParameterValidator):
 
     def __init__(self, parameters: list[dict], uri_parser: t.Any, **options: t.Any) -> None:
         super().__init__(parameters, uri_parser, **options)
-        self._passes = [
-            (
-                source,
-                [
+        self._passes = []
+        for where, source in _PARAMETER_SOURCES:
+            if self.parameters.get(where):
+                checks = [
                     _ParameterCheck(
                         param["name"].replace("-", "_") if where == "path" else param["name"],
                         bool(is_nullable(param)),
@@ -359,11 +359,8 @@ class CompiledParameterValidator(ParameterValidator):
                         _raw_name(param["name"]),
                     )
                     for param in _distinct(self.parameters[where])
-                ],
-            )
-            for where, source in _PARAMETER_SOURCES
-            if self.parameters.get(where)
-        ]
+                ]
+                self._passes.append((source, checks, any(check.required for check in checks)))
 
     def validate_request(self, request: t.Any) -> None:
         if self.strict_validation or not self._all_pass(request):
@@ -372,8 +369,10 @@ class CompiledParameterValidator(ParameterValidator):
     def _all_pass(self, request: t.Any) -> bool:
         """What connexion's loop finds, as a yes or no: each value, if nullable and null, passes; else if given, it
         must match its schema; else it must not be required."""
-        for source, checks in self._passes:
+        for source, checks, required in self._passes:
             values = source(request)
+            if not required and type(values) is dict and not values:
+                continue  # nothing given and nothing required: every check passes
             for check in checks:
                 value = _value(values, check)
                 if check.nullable and is_null(value):
