@@ -16,14 +16,16 @@ The lane takes the same steps with the same objects, in the same order:
   sent (around `send` for any other answer);
 - context: connexion's context variables, set as its context middleware sets them;
 - the handler: called with the keyword arguments connexion's parameter decorator would give it
-  (`planned_arguments.py`), read from that same request, through connexion's own sync/async decorator and its
-  response decorator (`planned_responses.py`); the framework response it builds answers the request.
+  (`planned_arguments.py`), read from that same request (a handler that is not a coroutine function through
+  connexion's own sync/async decorator); what it returns becomes a framework response as connexion's response
+  decorator makes it (`planned_responses.py`), which answers the request.
 
 A request the lane's plan does not cover (a form or multipart body) goes to the operation's app, as in
 `routed_once.py`. What any step raises reaches connexion's exception middleware, as before."""
 
 from __future__ import annotations
 
+import asyncio
 import typing as t
 
 from connexion.apps.asynchronous import AsyncOperation
@@ -56,7 +58,8 @@ class FlatLane:
         operation: AbstractOperation,
         app: ASGIApp,
         arguments: ArgumentPlan,
-        respond: t.Callable[..., t.Awaitable[t.Any]],
+        handler: t.Callable[..., t.Awaitable[t.Any]],
+        responding: PlannedResponses,
     ) -> None:
         self._verify = security.verification_fn if security.security else None
         self._shared = _reads_headers_only(security)
@@ -67,7 +70,8 @@ class FlatLane:
         self._operation = operation
         self._app = app
         self._arguments = arguments
-        self._respond = respond
+        self._handler = handler
+        self._responding = responding
         self._paths: dict[tuple[tuple[str, t.Any], ...], tuple[dict[str, t.Any], dict[str, t.Any]]] = {}
 
     def _keep(self, key: tuple[tuple[str, t.Any], ...], resolved: dict[str, t.Any], found: dict[str, t.Any]) -> None:
@@ -105,7 +109,8 @@ class FlatLane:
                 self._keep(key, request.path_params, from_path)
         else:
             from_path = known[1]
-        response = await self._respond(**keyword_arguments(self._arguments, request, context, from_path))
+        answered = await self._handler(**keyword_arguments(self._arguments, request, context, from_path))
+        response = self._responding.framework_response(answered)
         if self._answers is None:
             await response(scope, receive, send)
         else:
@@ -161,5 +166,7 @@ def flat_lane(
     if arguments is None:
         return None
     responding = PlannedResponses(framework=decorator.framework, jsonifier=decorator.jsonifier, operation=operation)
-    respond = responding(decorator._sync_async_decorator(function))
-    return FlatLane(security, checks, answers, operation, app, arguments, respond)
+    # connexion's sync/async decorator awaits a coroutine function as it is (asking which it is on every call), and
+    # its response decorator's wrapper is `framework_response` around the handler: the lane takes both steps itself.
+    handler = function if asyncio.iscoroutinefunction(function) else decorator._sync_async_decorator(function)
+    return FlatLane(security, checks, answers, operation, app, arguments, handler, responding)

@@ -14,6 +14,7 @@ import typing as t
 from connexion.datastructures import NoContent
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
+from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
 from connexion.utils import is_json_mimetype, split_content_type
 
@@ -29,6 +30,14 @@ class PlannedResponses(AsyncResponseDecorator):
         self._declared = operation.produces
         self._produces = list(set(operation.produces))
         self._json: dict[str, bool] = {}
+
+    def framework_response(self, handler_response: t.Any) -> t.Any:
+        """What the decorator's wrapper answers for what the handler returned."""
+        if self.framework.is_framework_response(handler_response):
+            return handler_response
+        if isinstance(handler_response, ConnexionResponse):
+            return self.framework.connexion_to_framework_response(handler_response)
+        return self.build_framework_response(handler_response)
 
     def _serialize_data(self, data: t.Any, *, content_type: str) -> t.Any:
         """`BaseResponseDecorator._serialize_data`, with whether a content type is JSON worked out once per type."""
