@@ -8,12 +8,14 @@ the Content-Type is read with `content_type_of`, which answers as that helper do
 from __future__ import annotations
 
 import collections.abc
+import json
 import types
 import typing as t
 
 from connexion.datastructures import NoContent
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.exceptions import NonConformingResponseHeaders
+from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionResponse
 from connexion.operations import AbstractOperation
 from connexion.utils import is_json_mimetype, split_content_type
@@ -30,6 +32,7 @@ class PlannedResponses(AsyncResponseDecorator):
         self._declared = operation.produces
         self._produces = list(set(operation.produces))
         self._json: dict[str, bool] = {}
+        self._dumps = _dumps_of(jsonifier)
 
     def framework_response(self, handler_response: t.Any) -> t.Any:
         """What the decorator's wrapper answers for what the handler returned."""
@@ -48,7 +51,7 @@ class PlannedResponses(AsyncResponseDecorator):
             is_json = bool(is_json_mimetype(split_content_type(content_type)[0]))
             if len(self._json) < _KEPT_CONTENT_TYPES:
                 self._json[content_type] = is_json
-        return self.jsonifier.dumps(data) if is_json else data
+        return self._dumps(data) if is_json else data
 
     def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
         """`BaseResponseDecorator._infer_content_type`, step for step."""
@@ -79,3 +82,32 @@ class PlannedResponses(AsyncResponseDecorator):
                     "the handler response did not specify which one to return."
                 )
         return content_type
+
+
+# `json.dumps`'s defaults, which it hands the encoder class it is given.
+_DUMPS_DEFAULTS = {
+    "skipkeys": False,
+    "ensure_ascii": True,
+    "check_circular": True,
+    "allow_nan": True,
+    "indent": None,
+    "separators": None,
+    "default": None,
+    "sort_keys": False,
+}
+
+
+def _dumps_of(jsonifier: t.Any) -> t.Callable[[t.Any], str]:
+    """`jsonifier.dumps`; for connexion's own Jsonifier over the standard library, with one encoder made for all
+    answers instead of one per answer (`json.dumps` builds one for the encoder class it is given; encoding keeps no
+    state between calls, so the text is the same)."""
+    if type(jsonifier) is not Jsonifier or jsonifier.json is not json:
+        return jsonifier.dumps
+    arguments = dict(jsonifier.dumps_args)
+    encoder_class = arguments.pop("cls", None) or json.JSONEncoder
+    encode = encoder_class(**{**_DUMPS_DEFAULTS, **arguments}).encode
+
+    def dumps(data: t.Any) -> str:
+        return encode(data) + "\n"
+
+    return dumps
