@@ -36,6 +36,7 @@ from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.security import SecurityOperation
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import OpenAPIURIParser
+from starlette.requests import Request as StarletteRequest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.planned_arguments import (
@@ -83,7 +84,7 @@ class FlatLane:
             self._paths[key] = (dict(resolved), dict(found))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = ConnexionRequest(scope, uri_parser=self._uri_parser)
+        request = LaneRequest.on(scope, self._uri_parser)
         if self._no_query and scope.get("query_string") == b"":
             # What the parser answers for an empty query string (parsed into no parameters, and none resolved).
             request._query_params = {}
@@ -115,6 +116,25 @@ class FlatLane:
             await response(scope, receive, send)
         else:
             await self._answers.send_checked(response, scope, receive, send)
+
+
+class LaneRequest(ConnexionRequest):
+    """connexion's request, made and read without the AttributeErrors connexion's own raises and catches: its
+    constructor asks `hasattr` of an attribute it sets next (two errors), and every attribute of Starlette's request
+    it hands on (security reads `headers` and `scope`) is looked for on it first (one error each)."""
+
+    @classmethod
+    def on(cls, scope: Scope, uri_parser: t.Any) -> LaneRequest:
+        """``ConnexionRequest(scope, uri_parser=uri_parser)``, as `from_starlette_request` makes one."""
+        return cls.from_starlette_request(StarletteRequest(scope), uri_parser=uri_parser)  # type: ignore[return-value]
+
+    @property
+    def scope(self) -> Scope:
+        return self._starlette_request.scope
+
+    @property
+    def headers(self) -> t.Any:
+        return self._starlette_request.headers
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
