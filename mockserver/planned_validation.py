@@ -43,8 +43,9 @@ def content_type_of(headers: t.Any) -> str | None:
     tenth of a small GET's time: it runs for the request and again for the answer)."""
     pairs = headers.items() if isinstance(headers, dict) else headers
     for key, value in pairs:
-        name = key.decode("latin-1") if isinstance(key, bytes) else key
-        if name.lower() == "content-type":
+        # A raw name is compared as bytes: no byte decodes (as Latin-1) to a letter whose lower case is ASCII but its
+        # own lower case, so the name matches exactly when its decoded lower case does.
+        if (key.lower() == b"content-type") if isinstance(key, bytes) else (key.lower() == "content-type"):
             return value.decode("latin-1") if isinstance(value, bytes) else value
     return None
 
