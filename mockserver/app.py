@@ -181,7 +181,9 @@ def _operation_ids(spec: dict[str, Any]) -> list[str]:
 def _outermost(front: QaMiddleware, settings: Settings) -> Any:
     """CORS outside everything else, so a preflight is answered before the admin token, faults, the journal or the
     body limit see it, and every answer (401s, faults and 413s included) carries the headers a browser needs."""
-    redirects = RelativeRedirects(AdminGuard(Console(front), settings.admin_token))
+    console = Console(front)
+    # Without a token the guard hands every request on untouched: it is left out of the chain.
+    redirects = RelativeRedirects(AdminGuard(console, settings.admin_token) if settings.admin_token else console)
     if not settings.cors_origins:
         return redirects
     return Cors(

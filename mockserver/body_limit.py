@@ -25,10 +25,13 @@ class BodyLimit:
         self._limit = limit
         self._format_for = format_for
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        """A request that carries no body is the app's at once (its awaitable, without a coroutine of this layer)."""
         if scope["type"] != "http" or scope["method"] in _NO_BODY:
-            await self._app(scope, receive, send)
-            return
+            return self._app(scope, receive, send)
+        return self._bounded(scope, receive, send)
+
+    async def _bounded(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         announced = None
         for name, value in scope["headers"]:
             if name == b"content-length":

@@ -9,6 +9,7 @@ request with `Origin`, and every answer that already varies, takes Starlette's o
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -20,16 +21,15 @@ _VARY_ORIGIN = (b"vary", b"Origin")
 
 
 class Cors(CORSMiddleware):
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:  # type: ignore[override]  # Starlette declares a coroutine
+        """The awaitable that answers the request (no coroutine of this layer's own around the app's)."""
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         # As Starlette's `Headers(scope=scope)` does: the request's headers become a list of their own.
         headers = scope["headers"] = list(scope["headers"])
         for name, _ in headers:
             if name == _ORIGIN:  # Starlette compares raw names, as ASGI servers give them (lower case)
-                await super().__call__(scope, receive, send)
-                return
+                return super().__call__(scope, receive, send)
 
         async def sending(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -43,4 +43,4 @@ class Cors(CORSMiddleware):
                 message["headers"] = [*answered, _VARY_ORIGIN]
             await send(message)
 
-        await self.app(scope, receive, sending)
+        return self.app(scope, receive, sending)

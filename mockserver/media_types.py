@@ -19,11 +19,12 @@ class MediaTypeCase:
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        """The app's awaitable, for the scope it is handed (no coroutine of this layer's own around it)."""
         if scope["type"] == "http":
             headers = scope["headers"]
             for position, (name, value) in enumerate(headers):
                 if name == b"content-type" and value != (lowered := _lowered(value)):
                     scope = {**scope, "headers": [*headers[:position], (name, lowered), *headers[position + 1 :]]}
                     break
-        await self._app(scope, receive, send)
+        return self._app(scope, receive, send)

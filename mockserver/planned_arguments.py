@@ -65,15 +65,27 @@ class PlannedParameters(AsyncParameterDecorator):
         return wrapper
 
 
-def keyword_arguments(plan: ArgumentPlan, request: ConnexionRequest, context: dict[str, t.Any]) -> dict[str, t.Any]:
-    """What connexion's parameter decorator hands the handler for ``request`` (neither a form nor multipart): its
-    path and query parameters through the request's URI parser and connexion's conversions, and the entries of the
-    connexion ``context`` the handler names."""
-    sanitize, arguments = plan.sanitize, plan.arguments
+def path_arguments(plan: ArgumentPlan, path_params: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The handler's arguments from the request's (resolved) path parameters, as connexion converts them."""
+    sanitize = plan.sanitize
     found: dict[str, t.Any] = {}
-    for name, value in request.path_params.items():
+    for name, value in path_params.items():
         definition = plan.path_definitions.get(name)
         found[sanitize(name)] = value if definition is None else _get_val_from_param(value, definition)
+    return found
+
+
+def keyword_arguments(
+    plan: ArgumentPlan,
+    request: ConnexionRequest,
+    context: dict[str, t.Any],
+    from_path: dict[str, t.Any] | None = None,
+) -> dict[str, t.Any]:
+    """What connexion's parameter decorator hands the handler for ``request`` (neither a form nor multipart): its
+    path and query parameters through the request's URI parser and connexion's conversions, and the entries of the
+    connexion ``context`` the handler names. ``from_path``: `path_arguments` of the request, when known."""
+    sanitize, arguments = plan.sanitize, plan.arguments
+    found = path_arguments(plan, request.path_params) if from_path is None else dict(from_path)
     query = request.query_params  # merged into an empty copy of no defaults, as connexion does, it stays the same
     if plan.query_defaults:
         query = deep_merge(deepcopy(plan.query_defaults), query)

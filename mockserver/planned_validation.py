@@ -29,6 +29,7 @@ from connexion.middleware.response_validation import (
 from connexion.operations import AbstractOperation
 from connexion.uri_parsing import AbstractURIParser
 from connexion.utils import is_nullable, split_content_type
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from mockserver.validation import CompiledResponseBodyValidator, answer_checked, answer_parsed
@@ -42,8 +43,9 @@ def content_type_of(headers: t.Any) -> str | None:
     tenth of a small GET's time: it runs for the request and again for the answer)."""
     pairs = headers.items() if isinstance(headers, dict) else headers
     for key, value in pairs:
-        name = key.decode("latin-1") if isinstance(key, bytes) else key
-        if name.lower() == "content-type":
+        # A raw name is compared as bytes: no byte decodes (as Latin-1) to a letter whose lower case is ASCII but its
+        # own lower case, so the name matches exactly when its decoded lower case does.
+        if (key.lower() == b"content-type") if isinstance(key, bytes) else (key.lower() == "content-type"):
             return value.decode("latin-1") if isinstance(value, bytes) else value
     return None
 
@@ -51,10 +53,17 @@ def content_type_of(headers: t.Any) -> str | None:
 def _mime_type_and_encoding(headers: t.Any, fallbacks: list[str]) -> tuple[str, str]:
     """What connexion's validation middlewares' `extract_content_type` answers: the media type (the operation's
     first one, or octet-stream, when none is given) and the charset (UTF-8 when none is given)."""
-    mime_type, encoding = split_content_type(content_type_of(headers))
+    return _split(content_type_of(headers), fallbacks)
+
+
+def _split(content_type: str | None, fallbacks: list[str]) -> tuple[str, str]:
+    mime_type, encoding = split_content_type(content_type)
     if mime_type is None:
         mime_type = fallbacks[0] if fallbacks else "application/octet-stream"
     return mime_type, encoding or "utf-8"
+
+
+_UNREAD = object()
 
 
 class _BodyPlan(t.NamedTuple):
@@ -103,6 +112,8 @@ class PlannedRequestValidation(RequestValidationOperation):
         self._body_uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._required = operation.request_body.get("required", False)
         self._plans: dict[str, _BodyPlan] = {}
+        self._accepted: dict[str | None, tuple[_BodyPlan, str]] = {}
+        """Content-Types (as sent) the operation accepts, with their body plan and charset: a bounded number."""
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         return _mime_type_and_encoding(headers, self._operation.consumes)
@@ -137,18 +148,26 @@ class PlannedRequestValidation(RequestValidationOperation):
         return self._parameter_validator.uri_parser
 
     async def validated(
-        self, scope: Scope, receive: Receive, request: ConnexionRequest | None = None
+        self, scope: Scope, receive: Receive, request: ConnexionRequest | None = None, content_type: t.Any = _UNREAD
     ) -> tuple[Scope, Receive]:
         """The request checked against the operation (or the problem raised), and what is handed on after it.
-        ``request``: the request on ``scope`` with `uri_parser`, when the caller has made it already."""
+        ``request``: the request on ``scope`` with `uri_parser`, when the caller has made it already;
+        ``content_type``: `content_type_of` the request's headers, when the caller has read it already."""
         if request is None:
             self._parameter_validator.validate(scope)
         else:
             _parameter_log.debug("%s validating parameters...", scope.get("path"))
             self._parameter_validator.validate_request(request)
-        mime_type, encoding = self.extract_content_type(scope["headers"])
-        self.validate_mime_type(mime_type)
-        plan = self._plan(mime_type)
+        if content_type is _UNREAD:
+            content_type = content_type_of(scope["headers"])
+        accepted = self._accepted.get(content_type)
+        if accepted is None:
+            mime_type, encoding = _split(content_type, self._operation.consumes)
+            self.validate_mime_type(mime_type)
+            accepted = (self._plan(mime_type), encoding)
+            if len(self._accepted) < _PLANNED_MEDIA_TYPES:
+                self._accepted[content_type] = accepted
+        plan, encoding = accepted
         if plan.validator is not None:
             validator = plan.validator(
                 schema=plan.schema,
@@ -183,6 +202,12 @@ class _AnswerPlan(t.NamedTuple):
     nullable: bool
 
 
+_PLANNED_ANSWERS = 64
+
+# Answers whose `__call__` is Starlette's own: the start of the answer, then its whole body in one message.
+_WHOLE = (Response, JSONResponse)
+
+
 class PlannedResponseValidation(ResponseValidationOperation):
     """connexion's `ResponseValidationOperation.__call__`, step for step, with what depends only on the operation,
     the answer's status and its media type worked out once: the media types it produces, the response definition,
@@ -193,6 +218,8 @@ class PlannedResponseValidation(ResponseValidationOperation):
         produces = operation.produces
         self._produces = _MediaRanges(produces) if produces else None
         self._plans: dict[tuple[str, str], _AnswerPlan] = {}
+        self._started_plans: dict[tuple[int, str | None], tuple[_AnswerPlan, str]] = {}
+        """Statuses and Content-Types (as sent) the operation answers with, their plan and charset: a bounded number."""
 
     def extract_content_type(self, headers: list[tuple[bytes, bytes]]) -> tuple[str, str]:
         return _mime_type_and_encoding(headers, self._operation.produces)
@@ -221,24 +248,34 @@ class PlannedResponseValidation(ResponseValidationOperation):
                 self._plans[(status, mime_type)] = plan
         return plan
 
+    def _started(self, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[_AnswerPlan, str]:
+        """An answer's status and headers checked (or the problem raised); the plan for its body, and its charset."""
+        content_type = content_type_of(headers)
+        known = self._started_plans.get((status, content_type))
+        if known is None:
+            mime_type, encoding = _split(content_type, self._operation.produces)
+            if status < 400:
+                self.validate_mime_type(mime_type)
+            known = (self._plan(str(status), mime_type), encoding)
+            if len(self._started_plans) < _PLANNED_ANSWERS:
+                self._started_plans[(status, content_type)] = known
+        plan, encoding = known
+        if plan.required_headers:
+            missing = plan.required_headers - {name.decode("latin-1").lower() for name, _ in headers}
+            if missing:
+                raise NonConformingResponseHeaders(
+                    detail="Keys in response header don't match response specification. Difference: "
+                    + ", ".join(missing)
+                )
+        return plan, encoding
+
     def validating(self, scope: Scope, send: Send) -> Send:
         """``send``, with the answer checked against the operation before it goes out."""
 
         async def wrapped_send(message: t.MutableMapping[str, t.Any]) -> None:
             nonlocal send
             if message["type"] == "http.response.start":
-                headers = message["headers"]
-                mime_type, encoding = self.extract_content_type(headers)
-                if message["status"] < 400:
-                    self.validate_mime_type(mime_type)
-                plan = self._plan(str(message["status"]), mime_type)
-                if plan.required_headers:
-                    missing = plan.required_headers - {name.decode("latin-1").lower() for name, _ in headers}
-                    if missing:
-                        raise NonConformingResponseHeaders(
-                            detail="Keys in response header don't match response specification. Difference: "
-                            + ", ".join(missing)
-                        )
+                plan, encoding = self._started(message["status"], message["headers"])
                 if plan.validator is CompiledResponseBodyValidator:
                     send = _checked_before_sending(send, plan.schema, plan.nullable)
                 elif plan.validator is not None:
@@ -247,6 +284,27 @@ class PlannedResponseValidation(ResponseValidationOperation):
             await send(message)
 
         return wrapped_send
+
+    async def send_checked(self, response: Response, scope: Scope, receive: Receive, send: Send) -> None:
+        """``response(scope, receive, validating(scope, send))``, for an HTTP request: what that sends and raises, in
+        the same order, without the two wrappers and the held messages for a body checked whole anyway."""
+        if type(response) not in _WHOLE:
+            await response(scope, receive, self.validating(scope, send))
+            return
+        status, headers, body = response.status_code, response.raw_headers, response.body
+        plan, encoding = self._started(status, headers)
+        start = {"type": "http.response.start", "status": status, "headers": headers}
+        if plan.validator is CompiledResponseBodyValidator:
+            parsed = answer_parsed(body if type(body) is bytes else b"".join((body,)))
+            if not (parsed is None and plan.nullable):
+                answer_checked(plan.schema, parsed)
+        elif plan.validator is not None:
+            validator = plan.validator(scope, schema=plan.schema, nullable=plan.nullable, encoding=encoding)
+            send = validator.wrap_send(send)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+        if response.background is not None:
+            await response.background()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.next_app(scope, receive, self.validating(scope, send))

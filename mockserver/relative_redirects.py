@@ -25,10 +25,10 @@ class RelativeRedirects:
     def __init__(self, app: ASGIApp) -> None:
         self._app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        """The app's awaitable, with ``send`` wrapped (no coroutine of this layer's own around it)."""
         if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
+            return self._app(scope, receive, send)
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
@@ -41,4 +41,4 @@ class RelativeRedirects:
                 }
             await send(message)
 
-        await self._app(scope, receive, sending)
+        return self._app(scope, receive, sending)

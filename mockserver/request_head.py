@@ -9,7 +9,7 @@ minimum and maximum checks (400)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from mockserver.body_limit import ASGIApp, send_refusal
@@ -25,13 +25,13 @@ class RequestHeadLimit:
         self._max_header_bytes = max_header_bytes
         self._format_for = format_for
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        """The refusal's awaitable, or the app's (no coroutine of this layer's own around it)."""
         if scope["type"] == "http":
             refusal = self._refusal(scope)
             if refusal is not None:
-                await send_refusal(send, self._format_for(scope["path"][:200]), *refusal)
-                return
-        await self._app(scope, receive, send)
+                return send_refusal(send, self._format_for(scope["path"][:200]), *refusal)
+        return self._app(scope, receive, send)
 
     def _refusal(self, scope: dict[str, Any]) -> tuple[int, str] | None:
         if len(scope.get("raw_path") or scope["path"].encode()) > self._max_path_bytes:

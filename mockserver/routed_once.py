@@ -88,18 +88,20 @@ class RoutedOnce:
         self._planned = False
         self._matched: dict[tuple[str, str, str | None, str | None], _Match] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> t.Awaitable[None]:
+        """The awaitable of what answers the request: the stock chain, the operation's lane, or its layers run here
+        (routing is synchronous, so this layer adds no coroutine of its own)."""
         if scope["type"] != "http" or not self._enabled:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         if not self._planned:
             self._plan_layers()
         routed = self._route(scope)
         if routed is None:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         plan, downstream = routed
-        await self._run(plan, downstream, receive, send)
+        if plan.lane is not None:
+            return plan.lane(downstream, receive, send)
+        return self._run(plan, downstream, receive, send)
 
     def _plan_layers(self) -> None:
         """The layers are built, and every API added to them, before the first request reaches this one."""
@@ -166,9 +168,6 @@ class RoutedOnce:
         return _Match(plan, mount, mount_scope, route, route_scope, api_base_path, operation_id)
 
     async def _run(self, plan: _Plan, scope: Scope, receive: Receive, send: Send) -> None:
-        if plan.lane is not None:
-            await plan.lane(scope, receive, send)
-            return
         security = plan.security
         if security.security:
             await security.verification_fn(ConnexionRequest(scope))
@@ -235,8 +234,9 @@ def _plan(
     handler = _operation_of(app, base_path, operation_id)
     if not isinstance(guard, SecurityOperation) or not isinstance(exposed, ContextOperation) or handler is None:
         return None
-    validating = answers.validating if isinstance(answers, PlannedResponseValidation) else None
-    lane = flat_lane(guard, checks, validating, exposed.operation, handler)
+    planned = answers if isinstance(answers, PlannedResponseValidation) else None
+    validating = planned.validating if planned is not None else None
+    lane = flat_lane(guard, checks, planned, exposed.operation, handler)
     return _Plan(guard, checks, validating, exposed.operation, handler, lane)
 
 

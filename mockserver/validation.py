@@ -22,7 +22,8 @@ from connexion.validators import (
     JSONResponseBodyValidator,
     ParameterValidator,
 )
-from starlette.types import Scope
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
 
 from mockserver.timestamps import unsupported
 from mockserver.worker_threads import LARGE_BODY_BYTES, run_blocking
@@ -215,8 +216,26 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
 
     _checked = False
 
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """connexion's `wrap_receive`, for a request announcing a body: its messages read, the body parsed and
+        checked, the messages replayed; without the `Headers` object, stream generator and its comprehension."""
+        if not _announced_length(scope["headers"]):  # no body announced: connexion's own steps (a default body)
+            return await super().wrap_receive(receive, scope=scope)
+        messages = []
+        more_body = True
+        while more_body:
+            message = await receive()
+            messages.append(message)
+            more_body = message.get("more_body", False)
+        body = await self._parsed_body(b"".join([message.get("body", b"") for message in messages]), scope)
+        if not (body is None and self._nullable):
+            self._validate(body)
+        return self._insert_messages(receive, messages=messages), scope
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Scope) -> t.Any:
-        raw = b"".join([chunk async for chunk in stream])
+        return await self._parsed_body(b"".join([chunk async for chunk in stream]), scope)
+
+    async def _parsed_body(self, raw: bytes, scope: Scope) -> t.Any:
         if not raw:
             return None
         if len(raw) >= LARGE_BODY_BYTES:  # parsed and checked in a worker thread; connexion's check then skips
@@ -244,6 +263,14 @@ class CompiledRequestBodyValidator(JSONRequestBodyValidator):
         errors = schema_errors(_request_schemas.validator(self._schema), body)
         if errors:
             raise ContractViolation(errors)
+
+
+def _announced_length(headers: list[tuple[bytes, bytes]]) -> int:
+    """``int(Headers(scope=scope).get("content-length", 0))``, as connexion reads it: the first copy, or 0."""
+    for name, value in headers:
+        if name == b"content-length":
+            return int(value.decode("latin-1"))
+    return 0
 
 
 def _parsed(raw: bytes) -> t.Any:
@@ -286,6 +313,8 @@ class _ParameterCheck(t.NamedTuple):
     nullable: bool
     required: bool
     validator: jsonschema_rs.Draft4Validator
+    raw_key: bytes | None
+    """A header's name as Starlette's `Headers` looks it up in the raw headers (None: not Latin-1, it raises)."""
 
 
 # Where connexion's checks read each kind of parameter from, in the order it checks them.
@@ -295,6 +324,17 @@ _PARAMETER_SOURCES: tuple[tuple[str, t.Callable[[t.Any], t.Any]], ...] = (
     ("header", lambda request: request.headers),
     ("cookie", lambda request: request.cookies),
 )
+
+
+def _value(values: t.Any, check: _ParameterCheck) -> t.Any:
+    """``values.get(check.key)``; for Starlette's `Headers`, whose `get` raises and catches a KeyError for each header
+    not sent, its own look-up (the first header of that name, decoded as Latin-1) without the exception."""
+    if type(values) is Headers and check.raw_key is not None:
+        for name, value in values.raw:
+            if name == check.raw_key:
+                return value.decode("latin-1")
+        return None
+    return values.get(check.key)
 
 
 class CompiledParameterValidator(ParameterValidator):
@@ -307,22 +347,20 @@ class CompiledParameterValidator(ParameterValidator):
 
     def __init__(self, parameters: list[dict], uri_parser: t.Any, **options: t.Any) -> None:
         super().__init__(parameters, uri_parser, **options)
-        self._passes = [
-            (
-                source,
-                [
+        self._passes = []
+        for where, source in _PARAMETER_SOURCES:
+            if self.parameters.get(where):
+                checks = [
                     _ParameterCheck(
                         param["name"].replace("-", "_") if where == "path" else param["name"],
                         bool(is_nullable(param)),
                         bool(param.get("required")),
                         _request_schemas.validator(param.get("schema", param)),
+                        _raw_name(param["name"]),
                     )
-                    for param in self.parameters[where]
-                ],
-            )
-            for where, source in _PARAMETER_SOURCES
-            if self.parameters.get(where)
-        ]
+                    for param in _distinct(self.parameters[where])
+                ]
+                self._passes.append((source, checks, any(check.required for check in checks)))
 
     def validate_request(self, request: t.Any) -> None:
         if self.strict_validation or not self._all_pass(request):
@@ -331,10 +369,12 @@ class CompiledParameterValidator(ParameterValidator):
     def _all_pass(self, request: t.Any) -> bool:
         """What connexion's loop finds, as a yes or no: each value, if nullable and null, passes; else if given, it
         must match its schema; else it must not be required."""
-        for source, checks in self._passes:
+        for source, checks, required in self._passes:
             values = source(request)
+            if not required and type(values) is dict and not values:
+                continue  # nothing given and nothing required: every check passes
             for check in checks:
-                value = values.get(check.key)
+                value = _value(values, check)
                 if check.nullable and is_null(value):
                     continue
                 if value is not None:
@@ -354,6 +394,23 @@ class CompiledParameterValidator(ParameterValidator):
         if param.get("required"):
             return f"Missing {parameter_type} parameter '{param['name']}'"
         return None
+
+
+def _raw_name(name: t.Any) -> bytes | None:
+    try:
+        return str(name).lower().encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+
+
+def _distinct(parameters: list[dict]) -> list[dict]:
+    """Each definition once: an operation can list one parameter several times (connexion checks each copy), and
+    equal definitions pass or fail alike."""
+    distinct: list[dict] = []
+    for parameter in parameters:
+        if parameter not in distinct:
+            distinct.append(parameter)
+    return distinct
 
 
 def compiled_validator_map() -> dict[str, t.Any]:

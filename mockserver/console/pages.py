@@ -6,6 +6,7 @@ network, and no path from a request ever reaches the file system."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from importlib import resources
 from typing import Any
 
@@ -60,8 +61,9 @@ class Console:
             return Response(body, media_type=media_type, headers={"Cache-Control": "max-age=3600"})
         return None
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        # Every path the console answers is `/` or starts with its own: others skip the look-up.
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        # Every path the console answers is `/` or starts with its own: others skip the look-up. What is handed on
+        # is the awaitable of the app behind: no coroutine of this layer's own around it.
         if (
             scope["type"] == "http"
             and scope["method"] in ("GET", "HEAD")
@@ -69,6 +71,5 @@ class Console:
         ):
             answer = self._answer(path)
             if answer is not None:
-                await answer(scope, receive, send)
-                return
-        await self._app(scope, receive, send)
+                return answer(scope, receive, send)
+        return self._app(scope, receive, send)

@@ -144,11 +144,13 @@ class Journal:
     def enabled(self) -> bool:
         return self.capacity > 0
 
-    def record(self, entry: Exchange) -> None:
+    def record(self, entry: Exchange, weight: int | None = None) -> None:
+        """``weight``: ``entry.weight``, when the caller has counted it."""
         capacity = self.capacity
         if capacity <= 0:
             return
-        weight = entry.weight
+        if weight is None:
+            weight = entry.weight
         number = self.last_id = next(self._ids)
         entries = self._entries
         entries.append((number, entry, weight))

@@ -13,7 +13,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 
 from mockserver.qa.faults import Fault, FaultRefused, Faults, preferred_fault
-from mockserver.qa.journal import Exchange, Journal, kept
+from mockserver.qa.journal import Exchange, Journal
 from mockserver.qa.operations import Operation, OperationIndex
 from mockserver.vendor_api import ErrorFormat
 
@@ -125,26 +125,33 @@ class QaMiddleware:
         request_chunks: list[bytes] = []
         response_chunks: list[bytes] = []
         request_size = response_size = 0
-        journal = self._journal.enabled
+        request_kept = response_kept = 0  # bytes of the bodies in the chunks (as `kept` keeps them)
+        journal = self._journal.capacity > 0  # `Journal.enabled`, without a property call per request
         limit = self._journal.body_limit
 
         async def journaled_receive() -> dict[str, Any]:
-            nonlocal request_size
+            nonlocal request_size, request_kept
             message = await receive()
             if message["type"] == "http.request":
                 body = message.get("body", b"")
                 request_size += len(body)
-                kept(request_chunks, body, limit)
+                if body and request_kept < limit:  # `kept`, counting what is kept instead of summing it again
+                    part = body[: limit - request_kept]
+                    request_chunks.append(part)
+                    request_kept += len(part)
             return message
 
         async def journaled_send(message: dict[str, Any]) -> None:
-            nonlocal status, response_headers, response_size
+            nonlocal status, response_headers, response_size, response_kept
             if message["type"] == "http.response.start":
                 status, response_headers = message["status"], message.get("headers", [])
             elif message["type"] == "http.response.body":
                 body = message.get("body", b"")
                 response_size += len(body)
-                kept(response_chunks, body, limit)
+                if body and response_kept < limit:
+                    part = body[: limit - response_kept]
+                    response_chunks.append(part)
+                    response_kept += len(part)
             await send(message)
 
         # Without a journal nothing is to be seen: the app talks to the server directly.
@@ -168,7 +175,7 @@ class QaMiddleware:
                         max_chars=self._max_prefer_chars,
                         max_latency_ms=self._faults.max_latency_ms,
                     )
-                ) or self._faults.fault_for(method, path, operation, tenant)
+                ) or (self._faults.fault_for(method, path, operation, tenant) if self._faults.rules else None)
             except FaultRefused as refusal:
                 await self._answer(api, 400, str(refusal), None, sending)
                 return
@@ -184,12 +191,19 @@ class QaMiddleware:
             await self._app(scope, receiving, sending)
         finally:
             if journal:
+                query, request_headers = scope.get("query_string", b""), scope["headers"]
+                # `Exchange.weight`, from the bytes counted as they were kept.
+                weight = request_kept + response_kept + len(path) + len(query) + 200
+                for name, value in request_headers:
+                    weight += len(name) + len(value)
+                for name, value in response_headers:
+                    weight += len(name) + len(value)
                 self._journal.record(Exchange(
                     time.time(), api, operation.operation_id if operation else None, method, path,
-                    scope.get("query_string", b""), tenant, status, time.perf_counter() - started,
-                    fault.why if fault else None, scope["headers"], request_chunks, request_size,
+                    query, tenant, status, time.perf_counter() - started,
+                    fault.why if fault else None, request_headers, request_chunks, request_size,
                     response_headers, response_chunks, response_size,
-                ))  # fmt: skip
+                ), weight)  # fmt: skip
 
     async def _answer(self, api: str | None, status: int, detail: str, retry_after: int | None, send: Send) -> None:
         errors = self._errors.get(api or "")

@@ -63,7 +63,7 @@ async def amend(thingId: int, context_: dict) -> tuple[dict, int, dict[str, str]
     return {"thingId": thingId, "context": sorted(context_)}, 200, {"X-Amended": "yes"}
 
 
-async def remove(thingId: int) -> dict:
+def remove(thingId: int) -> dict:  # not a coroutine function: connexion runs it in its thread pool
     return {"thingId": thingId, "broken": True} if thingId == 13 else {"thingId": thingId}
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import typing as t
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -66,3 +68,27 @@ def test_the_operation_is_read_when_planned_not_per_answer() -> None:
     for _ in range(3):
         assert planned._infer_content_type({"a": 1}, {}) == "application/json"
     assert len(reads) == planned_reads
+
+
+_ANSWERS: list[t.Any] = [
+    {"a": 1, "b": [1.5, None, True], "c": "é ✓ \u2028", "d": {"nested": []}},
+    [datetime.datetime(2026, 11, 20, 8, 30, tzinfo=datetime.UTC), datetime.date(2026, 1, 2), uuid.UUID(int=7)],
+    {1: "int key", "nan": float("nan"), "big": 10**30},
+    "a string",
+]
+
+
+@pytest.mark.parametrize("jsonifier", [Jsonifier(), Jsonifier(sort_keys=True, indent=2), Jsonifier(ensure_ascii=False)])
+def test_an_answer_is_serialized_as_the_jsonifier_serializes_it(jsonifier: Jsonifier) -> None:
+    """The decorator encodes every answer with one encoder; the text is the jsonifier's own, a failure likewise."""
+    planned = PlannedResponses(framework=Starlette, jsonifier=jsonifier, operation=SimpleNamespace(produces=[]))
+    for data in [*_ANSWERS, {"unknown": object()}]:
+        try:
+            expected: object = jsonifier.dumps(data)
+        except TypeError as error:
+            expected = str(error)
+        try:
+            answered: object = planned._serialize_data(data, content_type="application/json")
+        except TypeError as error:
+            answered = str(error)
+        assert answered == expected

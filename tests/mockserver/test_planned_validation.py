@@ -125,6 +125,7 @@ def test_the_planned_checks_read_the_content_type_without_connexions_helper(
         [(b"Content-Type", b"application/json")],
         [(b"content-type", b"text/plain; charset=latin-1; q=1"), (b"content-type", b"application/json")],
         [(b"x-other", b"1"), (b"CONTENT-TYPE", b"application/vnd.x+json;charset=utf-16")],
+        [(b"CONTENT-TYP\xc9", b"text/plain"), (b"content-type\xa0", b"text/html"), (b"Content-Type", b"\xe9")],
         {"Content-Type": "application/json"},
         {"x": "y"},
     ],

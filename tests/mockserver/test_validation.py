@@ -1,3 +1,6 @@
+import asyncio
+import typing as t
+
 import jsonschema_rs
 import pytest
 from connexion.datastructures import MediaTypeDict
@@ -155,6 +158,38 @@ def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request
     assert outcome(compiled) == outcome(looped)
 
 
+_HEADER_PARAMETERS = [
+    *_PARAMETERS,
+    _PARAMETERS[3],  # listed twice, as some operations list a parameter
+    {"name": "X-Opt", "in": "header", "schema": {"type": "string", "enum": ["a", "null"], "nullable": True}},
+]
+_raw_headers = st.lists(
+    st.tuples(st.sampled_from([b"x-trace", b"x-opt", b"x-other", b"X-Trace"]), st.sampled_from([b"t", b"long", b"a"]))
+)
+
+
+@given(_raw_headers)
+def test_headers_read_from_starlettes_headers_pass_or_raise_as_with_its_get(raw) -> None:
+    """The checks read Starlette's `Headers` without its `get` (which raises and catches for a missing header)."""
+    from connexion.validators import ParameterValidator
+    from starlette.datastructures import Headers
+
+    from mockserver.validation import CompiledParameterValidator
+
+    request = _Request({}, {"account_id": 7}, Headers(raw=raw), {})
+
+    def outcome(validator: ParameterValidator) -> str | None:
+        try:
+            validator.validate_request(request)
+        except Exception as problem:
+            return f"{type(problem).__name__}: {problem}"
+        return None
+
+    looped = ParameterValidator(_HEADER_PARAMETERS, uri_parser=None)
+    looped.validate_parameter = CompiledParameterValidator.validate_parameter
+    assert outcome(CompiledParameterValidator(_HEADER_PARAMETERS, uri_parser=None)) == outcome(looped)
+
+
 def test_parameters_that_pass_are_not_looped_over(monkeypatch) -> None:
     from mockserver.validation import CompiledParameterValidator
 
@@ -213,3 +248,45 @@ def test_a_body_whose_date_times_need_no_parsing_is_checked_without_calling_back
     assert called == []
     assert not checked.is_valid([{"at": "2026-06-30T23:59:60Z"}])  # a leap second: parsed, and refused
     assert called == ["2026-06-30T23:59:60Z"]
+
+
+_BODY_CASES = [
+    ([b'{"a": 1}'], b"8", False),
+    ([b'{"a"', b": 1}"], b"8", False),  # a body in two messages
+    ([b'{"b": 1}'], b"8", False),  # breaks the schema
+    ([b"{not json"], b"9", False),
+    ([b"null"], b"4", True),
+    ([b"null"], b"4", False),
+    ([b""], b"0", False),  # announced empty: connexion's own steps
+    ([b'{"a": 1}'], None, False),  # not announced
+]
+
+
+@pytest.mark.parametrize(("chunks", "length", "nullable"), _BODY_CASES)
+def test_a_body_is_read_checked_and_replayed_as_connexions_wrap_receive_does(chunks, length, nullable) -> None:
+    from connexion.validators import AbstractRequestBodyValidator
+
+    async def outcome(wrap: t.Any) -> tuple[object, ...]:
+        sent = [
+            {"type": "http.request", "body": chunk, "more_body": n < len(chunks) - 1} for n, chunk in enumerate(chunks)
+        ]
+        sent.append({"type": "http.disconnect"})
+        messages = iter(sent)
+
+        async def receive() -> dict:
+            return next(messages)
+
+        headers = [(b"content-type", b"application/json")] + ([(b"content-length", length)] if length else [])
+        scope = {"type": "http", "headers": headers}
+        validator = CompiledRequestBodyValidator(
+            schema={"type": "object", "required": ["a"]}, nullable=nullable, encoding="utf-8", strict_validation=False
+        )
+        try:
+            replay, scope = await wrap(validator, receive, scope=scope)
+        except Exception as problem:
+            return (type(problem).__name__, str(problem))
+        return [await replay() for _ in range(len(chunks) + 1)], scope
+
+    assert asyncio.run(outcome(CompiledRequestBodyValidator.wrap_receive)) == asyncio.run(
+        outcome(AbstractRequestBodyValidator.wrap_receive)
+    )

@@ -81,3 +81,44 @@ def test_what_the_layer_keeps_stays_bounded_and_the_answers_stay_the_same(monkey
     long_credential, long_path = journaled(app)[1:3]  # too long to keep, and still read
     assert long_credential["tenant"] == tenant_fingerprint("x" * (middleware._KEPT_CREDENTIAL_BYTES + 1))
     assert long_path["operationId"] == "get_channel_readings"
+
+
+def test_what_is_kept_of_the_bodies_and_the_weight_counted_are_the_journals_own() -> None:
+    """The layer keeps each body's first bytes, and counts an entry's weight, as it goes: the same chunks as
+    `journal.kept` keeps, and the weight `Exchange.weight` computes."""
+    from mockserver.qa.journal import Journal, kept
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        for part in (b"abc", b"", b"defgh", b"ij"):
+            await send({"type": "http.response.body", "body": part, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    mock = build_app(Settings())
+    for limit in (0, 1, 4, 8, 100):
+        journal = Journal(10, body_limit=limit)
+        layer = middleware.QaMiddleware(app, mock.front._index, journal, mock.runtime.faults, {})
+        parts = [b"12", b"", b"3456", b"789"]
+        messages = iter([{"type": "http.request", "body": part, "more_body": True} for part in parts]
+                        + [{"type": "http.request", "body": b"", "more_body": False}])  # fmt: skip
+
+        async def receive(messages: Any = messages) -> dict[str, Any]:
+            return next(messages)
+
+        async def send(message: dict[str, Any]) -> None:
+            pass
+
+        scope = {"type": "http", "method": "POST", "path": READINGS, "raw_path": READINGS.encode(),
+                 "query_string": b"a=1", "headers": [(b"eci-apikey", b"k")], "root_path": ""}  # fmt: skip
+        asyncio.run(layer(scope, receive, send))
+        [(_, entry, weight)] = journal._entries
+        expected_request: list[bytes] = []
+        expected_response: list[bytes] = []
+        for part in parts:
+            kept(expected_request, part, limit)
+        for part in (b"abc", b"", b"defgh", b"ij", b""):
+            kept(expected_response, part, limit)
+        assert (entry.request_chunks, entry.response_chunks) == (expected_request, expected_response)
+        assert weight == entry.weight
