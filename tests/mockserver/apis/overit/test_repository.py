@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -116,9 +118,28 @@ BATCHES = [
 ]
 
 
-def test_what_batches_leave_in_the_read_cache_is_what_the_store_holds(tmp_path):
-    """Every batch revises what the cache keeps of its element; read back through another store (no cache), each
-    measure is the same, to the type of every field (5 and 5.0, 0 and False)."""
+@dataclass
+class CachedMock:
+    """The mock on a SQLite file with CACHED loaded for ``tenant``; ``fresh``: another store on the file, which keeps
+    nothing between units of work of its own, to read back what the mock stored."""
+
+    app: Any
+    client: TestClient
+    fresh: Store
+    tenant: str
+    url: str
+
+    def batch(self, element: int, items: list[dict[str, Any]], client: TestClient | None = None) -> Any:
+        path = f"/assets/r1/accounts/1/measuring-elements/{element}/measures/batch"
+        return (client or self.client).patch(path, json=items, headers={"Authorization": f"Bearer {self.tenant}"})
+
+    def stored(self, element: int, ids: list[int] | None) -> dict[int, Measure]:
+        with self.fresh.transaction() as connection:
+            return repository.measures_of(connection, self.tenant, element, ids)
+
+
+@pytest.fixture
+def cached_mock(tmp_path) -> Iterator[CachedMock]:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     tenant = f"test-{uuid.uuid4().hex}"
     app = build_app(Settings(store_url=url))
@@ -126,99 +147,77 @@ def test_what_batches_leave_in_the_read_cache_is_what_the_store_holds(tmp_path):
     try:
         with TestClient(app) as client:
             assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
-            for element, batch in BATCHES:
-                url_path = f"/assets/r1/accounts/1/measuring-elements/{element}/measures/batch"
-                answer = client.patch(url_path, json=batch, headers={"Authorization": f"Bearer {tenant}"})
-                assert answer.status_code == 200, answer.text
-                ids = [item["id"] for item in batch]
-                # The batch read its named range, or the whole history (unfeasible looks back): whichever it kept.
-                spans = {(min(ids), max(ids)): ids, None: None}
-                with app.runtime.unit_of_work(tenant) as connection:
-                    cache = read_cache.of(connection)
-                    assert cache is not None
-                    kept = {span: cache.get(("overit measures", tenant, element), span) for span in spans}
-                kept = {span: measures for span, measures in kept.items() if measures is not None}
-                assert kept, f"nothing kept after {batch}"
-                for span, measures in kept.items():
-                    with fresh.transaction() as connection:
-                        stored = repository.measures_of(connection, tenant, element, spans[span])
-                    assert repr(measures) == repr(stored)
-                    assert [type(field) for measure in measures.values() for field in measure] == [
-                        type(field) for measure in stored.values() for field in measure
-                    ]
+            yield CachedMock(app, client, fresh, tenant, url)
     finally:
         fresh.dispose()
         app.runtime.store.dispose()
 
 
-def test_a_batch_is_judged_on_what_another_worker_wrote_since(tmp_path):
+def test_what_batches_leave_in_the_read_cache_is_what_the_store_holds(cached_mock):
+    """Every batch revises what the cache keeps of its element; read back through another store (no cache), each
+    measure is the same, to the type of every field (5 and 5.0, 0 and False)."""
+    mock = cached_mock
+    for element, batch in BATCHES:
+        answer = mock.batch(element, batch)
+        assert answer.status_code == 200, answer.text
+        ids = [item["id"] for item in batch]
+        # The batch read its named range, or the whole history (unfeasible looks back): whichever it kept.
+        spans = {(min(ids), max(ids)): ids, None: None}
+        with mock.app.runtime.unit_of_work(mock.tenant) as connection:
+            cache = read_cache.of(connection)
+            assert cache is not None
+            kept = {span: cache.get(("overit measures", mock.tenant, element), span) for span in spans}
+        kept = {span: measures for span, measures in kept.items() if measures is not None}
+        assert kept, f"nothing kept after {batch}"
+        for span, measures in kept.items():
+            stored = mock.stored(element, spans[span])
+            assert repr(measures) == repr(stored)
+            assert [type(field) for measure in measures.values() for field in measure] == [
+                type(field) for measure in stored.values() for field in measure
+            ]
+
+
+def test_a_batch_is_judged_on_what_another_worker_wrote_since(cached_mock):
     """Two workers on one file: the first keeps the measures it read; the second changes one; the first, sent its
     earlier batch again, must find the change (and write), not its own stale copy (and skip the write)."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    tenant = f"test-{uuid.uuid4().hex}"
-    first, second = build_app(Settings(store_url=url)), build_app(Settings(store_url=url))
-    path = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
-    headers = {"Authorization": f"Bearer {tenant}"}
+    mock = cached_mock
+    second = build_app(Settings(store_url=mock.url))
     try:
-        with TestClient(first) as one, TestClient(second) as other:
-            assert one.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
-            assert one.patch(path, json=[{"id": 11, "value": 1}], headers=headers).status_code == 200
-            assert other.patch(path, json=[{"id": 11, "value": 2}], headers=headers).status_code == 200
-            assert one.patch(path, json=[{"id": 11, "value": 1}], headers=headers).status_code == 200
-            with second.runtime.store.snapshot() as connection:
-                value = connection.exec_driver_sql(
-                    "SELECT value FROM overit_measures WHERE tenant = ? AND measuring_element_id = 10 AND id = 11",
-                    (tenant,),
-                ).scalar_one()
-            assert value == 1.0
+        with TestClient(second) as other:
+            assert mock.batch(10, [{"id": 11, "value": 1}]).status_code == 200
+            assert mock.batch(10, [{"id": 11, "value": 2}], client=other).status_code == 200
+            assert mock.batch(10, [{"id": 11, "value": 1}]).status_code == 200
+        assert mock.stored(10, [11])[11].value == 1.0
     finally:
-        first.runtime.store.dispose()
         second.runtime.store.dispose()
 
 
-def test_a_measure_saved_is_kept_as_the_columns_store_it(tmp_path):
+def test_a_measure_saved_is_kept_as_the_columns_store_it(cached_mock):
     """Whatever a rule computes, what the cache keeps after a save is what reading it back gives: an integral float
     in an integer column comes back an int, an int in a real column a float."""
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    tenant = f"test-{uuid.uuid4().hex}"
-    app = build_app(Settings(store_url=url))
-    fresh = Store(url)
-    try:
-        with TestClient(app) as client:
-            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
-        with app.runtime.unit_of_work(tenant) as connection:
-            (measure,) = repository.measures_of(connection, tenant, 20, [23]).values()
-            computed = measure._replace(measuring_user_id=7.0, value=5, delta_value=2, rotations=3.0, note="ü")
-            repository.save(connection, tenant, [computed])
-        with app.runtime.unit_of_work(tenant) as connection:
-            cache = read_cache.of(connection)
-            assert cache is not None
-            kept = cache.get(("overit measures", tenant, 20), (23, 23))
-        with fresh.transaction() as connection:
-            stored = repository.measures_of(connection, tenant, 20, [23])
-        assert repr(kept) == repr(stored)
-    finally:
-        fresh.dispose()
-        app.runtime.store.dispose()
+    mock = cached_mock
+    with mock.app.runtime.unit_of_work(mock.tenant) as connection:
+        (measure,) = repository.measures_of(connection, mock.tenant, 20, [23]).values()
+        computed = measure._replace(measuring_user_id=7.0, value=5, delta_value=2, rotations=3.0, note="ü")
+        repository.save(connection, mock.tenant, [computed])
+    with mock.app.runtime.unit_of_work(mock.tenant) as connection:
+        cache = read_cache.of(connection)
+        assert cache is not None
+        kept = cache.get(("overit measures", mock.tenant, 20), (23, 23))
+    assert repr(kept) == repr(mock.stored(20, [23]))
 
 
-def test_a_fixture_load_is_seen_by_the_next_batch_at_once(tmp_path):
+def test_a_fixture_load_is_seen_by_the_next_batch_at_once(cached_mock):
     """The element, its characteristic and the tenant's permissions are kept between batches: a load that changes
     them drops what was kept, so the next batch is judged on the new ones."""
-    tenant = f"test-{uuid.uuid4().hex}"
-    app = build_app(Settings(store_url=f"sqlite:///{tmp_path / 'store.db'}"))
-    path = "/assets/r1/accounts/1/measuring-elements/10/measures/batch"
-    headers = {"Authorization": f"Bearer {tenant}"}
+    mock = cached_mock
     as_meter = {"overit": {**CACHED["overit"], "accounts": [{"id": 1, "measuringElements": [
         {**CACHED["overit"]["accounts"][0]["measuringElements"][0], "characteristicId": 2}
     ]}]}}  # fmt: skip
-    try:
-        with TestClient(app) as client:
-            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=CACHED).status_code == 200
-            plain = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
-            assert plain.status_code == 400, plain.text  # deltaValue: meters only
-            assert client.post("/__admin/fixtures", params={"tenant": tenant}, json=as_meter).status_code == 200
-            meter = client.patch(path, json=[{"id": 11, "deltaValue": 1}], headers=headers)
-            assert meter.status_code == 200, meter.text
-    finally:
-        app.runtime.store.dispose()
+    plain = mock.batch(10, [{"id": 11, "deltaValue": 1}])
+    assert plain.status_code == 400, plain.text  # deltaValue: meters only; refused, so nothing is kept
+    assert mock.batch(10, [{"id": 11, "value": 1}]).status_code == 200  # kept: element 10 is plain
+    loaded = mock.client.post("/__admin/fixtures", params={"tenant": mock.tenant}, json=as_meter)
+    assert loaded.status_code == 200
+    meter = mock.batch(10, [{"id": 11, "deltaValue": 1}])
+    assert meter.status_code == 200, meter.text
