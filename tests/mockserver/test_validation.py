@@ -139,8 +139,8 @@ _requests = st.builds(
 )
 
 
-@given(_requests)
-def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request) -> None:
+def _compiled_and_looped_outcomes(parameters: list[dict], request: object) -> tuple[str | None, str | None]:
+    """What the compiled validator and connexion's loop (over the same schema checks) make of ``request``."""
     from connexion.validators import ParameterValidator
 
     from mockserver.validation import CompiledParameterValidator
@@ -152,10 +152,15 @@ def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request
             return f"{type(problem).__name__}: {problem}"
         return None
 
-    compiled = CompiledParameterValidator(_PARAMETERS, uri_parser=None)
-    looped = ParameterValidator(_PARAMETERS, uri_parser=None)
+    looped = ParameterValidator(parameters, uri_parser=None)
     looped.validate_parameter = CompiledParameterValidator.validate_parameter  # the same schema checks, looped
-    assert outcome(compiled) == outcome(looped)
+    return outcome(CompiledParameterValidator(parameters, uri_parser=None)), outcome(looped)
+
+
+@given(_requests)
+def test_a_requests_parameters_pass_or_raise_what_connexions_loop_raises(request) -> None:
+    compiled, looped = _compiled_and_looped_outcomes(_PARAMETERS, request)
+    assert compiled == looped
 
 
 _HEADER_PARAMETERS = [
@@ -171,23 +176,11 @@ _raw_headers = st.lists(
 @given(_raw_headers)
 def test_headers_read_from_starlettes_headers_pass_or_raise_as_with_its_get(raw) -> None:
     """The checks read Starlette's `Headers` without its `get` (which raises and catches for a missing header)."""
-    from connexion.validators import ParameterValidator
     from starlette.datastructures import Headers
 
-    from mockserver.validation import CompiledParameterValidator
-
     request = _Request({}, {"account_id": 7}, Headers(raw=raw), {})
-
-    def outcome(validator: ParameterValidator) -> str | None:
-        try:
-            validator.validate_request(request)
-        except Exception as problem:
-            return f"{type(problem).__name__}: {problem}"
-        return None
-
-    looped = ParameterValidator(_HEADER_PARAMETERS, uri_parser=None)
-    looped.validate_parameter = CompiledParameterValidator.validate_parameter
-    assert outcome(CompiledParameterValidator(_HEADER_PARAMETERS, uri_parser=None)) == outcome(looped)
+    compiled, looped = _compiled_and_looped_outcomes(_HEADER_PARAMETERS, request)
+    assert compiled == looped
 
 
 def test_parameters_that_pass_are_not_looped_over(monkeypatch) -> None:
