@@ -3,6 +3,7 @@ which is read before authentication on every vendor path, in linear time and up 
 
 from __future__ import annotations
 
+import base64
 import json
 import select
 import socket
@@ -16,7 +17,7 @@ import pytest
 from mockserver.app import build_app
 from mockserver.cli import HTTP_PARSERS, server_config
 from mockserver.settings import Settings
-from tests.hostile.conftest import assert_vendor_error, credentials
+from tests.hostile.conftest import ERROR_FORMATS, assert_vendor_error, credentials
 from tests.live_server import serve
 
 READINGS = "/api/v3/channel/10001/reading"
@@ -119,3 +120,63 @@ def test_both_parsers_answer_pipelined_requests_with_large_bodies(mock_on_each_p
             assert chunk, received[-300:]
             received += chunk
     assert b"HTTP/1.1 4" not in received
+
+
+# The Authorization header is read straight from the request's raw bytes (auth.py): malformed ones are refused as the
+# vendor refuses a missing or wrong credential, never a 5xx.
+_MALFORMED_AUTHORIZATION = [
+    b"Basic",
+    b"Basic ",
+    b"Basic %%%not-base64%%%",
+    b"Basic " + base64.b64encode(b"no-colon-here"),
+    b"Basic " + base64.b64encode(b"\xff\xfe:\x00"),
+    b"Basic \xff\xfe\xfd",
+    b"Basic\t" + base64.b64encode(b"user:pw"),
+    b"Basic  " + base64.b64encode(b":"),
+    b"Basic " + b"QUFB" * 5_000,
+    b"Bearer",
+    b"Bearer \xc3\x28",
+    b"Bearer " + b"t" * 7_000,
+    b"bearer    spaced-token   ",
+    b"Digest username=x",
+    b"\x00\x01\x02",
+]
+
+
+_WHERE = {
+    "oracle": ("GET", "/fscmRestApi/resources/11.13.18.05/meterReadings/1", b""),
+    "overit": ("PATCH", "/assets/r1/accounts/1001/measuring-elements/2101/measures/batch", b"[]"),
+}
+
+
+def _raw_exchange(url: str, method: str, path: str, authorization: bytes, body: bytes) -> tuple[int, bytes, bytes]:
+    """Sent as written (an HTTP client would refuse some of these bytes): the status, Content-Type and body."""
+    host, port = url.removeprefix("http://").split(":")
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as connection:
+        connection.sendall(head + b"Authorization: " + authorization + b"\r\n\r\n" + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head_bytes, _, answered_body = answer.partition(b"\r\n\r\n")
+    lines = head_bytes.split(b"\r\n")
+    content_type = next(
+        (line.split(b":", 1)[1].strip() for line in lines if line.lower().startswith(b"content-type:")), b""
+    )
+    return int(lines[0].split()[1]), content_type, answered_body
+
+
+@pytest.mark.parametrize("api", sorted(_WHERE))
+@pytest.mark.parametrize("value", _MALFORMED_AUTHORIZATION, ids=range(len(_MALFORMED_AUTHORIZATION)))
+def test_a_malformed_authorization_header_is_refused_in_the_vendors_format(mock_url, healthy, api, value):
+    method, path, body = _WHERE[api]
+    status, content_type, answered = _raw_exchange(mock_url, method, path, value, body)
+    if status == 400 and not answered.startswith(b"{"):
+        return  # refused by the HTTP server before the app (a control byte in a header): no vendor is reached
+    assert 400 <= status < 500, (status, answered[:300])
+    media_type, code_member = ERROR_FORMATS[api]
+    assert content_type.split(b";")[0].decode() == media_type, content_type
+    assert code_member in json.loads(answered), answered[:300]
