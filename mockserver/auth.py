@@ -123,6 +123,7 @@ _INVALID_HEADER = "Invalid authorization header"
 _NOT_VALID = "Provided authorization is not valid"
 _NOT_VALID_TOKEN = "Provided token is not valid"
 _REMEMBERED = 1024  # headers per check; all forgotten at once when full
+_REMEMBERED_BYTES = 1024  # a longer header is parsed every time: what is kept stays about 1 MB a check at most
 
 
 def _raw_authorization(scope: Scope) -> bytes | None:
@@ -174,9 +175,10 @@ def _lean(presented_by: Callable[[bytes | None], object], message: str) -> Calla
             presented = remembered.get(raw)
             if presented is None:
                 presented = presented_by(raw)
-                if len(remembered) >= _REMEMBERED:
-                    remembered.clear()
-                remembered[raw] = presented
+                if raw is None or len(raw) <= _REMEMBERED_BYTES:  # a client's 60 KB headers are not kept
+                    if len(remembered) >= _REMEMBERED:
+                        remembered.clear()
+                    remembered[raw] = presented
             if presented is NO_VALUE:
                 return NO_VALUE
             token_info = verify(*presented)

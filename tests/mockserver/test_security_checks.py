@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -105,3 +106,17 @@ def test_a_verify_function_that_takes_the_request_keeps_connexions_check():
         return {"sub": token}
 
     assert bound_handler(BearerSecurityHandler, verify)._get_verify_func is BearerSecurityHandler._get_verify_func
+
+
+def test_a_check_keeps_no_long_header_however_many_arrive():
+    parsed: list[bytes | None] = []
+
+    def presented(raw: bytes | None) -> object:
+        parsed.append(raw)
+        return auth._bearer_presented(raw)
+
+    check = auth._lean(presented, "Provided token is not valid")(_bearer_verify)
+    short, long = b"Bearer " + b"s" * 100, b"Bearer " + b"l" * auth._REMEMBERED_BYTES
+    for raw in (short, short, long, long):
+        check(SimpleNamespace(scope={"headers": [(b"authorization", raw)]}))
+    assert parsed == [short, long, long]
