@@ -31,7 +31,10 @@ KEPT_KEYS = 16
 """Values kept at most for one group (the spans of one element that batches named, say); the oldest goes first."""
 
 KEPT_ROWS = 256
-"""A read of more rows than this is not kept: the cache stays small (at most about KEPT_GROUPS x KEPT_ROWS rows)."""
+"""A read of more rows than this is not kept."""
+
+KEPT_ROWS_IN_ALL = 4096
+"""Rows kept at most, all groups together (a measure's note may hold 4,000 characters); least recently used first."""
 
 _INFO_KEY = "mockserver read cache"
 
@@ -42,7 +45,9 @@ class ReadCache:
     """One per store; used by one unit of work at a time (the writers' queue lets one in at a time)."""
 
     def __init__(self) -> None:
-        self._groups: OrderedDict[Hashable, dict[Hashable, Any]] = OrderedDict()
+        # group -> key -> (value, the rows it was read from)
+        self._groups: OrderedDict[Hashable, dict[Hashable, tuple[Any, int]]] = OrderedDict()
+        self._rows = 0
         self._writer: sqlite3.Connection | None = None
         self._data_version: int | None = None
         self._changes_at_begin = 0
@@ -69,6 +74,7 @@ class ReadCache:
 
     def _forget(self) -> None:
         self._groups.clear()
+        self._rows = 0
         self._writer = None
         self._data_version = None
 
@@ -82,7 +88,8 @@ class ReadCache:
         if entries is None:
             return None
         self._groups.move_to_end(group)
-        return entries.get(key)
+        kept = entries.get(key)
+        return None if kept is None else kept[0]
 
     def put(self, group: Hashable, key: Hashable, value: Any, rows: int) -> None:
         """Keep ``value``, read from ``rows`` rows, unless there are too many."""
@@ -91,11 +98,16 @@ class ReadCache:
         entries = self._groups.get(group)
         if entries is None:
             entries = self._groups[group] = {}
-            while len(self._groups) > KEPT_GROUPS:
-                self._groups.popitem(last=False)
-        elif key not in entries and len(entries) >= KEPT_KEYS:
-            del entries[next(iter(entries))]
-        entries[key] = value
+        self._groups.move_to_end(group)
+        if key in entries:
+            self._rows -= entries.pop(key)[1]
+        elif len(entries) >= KEPT_KEYS:
+            self._rows -= entries.pop(next(iter(entries)))[1]
+        entries[key] = (value, rows)
+        self._rows += rows
+        while len(self._groups) > KEPT_GROUPS or self._rows > KEPT_ROWS_IN_ALL:
+            _, dropped = self._groups.popitem(last=False)
+            self._rows -= sum(kept_rows for _, kept_rows in dropped.values())
         if self._data_version is None and self._writer is not None:
             # Read inside the unit of work, under its write lock: the version of the state just read.
             self._data_version = self._version(self._writer)
@@ -106,8 +118,8 @@ class ReadCache:
         self._accounted += rows
         entries = self._groups.get(group)
         if entries is not None:
-            for key, value in entries.items():
-                entries[key] = revise(key, value)
+            for key, (value, kept_rows) in entries.items():
+                entries[key] = (revise(key, value), kept_rows)
 
 
 def remembered(connection: Connection, group: Hashable, key: Hashable, read: Callable[[], T]) -> T:

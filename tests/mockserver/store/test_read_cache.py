@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mockserver.store import Store, read_cache
-from mockserver.store.read_cache import KEPT_GROUPS, KEPT_KEYS, KEPT_ROWS
+from mockserver.store.read_cache import KEPT_GROUPS, KEPT_KEYS, KEPT_ROWS, KEPT_ROWS_IN_ALL
 
 GROUP = ("things", "tenant-a")
 
@@ -160,3 +160,18 @@ def test_a_group_keeps_its_latest_values_only(store: Store) -> None:
     assert kept(store, key=0) is None
     assert kept(store, key=1) == 1
     assert kept(store, key=KEPT_KEYS) == KEPT_KEYS
+
+
+def test_rows_kept_in_all_stay_bounded_the_least_recently_used_group_going_first(store: Store) -> None:
+    with store.transaction() as connection:
+        cache = read_cache.of(connection)
+        assert cache is not None
+        cache.put("first", 1, "a", rows=KEPT_ROWS)
+        for number in range(KEPT_ROWS_IN_ALL // KEPT_ROWS - 1):
+            cache.put(("more", number), 1, "b", rows=KEPT_ROWS)
+        assert cache.get("first", 1) == "a"  # at the bound; now the most recently used
+        cache.put("last", 1, "c", rows=1)
+        assert cache.get("first", 1) == "a"
+        assert cache.get(("more", 0), 1) is None
+        cache.put("first", 1, "again", rows=KEPT_ROWS)  # a value read again replaces the one kept: counted once
+        assert cache.get(("more", 1), 1) == "b"
