@@ -138,12 +138,17 @@ class LaneRequest(ConnexionRequest):
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-_PATHS_KEPT = 4096
-"""Path parameters kept resolved per operation (as many as `routed_once.py` keeps matched paths)."""
+_PATHS_KEPT = 1024
+"""Path parameters kept resolved per operation: with `_KEPT_PATH_BYTES`, a few MB for all operations at most."""
+_KEPT_PATH_BYTES = 256
+"""A longer path (one may hold 2 KB) is resolved every time."""
 
 
 def _path_key(scope: Scope) -> tuple[tuple[str, t.Any], ...] | None:
-    """The routed path parameters (what Starlette's request reads), when all are scalars: None otherwise."""
+    """The routed path parameters (what Starlette's request reads), when all are scalars and the path is short:
+    None otherwise."""
+    if len(scope["path"]) > _KEPT_PATH_BYTES:
+        return None
     params = scope.get("path_params", {})
     for value in params.values():
         if type(value) not in _SCALARS:

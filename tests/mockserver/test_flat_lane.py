@@ -138,3 +138,12 @@ def test_the_lane_runs_the_handler_without_its_apps_decorators(apps_entered: lis
         assert apps_entered == []
         assert client.patch("/things/7", data={"a": "1"}).status_code == 200
         assert apps_entered == ["amend"]  # a form goes to the app, whose parameter decorator reads it
+
+
+def test_path_parameters_are_kept_only_for_short_paths() -> None:
+    from mockserver.flat_lane import _KEPT_PATH_BYTES, _path_key
+
+    short = {"path": "/meterReadings/1", "path_params": {"id": "1"}}
+    long = {"path": "/meterReadings/" + "9" * _KEPT_PATH_BYTES, "path_params": {"id": "9" * _KEPT_PATH_BYTES}}
+    assert _path_key(short) == (("id", "1"),)
+    assert _path_key(long) is None
