@@ -33,15 +33,9 @@ def _ended(connection: Connection, driver: sqlite3.Connection, *, commit: bool) 
     """End the kept writer's transaction: through SQLAlchemy where a Core statement made it begin one, else on the
     driver."""
     if connection.in_transaction():
-        if commit:
-            connection.commit()
-        else:
-            connection.rollback()
+        connection.commit() if commit else connection.rollback()
     elif driver.in_transaction:
-        if commit:
-            driver.commit()
-        else:
-            driver.rollback()
+        driver.commit() if commit else driver.rollback()
 
 
 class Store:
@@ -107,27 +101,25 @@ class Store:
                 connection = self._kept_writer = self.engine.connect()
                 self._patience = None
             driver = self._begun(connection, waiting=not (on_the_loop_now and self.shared))
-            opened = False
             try:
                 self._read_cache.opened(connection)
-                opened = True
                 yield connection
             except BaseException:
-                try:
-                    _ended(connection, driver, commit=False)
-                finally:
-                    if opened:  # rolled back: what was kept in it cannot be trusted
-                        self._read_cache.closed(connection, committed=False)
+                self._finished(connection, driver, commit=False)
                 raise
-            try:
-                _ended(connection, driver, commit=True)
-            except BaseException:
-                self._read_cache.closed(connection, committed=False)  # the commit failed
-                raise
-            self._read_cache.closed(connection, committed=True)
+            self._finished(connection, driver, commit=True)
         finally:
             self._writer.leave()
         self._after_write(in_a_thread=on_the_loop_now)
+
+    def _finished(self, connection: Connection, driver: sqlite3.Connection, *, commit: bool) -> None:
+        """The kept writer's unit of work ended; what the read cache kept in it stays only if it committed."""
+        try:
+            _ended(connection, driver, commit=commit)
+        except BaseException:
+            self._read_cache.closed(connection, committed=False)  # the commit failed
+            raise
+        self._read_cache.closed(connection, committed=commit)
 
     def _begun(self, connection: Connection, *, waiting: bool) -> sqlite3.Connection:
         """The kept writer's transaction begun (BEGIN IMMEDIATE, on the driver: SQLAlchemy's own begin and commit
